@@ -1,0 +1,62 @@
+//! The Authlete code generator: an OpenAPI 3.0 document in, the files of the `authlete` crate out.
+//!
+//! The pipeline has separate stages, each testable on its own:
+//!
+//! 1. [`load`]: text → a checked OpenAPI 3.0 document (raw JSON tree plus `openapiv3` types);
+//! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved;
+//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text, one file per type.
+//!
+//! Nothing here touches the file system: callers (the `xtask`) decide what to write where.
+
+pub mod docs;
+pub mod error;
+mod fixups;
+pub mod load;
+pub mod model;
+pub mod pointer;
+pub mod render;
+
+use std::path::Path;
+
+pub use error::{Error, Warning};
+
+/// One file of the generated crate, with a `/`-separated path relative to the crate root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Everything a run of the generator produced.
+#[derive(Debug)]
+pub struct Generated {
+    pub title: String,
+    pub version: String,
+    pub type_count: usize,
+    pub files: Vec<GeneratedFile>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Generates the crate for the spec `text`, read from `file` (named in errors and provenance).
+pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
+    let spec = load::load(file, text)?;
+    let space = model::build(&spec)?;
+    let provenance = render::Provenance {
+        title: spec.title().to_owned(),
+        version: spec.version().to_owned(),
+        sha256: spec.sha256.clone(),
+    };
+    let files = render::render(&space, &provenance).map_err(|message| Error::at(file, "", message))?;
+    Ok(Generated {
+        title: provenance.title,
+        version: provenance.version,
+        type_count: space.types.len(),
+        files,
+        warnings: spec
+            .fixes
+            .iter()
+            .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
+            .chain(space.warnings)
+            .collect(),
+    })
+}

@@ -1,0 +1,736 @@
+//! Walks a loaded spec and builds the [`TypeSpace`].
+//!
+//! Every schema location is converted at most once: results are memoised by JSON pointer, so a
+//! `$ref` to `#/components/schemas/Client/properties/clientType` lands on the very type that was
+//! made for that property. Inline schemas that are textually identical (the spec repeats request
+//! bodies for JSON and form encodings) share one type, and an inline enum that lists the same
+//! values as a named enum is that enum.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, ReferenceOr, Schema, SchemaData, SchemaKind, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use super::naming::{self, Scope};
+use super::{
+    AdditionalMembers, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Union,
+    UnionVariant, Variant,
+};
+use crate::error::{Error, Warning};
+use crate::load::{node_as, Spec};
+use crate::pointer::Pointer;
+
+const SCHEMAS: &str = "/components/schemas";
+
+/// Builds the model of every named schema and every inline type reachable from the spec's
+/// operations.
+pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
+    let mut builder = Builder::new(spec);
+    builder.reserve_named_schemas();
+    builder.define_named_schemas()?;
+    builder.walk_paths()?;
+    builder.walk_component_responses()?;
+    let mut space = builder.finish();
+    check_alias_cycles(&space, spec)?;
+    mark_boxed_fields(&mut space);
+    Ok(space)
+}
+
+/// A schema as it stands at some place in the spec: a reference or the schema itself.
+#[derive(Clone, Copy)]
+enum At<'s> {
+    Ref(&'s str),
+    Inline(&'s Schema),
+}
+
+impl<'s> From<&'s ReferenceOr<Schema>> for At<'s> {
+    fn from(value: &'s ReferenceOr<Schema>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => At::Ref(reference),
+            ReferenceOr::Item(schema) => At::Inline(schema),
+        }
+    }
+}
+
+impl<'s> From<&'s ReferenceOr<Box<Schema>>> for At<'s> {
+    fn from(value: &'s ReferenceOr<Box<Schema>>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => At::Ref(reference),
+            ReferenceOr::Item(schema) => At::Inline(schema),
+        }
+    }
+}
+
+/// The annotations that may accompany a schema, read from `openapiv3`'s data for inline schemas
+/// and from the raw document for `$ref`s (whose siblings `openapiv3` drops).
+#[derive(Default)]
+struct Annotations {
+    description: Option<String>,
+    nullable: bool,
+    read_only: bool,
+    deprecated: bool,
+}
+
+impl Annotations {
+    fn of_data(data: &SchemaData) -> Self {
+        Self {
+            description: data.description.clone(),
+            nullable: data.nullable,
+            read_only: data.read_only,
+            deprecated: data.deprecated,
+        }
+    }
+
+    fn of_raw(node: Option<&Value>) -> Self {
+        let flag = |key: &str| node.and_then(|n| n.get(key)).and_then(Value::as_bool).unwrap_or(false);
+        Self {
+            description: node.and_then(|n| n.get("description")).and_then(Value::as_str).map(str::to_owned),
+            nullable: flag("nullable"),
+            read_only: flag("readOnly"),
+            deprecated: flag("deprecated"),
+        }
+    }
+}
+
+/// One property of an object, possibly inherited through `allOf`.
+struct Property<'s> {
+    json_name: String,
+    schema: Cow<'s, ReferenceOr<Box<Schema>>>,
+    at: Pointer,
+}
+
+/// An object's members gathered from `properties`, `allOf` members and `additionalProperties`.
+#[derive(Default)]
+struct ObjectParts<'s> {
+    properties: Vec<Property<'s>>,
+    required: BTreeSet<String>,
+    additional: Option<(Cow<'s, AdditionalProperties>, Pointer)>,
+    description: Option<String>,
+}
+
+/// What a schema turns into: an existing type, or a new item that still needs a name.
+enum Shape {
+    Plain(TypeRef),
+    Item(TypeKind),
+}
+
+struct Builder<'s> {
+    spec: &'s Spec,
+    types: Vec<TypeDef>,
+    warnings: Vec<Warning>,
+    type_names: Scope,
+    memo: HashMap<Pointer, TypeRef>,
+    /// Inline types by the canonical JSON of their schema.
+    by_shape: HashMap<String, TypeId>,
+    /// Named string enums by their sorted values.
+    enums_by_values: BTreeMap<Vec<String>, TypeId>,
+    /// Named schemas already defined or being defined.
+    started: BTreeSet<String>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(spec: &'s Spec) -> Self {
+        Self {
+            spec,
+            types: Vec::new(),
+            warnings: Vec::new(),
+            type_names: Scope::default(),
+            memo: HashMap::new(),
+            by_shape: HashMap::new(),
+            enums_by_values: BTreeMap::new(),
+            started: BTreeSet::new(),
+        }
+    }
+
+    fn finish(self) -> TypeSpace {
+        TypeSpace { types: self.types, warnings: self.warnings }
+    }
+
+    fn named_schemas(&self) -> impl Iterator<Item = (&'s String, &'s ReferenceOr<Schema>)> {
+        self.spec.api.components.iter().flat_map(|c| c.schemas.iter())
+    }
+
+    /// Gives every named schema its type name first, so that spec names win over inline names
+    /// and a `$ref` can point at a type before it is defined (recursion).
+    fn reserve_named_schemas(&mut self) {
+        // `models/mod.rs` is the module file itself.
+        self.type_names.reserve("mod");
+        let named: Vec<_> = self.named_schemas().collect();
+        for (name, schema) in named {
+            let at = Pointer::from_ref(&format!("#{SCHEMAS}")).unwrap_or_default().push(name);
+            let id =
+                self.new_type(&naming::camel(name, "Schema"), &at, Some(name), None, TypeKind::Alias(TypeRef::Json));
+            self.memo.insert(at, TypeRef::Named(id));
+            if let ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::String(s)), .. }) = schema {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                if !values.is_empty() {
+                    self.enums_by_values.entry(sorted(&values)).or_insert(id);
+                }
+            }
+        }
+    }
+
+    fn define_named_schemas(&mut self) -> Result<(), Error> {
+        let names: Vec<&String> = self.named_schemas().map(|(name, _)| name).collect();
+        names.into_iter().try_for_each(|name| self.define_named(name))
+    }
+
+    fn define_named(&mut self, name: &str) -> Result<(), Error> {
+        if !self.started.insert(name.to_owned()) {
+            return Ok(());
+        }
+        let Some(schema) = self.spec.api.components.as_ref().and_then(|c| c.schemas.get(name)) else {
+            return Ok(());
+        };
+        let at = Pointer::root().push("components").push("schemas").push(name);
+        let Some(TypeRef::Named(id)) = self.memo.get(&at).cloned() else {
+            return Ok(());
+        };
+        let type_name = self.types[id.0].name.clone();
+        let (kind, description) = match schema {
+            ReferenceOr::Reference { reference } => {
+                let target = self.resolve_ref(reference, &at)?;
+                (TypeKind::Alias(target), Annotations::of_raw(self.spec.node(&at)).description)
+            }
+            ReferenceOr::Item(schema) => {
+                let description = schema.schema_data.description.clone();
+                match self.shape(schema, &at, &type_name)? {
+                    Shape::Plain(ty) => (TypeKind::Alias(ty), description),
+                    Shape::Item(kind) => (kind, description.or_else(|| self.inherited_description(schema, &at))),
+                }
+            }
+        };
+        let def = &mut self.types[id.0];
+        def.kind = kind;
+        def.description = description;
+        Ok(())
+    }
+
+    fn walk_paths(&mut self) -> Result<(), Error> {
+        let spec = self.spec;
+        for (path, item) in &spec.api.paths.paths {
+            let path_at = Pointer::root().push("paths").push(path);
+            let ReferenceOr::Item(item) = item else {
+                return Err(spec.error(&path_at, "`$ref` path items are not supported"));
+            };
+            for (method, operation) in item.iter() {
+                let op_at = path_at.push(method);
+                let op_name = match &operation.operation_id {
+                    Some(id) => naming::camel(id, "Operation"),
+                    None => naming::camel(&format!("{method} {path}"), "Operation"),
+                };
+                if let Some(body) = &operation.request_body {
+                    let body_at = op_at.push("requestBody");
+                    match body {
+                        ReferenceOr::Reference { .. } => {}
+                        ReferenceOr::Item(body) => {
+                            self.walk_content(&body.content, &body_at, &format!("{op_name}Request"))?
+                        }
+                    }
+                }
+                for (status, response) in &operation.responses.responses {
+                    let status = status.to_string();
+                    let suffix = if status == "200" { String::new() } else { status.clone() };
+                    if let ReferenceOr::Item(response) = response {
+                        let at = op_at.push("responses").push(&status);
+                        self.walk_content(&response.content, &at, &format!("{op_name}Response{suffix}"))?;
+                    }
+                }
+                if let Some(ReferenceOr::Item(response)) = &operation.responses.default {
+                    let at = op_at.push("responses").push("default");
+                    self.walk_content(&response.content, &at, &format!("{op_name}DefaultResponse"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn walk_component_responses(&mut self) -> Result<(), Error> {
+        let spec = self.spec;
+        for (key, response) in spec.api.components.iter().flat_map(|c| c.responses.iter()) {
+            if let ReferenceOr::Item(response) = response {
+                let at = Pointer::root().push("components").push("responses").push(key);
+                let name = naming::camel(key, "Response");
+                let name = if key.starts_with(|c: char| c.is_ascii_digit()) { format!("Response{key}") } else { name };
+                self.walk_content(&response.content, &at, &name)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn walk_content(
+        &mut self,
+        content: impl IntoIterator<Item = (&'s String, &'s openapiv3::MediaType)>,
+        at: &Pointer,
+        name: &str,
+    ) -> Result<(), Error> {
+        for (media_type, media) in content {
+            if let Some(schema) = &media.schema {
+                let schema_at = at.push("content").push(media_type).push("schema");
+                self.type_of(schema.into(), &schema_at, name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The Rust type of the schema standing at `at`; `name` is what a new inline type is called.
+    fn type_of(&mut self, schema: At<'_>, at: &Pointer, name: &str) -> Result<TypeRef, Error> {
+        if let Some(known) = self.memo.get(at) {
+            return Ok(known.clone());
+        }
+        let ty = match schema {
+            At::Ref(reference) => self.resolve_ref(reference, at)?,
+            At::Inline(schema) => match self.shape(schema, at, name)? {
+                Shape::Plain(ty) => ty,
+                Shape::Item(kind) => TypeRef::Named(self.inline_type(schema, at, name, kind)),
+            },
+        };
+        self.memo.insert(at.clone(), ty.clone());
+        Ok(ty)
+    }
+
+    /// A new inline type, or the existing one with the same schema text.
+    fn inline_type(&mut self, schema: &Schema, at: &Pointer, name: &str, kind: TypeKind) -> TypeId {
+        if let TypeKind::Enum(e) = &kind {
+            let values: Vec<String> = e.variants.iter().map(|v| v.value.clone()).collect();
+            if let Some(id) = self.enums_by_values.get(&sorted(&values)) {
+                return *id;
+            }
+        }
+        let shape_key = self.spec.node(at).map(|node| node.to_string());
+        if let Some(id) = shape_key.as_ref().and_then(|key| self.by_shape.get(key)) {
+            return *id;
+        }
+        let description = schema.schema_data.description.clone().or_else(|| self.inherited_description(schema, at));
+        let id = self.new_type(name, at, None, description, kind);
+        if let Some(key) = shape_key {
+            self.by_shape.insert(key, id);
+        }
+        id
+    }
+
+    fn new_type(
+        &mut self,
+        wanted: &str,
+        at: &Pointer,
+        schema_name: Option<&str>,
+        description: Option<String>,
+        kind: TypeKind,
+    ) -> TypeId {
+        let name = self.type_names.claim(wanted, "");
+        if name != wanted {
+            self.warnings.push(Warning {
+                pointer: at.to_string(),
+                message: format!("type name `{wanted}` is already taken; this type is called `{name}`"),
+            });
+        }
+        let id = TypeId(self.types.len());
+        let module = naming::snake(&name, "model");
+        let origin = Origin { pointer: at.clone(), schema_name: schema_name.map(str::to_owned) };
+        self.types.push(TypeDef { name, module, origin, description, kind });
+        id
+    }
+
+    /// What `schema` is, without naming it yet.
+    fn shape(&mut self, schema: &Schema, at: &Pointer, name: &str) -> Result<Shape, Error> {
+        let plain = |ty| Ok(Shape::Plain(ty));
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                Ok(Shape::Item(TypeKind::Enum(string_enum(&values))))
+            }
+            SchemaKind::Type(Type::String(_)) => plain(TypeRef::String),
+            SchemaKind::Type(Type::Boolean(_)) => plain(TypeRef::Bool),
+            SchemaKind::Type(Type::Number(_)) => plain(TypeRef::F64),
+            SchemaKind::Type(Type::Integer(i)) => plain(match i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            }),
+            SchemaKind::Type(Type::Array(array)) => {
+                let item = match &array.items {
+                    Some(items) => self.type_of(items.into(), &at.push("items"), &format!("{name}Item"))?,
+                    None => TypeRef::Json,
+                };
+                plain(TypeRef::Vec(Box::new(item)))
+            }
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => self.object_shape(schema, at, name),
+            SchemaKind::OneOf { one_of: members } | SchemaKind::AnyOf { any_of: members } => {
+                let keyword = if matches!(schema.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                self.union_shape(schema, members, &at.push(keyword), name)
+            }
+            SchemaKind::Not { .. } => {
+                Err(self.spec.error(&at.push("not"), "`not` schemas cannot be expressed as a Rust type"))
+            }
+            SchemaKind::Any(any) => {
+                let empty = any.typ.is_none()
+                    && any.properties.is_empty()
+                    && any.additional_properties.is_none()
+                    && any.items.is_none()
+                    && any.enumeration.is_empty()
+                    && any.one_of.is_empty()
+                    && any.all_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.not.is_none();
+                if empty {
+                    return plain(TypeRef::Json);
+                }
+                if any.typ.as_deref().is_none_or(|t| t == "object")
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.not.is_none()
+                    && any.enumeration.is_empty()
+                    && any.items.is_none()
+                {
+                    return self.object_shape(schema, at, name);
+                }
+                Err(self.spec.error(at, format!("unsupported combination of schema keywords{}", describe_any(any))))
+            }
+        }
+    }
+
+    fn object_shape(&mut self, schema: &Schema, at: &Pointer, name: &str) -> Result<Shape, Error> {
+        let parts = self.object_parts(schema, at)?;
+        let additional = match &parts.additional {
+            None => None,
+            Some((extra, extra_at)) => match extra.as_ref() {
+                AdditionalProperties::Any(false) => None,
+                AdditionalProperties::Any(true) => Some(TypeRef::Json),
+                AdditionalProperties::Schema(value) => {
+                    Some(self.type_of(value.as_ref().into(), extra_at, &format!("{name}Value"))?)
+                }
+            },
+        };
+        if parts.properties.is_empty() {
+            return Ok(Shape::Plain(match additional {
+                None | Some(TypeRef::Json) => TypeRef::JsonObject,
+                Some(value) => TypeRef::Map(Box::new(value)),
+            }));
+        }
+        let mut field_names = Scope::default();
+        let mut fields = Vec::with_capacity(parts.properties.len());
+        for property in &parts.properties {
+            let schema = property.schema.as_ref();
+            let annotations = match schema {
+                ReferenceOr::Reference { reference } => {
+                    let mut own = Annotations::of_raw(self.spec.node(&property.at));
+                    own.nullable |= self.target_is_nullable(reference);
+                    own
+                }
+                ReferenceOr::Item(schema) => Annotations::of_data(&schema.schema_data),
+            };
+            let ty = self.type_of(
+                schema.into(),
+                &property.at,
+                &format!("{name}{}", naming::camel(&property.json_name, "Field")),
+            )?;
+            fields.push(Field {
+                rust_name: field_names.claim(&naming::snake(&property.json_name, "field"), "_"),
+                json_name: property.json_name.clone(),
+                ty,
+                required: parts.required.contains(&property.json_name),
+                nullable: annotations.nullable,
+                read_only: annotations.read_only,
+                deprecated: annotations.deprecated,
+                boxed: false,
+                description: annotations.description,
+            });
+        }
+        let additional =
+            additional.map(|ty| AdditionalMembers { rust_name: field_names.claim("additional_properties", "_"), ty });
+        Ok(Shape::Item(TypeKind::Struct(Struct { fields, additional })))
+    }
+
+    /// Gathers an object's members, merging `allOf` members (and the members' own `allOf`s).
+    fn object_parts<'a>(&mut self, schema: &'a Schema, at: &Pointer) -> Result<ObjectParts<'a>, Error> {
+        let mut parts = ObjectParts { description: schema.schema_data.description.clone(), ..ObjectParts::default() };
+        let (properties, required, additional, all_of): (_, &[String], _, &[ReferenceOr<Schema>]) =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    (Some(&o.properties), &o.required, o.additional_properties.as_ref(), &[])
+                }
+                SchemaKind::AllOf { all_of } => (None, &[], None, all_of),
+                SchemaKind::Any(any) => {
+                    (Some(&any.properties), &any.required, any.additional_properties.as_ref(), &any.all_of)
+                }
+                _ => return Err(self.spec.error(at, "`allOf` members must be objects")),
+            };
+        let all_of_at = at.push("allOf");
+        for (index, member) in all_of.iter().enumerate() {
+            let member_at = all_of_at.push(&index.to_string());
+            let (member_schema, member_at) = match member {
+                ReferenceOr::Reference { reference } => {
+                    let target = self.ref_pointer(reference, &member_at)?;
+                    (Cow::Owned(self.schema_at(&target)?), target)
+                }
+                ReferenceOr::Item(schema) => (Cow::Borrowed(schema), member_at),
+            };
+            let inner = self.object_parts(&member_schema, &member_at)?;
+            parts.merge(inner.into_owned());
+        }
+        let properties_at = at.push("properties");
+        for (json_name, schema) in properties.into_iter().flatten() {
+            parts.properties.retain(|p| &p.json_name != json_name);
+            parts.properties.push(Property {
+                json_name: json_name.clone(),
+                schema: Cow::Borrowed(schema),
+                at: properties_at.push(json_name),
+            });
+        }
+        parts.required.extend(required.iter().cloned());
+        if let Some(extra) = additional {
+            parts.additional = Some((Cow::Borrowed(extra), at.push("additionalProperties")));
+        }
+        Ok(parts)
+    }
+
+    fn union_shape(
+        &mut self,
+        schema: &Schema,
+        members: &[ReferenceOr<Schema>],
+        at: &Pointer,
+        name: &str,
+    ) -> Result<Shape, Error> {
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut variant_names = Scope::default();
+        let mut variants = Vec::with_capacity(members.len());
+        for (index, member) in members.iter().enumerate() {
+            let member_at = at.push(&index.to_string());
+            let ty = self.type_of(member.into(), &member_at, &format!("{name}Variant{index}"))?;
+            let (rust_name, tag_value) = match (member, &ty) {
+                (ReferenceOr::Reference { reference }, TypeRef::Named(id)) => {
+                    let schema_name = reference.rsplit('/').next().unwrap_or_default();
+                    let tag = discriminator.map(|d| {
+                        d.mapping
+                            .iter()
+                            .find(|(_, target)| *target == reference)
+                            .map(|(value, _)| value.clone())
+                            .unwrap_or_else(|| schema_name.to_owned())
+                    });
+                    (self.types[id.0].name.clone(), tag)
+                }
+                _ => (format!("Variant{index}"), None),
+            };
+            if discriminator.is_some() && tag_value.is_none() {
+                return Err(self.spec.error(
+                    &member_at,
+                    "with a `discriminator`, every `oneOf` member must be a `$ref` to a named schema",
+                ));
+            }
+            variants.push(UnionVariant { rust_name: variant_names.claim(&rust_name, ""), tag_value, ty });
+        }
+        Ok(Shape::Item(TypeKind::Union(Union { tag: discriminator.map(|d| d.property_name.clone()), variants })))
+    }
+
+    /// The description a composed schema inherits from its first `allOf` member that has one.
+    fn inherited_description(&self, schema: &Schema, at: &Pointer) -> Option<String> {
+        let SchemaKind::AllOf { all_of } = &schema.schema_kind else { return None };
+        all_of.iter().enumerate().find_map(|(index, member)| match member {
+            ReferenceOr::Item(s) => s.schema_data.description.clone(),
+            ReferenceOr::Reference { reference } => {
+                let target = self.ref_pointer(reference, &at.push("allOf").push(&index.to_string())).ok()?;
+                Annotations::of_raw(self.spec.node(&target)).description
+            }
+        })
+    }
+
+    fn target_is_nullable(&self, reference: &str) -> bool {
+        Pointer::from_ref(reference).is_some_and(|p| Annotations::of_raw(self.spec.node(&p)).nullable)
+    }
+
+    /// Checks a `$ref` and returns the pointer it names.
+    fn ref_pointer(&self, reference: &str, at: &Pointer) -> Result<Pointer, Error> {
+        let ref_at = at.push("$ref");
+        let Some(target) = Pointer::from_ref(reference) else {
+            return Err(self
+                .spec
+                .error(&ref_at, format!("only local `$ref`s (`#/…`) are supported, found `{reference}`")));
+        };
+        if self.spec.node(&target).is_none() {
+            return Err(self.spec.error(&ref_at, format!("`$ref` points at nothing: `{reference}`")));
+        }
+        if !target.as_str().starts_with(&format!("{SCHEMAS}/")) {
+            return Err(self
+                .spec
+                .error(&ref_at, format!("`$ref` to `{reference}`, which is not a schema under `#{SCHEMAS}`")));
+        }
+        Ok(target)
+    }
+
+    fn resolve_ref(&mut self, reference: &str, at: &Pointer) -> Result<TypeRef, Error> {
+        let target = self.ref_pointer(reference, at)?;
+        if let Some(known) = self.memo.get(&target) {
+            return Ok(known.clone());
+        }
+        // A pointer into a named schema: define that schema, which gives the inner location its type.
+        if let Some(owner) = target.segments().nth(2) {
+            self.define_named(&owner)?;
+            if let Some(known) = self.memo.get(&target) {
+                return Ok(known.clone());
+            }
+        }
+        let schema = self.schema_at(&target)?;
+        let name = name_from_pointer(&target);
+        self.type_of(At::Inline(&schema), &target, &name)
+    }
+
+    fn schema_at(&self, pointer: &Pointer) -> Result<Schema, Error> {
+        node_as(self.spec, pointer)
+    }
+}
+
+impl ObjectParts<'_> {
+    fn into_owned(self) -> ObjectParts<'static> {
+        ObjectParts {
+            properties: self
+                .properties
+                .into_iter()
+                .map(|p| Property { json_name: p.json_name, schema: Cow::Owned(p.schema.into_owned()), at: p.at })
+                .collect(),
+            required: self.required,
+            additional: self.additional.map(|(a, at)| (Cow::Owned(a.into_owned()), at)),
+            description: self.description,
+        }
+    }
+
+    fn merge(&mut self, other: ObjectParts<'_>) {
+        for property in other.properties {
+            self.properties.retain(|p| p.json_name != property.json_name);
+            self.properties.push(Property {
+                json_name: property.json_name,
+                schema: Cow::Owned(property.schema.into_owned()),
+                at: property.at,
+            });
+        }
+        self.required.extend(other.required);
+        if other.additional.is_some() {
+            self.additional = other.additional.map(|(a, at)| (Cow::Owned(a.into_owned()), at));
+        }
+        if self.description.is_none() {
+            self.description = other.description;
+        }
+    }
+}
+
+fn string_enum(values: &[String]) -> StringEnum {
+    let mut names = Scope::default();
+    let variants: Vec<Variant> = values
+        .iter()
+        .map(|value| Variant { value: value.clone(), rust_name: names.claim(&naming::camel(value, "Empty"), "") })
+        .collect();
+    let fallback = ["Unrecognized", "UnrecognizedValue", "OtherValue"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain((2..).map(|n| format!("Unrecognized{n}")))
+        .find(|candidate| !variants.iter().any(|v| v.rust_name.eq_ignore_ascii_case(candidate)))
+        .unwrap_or_default();
+    StringEnum { variants, fallback }
+}
+
+/// A readable type name for a schema reached only through a pointer (`…/Client/properties/x`).
+fn name_from_pointer(pointer: &Pointer) -> String {
+    pointer
+        .segments()
+        .skip(2)
+        .filter(|s| !matches!(s.as_str(), "properties" | "allOf" | "oneOf" | "anyOf"))
+        .map(|s| match s.as_str() {
+            "items" => "Item".to_owned(),
+            "additionalProperties" => "Value".to_owned(),
+            _ => naming::camel(&s, "Schema"),
+        })
+        .collect()
+}
+
+fn sorted(values: &[String]) -> Vec<String> {
+    let mut values = values.to_vec();
+    values.sort();
+    values
+}
+
+fn describe_any(any: &openapiv3::AnySchema) -> String {
+    let mut present = Vec::new();
+    if let Some(t) = &any.typ {
+        present.push(format!("type: {t}"));
+    }
+    for (key, set) in [
+        ("properties", !any.properties.is_empty()),
+        ("items", any.items.is_some()),
+        ("enum", !any.enumeration.is_empty()),
+        ("oneOf", !any.one_of.is_empty()),
+        ("anyOf", !any.any_of.is_empty()),
+        ("allOf", !any.all_of.is_empty()),
+        ("not", any.not.is_some()),
+    ] {
+        if set {
+            present.push(key.to_owned());
+        }
+    }
+    format!(" ({})", present.join(", "))
+}
+
+/// `type A = B; type B = A;` cannot compile; say so instead of emitting it.
+fn check_alias_cycles(space: &TypeSpace, spec: &Spec) -> Result<(), Error> {
+    for start in &space.types {
+        let mut seen = vec![start.name.as_str()];
+        let mut current = start;
+        while let TypeKind::Alias(TypeRef::Named(next)) = &current.kind {
+            current = space.get(*next);
+            seen.push(current.name.as_str());
+            if current.name == start.name {
+                return Err(spec.error(
+                    &start.origin.pointer,
+                    format!("`$ref` cycle that cannot be represented: {}", seen.join(" → ")),
+                ));
+            }
+            if seen.len() > space.types.len() {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Boxes struct fields through which a type would contain itself by value (infinite size).
+fn mark_boxed_fields(space: &mut TypeSpace) {
+    let contains = |space: &TypeSpace, id: TypeId| -> Vec<TypeId> {
+        match &space.get(id).kind {
+            TypeKind::Struct(s) => s.fields.iter().filter(|f| !f.boxed).filter_map(|f| f.ty.direct_named()).collect(),
+            TypeKind::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named()).collect(),
+            TypeKind::Alias(ty) => ty.direct_named().into_iter().collect(),
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    };
+    for index in 0..space.types.len() {
+        let owner = TypeId(index);
+        let TypeKind::Struct(s) = &space.types[index].kind else { continue };
+        let field_count = s.fields.len();
+        for field_index in 0..field_count {
+            let Some(target) = (match &space.types[index].kind {
+                TypeKind::Struct(s) => s.fields[field_index].ty.direct_named(),
+                _ => None,
+            }) else {
+                continue;
+            };
+            // Depth-first search for a by-value path from `target` back to `owner`.
+            let mut stack = vec![target];
+            let mut visited = BTreeSet::new();
+            let mut cyclic = false;
+            while let Some(id) = stack.pop() {
+                if id == owner {
+                    cyclic = true;
+                    break;
+                }
+                if visited.insert(id) {
+                    stack.extend(contains(space, id));
+                }
+            }
+            if cyclic {
+                if let TypeKind::Struct(s) = &mut space.types[index].kind {
+                    s.fields[field_index].boxed = true;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Stage 2: the intermediate model — every Rust type the crate will contain, already named.
+//!
+//! Nothing here knows about tokens or files; nothing in `render` knows about OpenAPI. All naming
+//! decisions (inline types, collisions, identifier sanitising) are made once, while building this.
+
+mod build;
+pub(crate) mod naming;
+
+pub use build::build;
+
+use crate::error::Warning;
+use crate::pointer::Pointer;
+
+/// Index of a type in [`TypeSpace::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// All named types of the crate, in the order they were discovered (spec order), plus what the
+/// builder wants a human to know.
+#[derive(Debug, Default)]
+pub struct TypeSpace {
+    pub types: Vec<TypeDef>,
+    pub warnings: Vec<Warning>,
+}
+
+impl TypeSpace {
+    pub fn get(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// One Rust item: a struct, an enum or a type alias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// UpperCamelCase Rust name, unique in the crate.
+    pub name: String,
+    /// snake_case module (and file) name, unique in the crate.
+    pub module: String,
+    pub origin: Origin,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+/// Where a type comes from in the spec, for its docs and for error messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub pointer: Pointer,
+    /// The key under `components/schemas`, for named schemas.
+    pub schema_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(StringEnum),
+    Union(Union),
+    /// A named schema that is just another type (`type: string`, an array, a `$ref`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Members not listed in `properties`, kept in a map (`additionalProperties: true` or a
+    /// schema) under a field of this name.
+    pub additional: Option<AdditionalMembers>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdditionalMembers {
+    pub rust_name: String,
+    /// The type of each member's value.
+    pub ty: TypeRef,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The member's name in JSON, exactly as the spec spells it.
+    pub json_name: String,
+    /// snake_case Rust identifier (without any `r#`), unique in its struct.
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub read_only: bool,
+    pub deprecated: bool,
+    /// Boxed to break a cycle of types that contain each other by value.
+    pub boxed: bool,
+    pub description: Option<String>,
+}
+
+/// A string enum that keeps values it does not know in a fallback variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StringEnum {
+    pub variants: Vec<Variant>,
+    /// The name of the `Variant(String)` that holds values the spec does not list.
+    pub fallback: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub value: String,
+    pub rust_name: String,
+}
+
+/// `oneOf`/`anyOf`: one of several shapes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// The property that names the variant, when the spec gives a `discriminator`.
+    pub tag: Option<String>,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    /// The tag value that selects this variant (with a discriminator).
+    pub tag_value: Option<String>,
+    pub ty: TypeRef,
+}
+
+/// How a value's type is written, in terms the renderer maps to Rust.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TypeRef {
+    Bool,
+    I32,
+    I64,
+    F64,
+    String,
+    /// Any JSON value.
+    Json,
+    /// A JSON object with arbitrary members.
+    JsonObject,
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named(TypeId),
+}
+
+impl TypeRef {
+    /// Whether a value of this type holds a `Named` type directly, not behind a `Vec`/map.
+    pub fn direct_named(&self) -> Option<TypeId> {
+        match self {
+            TypeRef::Named(id) => Some(*id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! One model type as tokens: its docs, its definition and its impls.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::doc_attrs;
+use super::rust_types::{ident, Paths};
+use crate::docs::markdown_to_rustdoc;
+use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
+
+/// The whole content of a type's file.
+pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths) -> TokenStream {
+    let docs = doc_attrs(&type_docs(def));
+    let name = ident(&def.name);
+    match &def.kind {
+        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths),
+        TypeKind::Enum(e) => string_enum(&docs, &name, e, paths),
+        TypeKind::Union(u) => union(&docs, &name, u, space, paths),
+        TypeKind::Alias(ty) => {
+            let ty = paths.type_of(ty, space);
+            quote! { #docs pub type #name = #ty; }
+        }
+    }
+}
+
+fn type_docs(def: &TypeDef) -> String {
+    let mut text = def.description.as_deref().map(markdown_to_rustdoc).unwrap_or_default();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    let pointer = &def.origin.pointer;
+    match &def.origin.schema_name {
+        Some(schema) => text.push_str(&format!("Schema `{schema}` of the spec (`#{pointer}`).")),
+        None => text.push_str(&format!("Inline schema at `#{pointer}` in the spec.")),
+    }
+    text
+}
+
+fn field_docs(field: &Field) -> String {
+    let mut text = field.description.as_deref().map(markdown_to_rustdoc).unwrap_or_default();
+    let mut notes = Vec::new();
+    if field.json_name != field.rust_name {
+        notes.push(format!("JSON name: `{}`.", field.json_name));
+    }
+    if field.required && field.nullable {
+        notes.push("Required, but may be `null`.".to_owned());
+    }
+    if field.read_only {
+        notes.push("Read-only: set by the server in responses.".to_owned());
+    }
+    if field.deprecated {
+        notes.push("Deprecated.".to_owned());
+    }
+    if !notes.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&notes.join(" "));
+    }
+    text
+}
+
+fn structure(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    space: &TypeSpace,
+    paths: &Paths,
+) -> TokenStream {
+    let option = &paths.option;
+    let renames_to_camel =
+        s.fields.iter().filter(|f| serde_camel_case(&f.rust_name) == f.json_name && f.rust_name != f.json_name).count();
+    let rename_all = (renames_to_camel > 0).then(|| quote!(#[serde(rename_all = "camelCase")]));
+    let field_tokens = s.fields.iter().map(|field| {
+        let docs = doc_attrs(&field_docs(field));
+        let field_name = ident(&field.rust_name);
+        let ty = field_type(field, space, paths);
+        let expected_json =
+            if rename_all.is_some() { serde_camel_case(&field.rust_name) } else { field.rust_name.clone() };
+        let mut serde_args = Vec::new();
+        if expected_json != field.json_name {
+            let json_name = &field.json_name;
+            serde_args.push(quote!(rename = #json_name));
+        }
+        if !field.required {
+            let is_none = paths.option_is_none;
+            serde_args.push(quote!(skip_serializing_if = #is_none));
+        }
+        let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
+        quote! { #docs #serde_attr pub #field_name: #ty, }
+    });
+    let additional = s.additional.as_ref().map(|extra| {
+        let field_name = ident(&extra.rust_name);
+        let value = paths.type_of(&extra.ty, space);
+        let string = &paths.string;
+        quote! {
+            /// Members that the spec does not list, kept so that nothing is lost in a round trip.
+            #[serde(flatten)]
+            pub #field_name: std::collections::BTreeMap<#string, #value>,
+        }
+    });
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+    let derive_default = required.is_empty().then(|| quote!(Default,));
+    let constructor = (!required.is_empty()).then(|| {
+        let params = required.iter().map(|f| {
+            let (field_name, ty) = (ident(&f.rust_name), field_type(f, space, paths));
+            quote!(#field_name: #ty)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let field_name = ident(&f.rust_name);
+            if f.required && !f.nullable {
+                quote!(#field_name)
+            } else {
+                quote!(#field_name: #option::None)
+            }
+        });
+        let extra_init = s.additional.as_ref().map(|extra| {
+            let field_name = ident(&extra.rust_name);
+            quote!(#field_name: Default::default(),)
+        });
+        let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            impl #name {
+                /// A value with the required fields set and every optional field `None`.
+                #allow
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits,)* #extra_init }
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
+        #rename_all
+        pub struct #name {
+            #(#field_tokens)*
+            #additional
+        }
+        #constructor
+    }
+}
+
+fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {
+    let mut ty = paths.type_of(&field.ty, space);
+    if field.boxed {
+        let boxed = &paths.boxed;
+        ty = quote!(#boxed<#ty>);
+    }
+    if !field.required || field.nullable {
+        let option = &paths.option;
+        ty = quote!(#option<#ty>);
+    }
+    ty
+}
+
+fn string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum, paths: &Paths) -> TokenStream {
+    let string = &paths.string;
+    let variants = e.variants.iter().map(|v| {
+        let variant_docs = doc_attrs(&format!("`{}`", v.value.replace('`', "\\`")));
+        let variant = ident(&v.rust_name);
+        quote!(#variant_docs #variant,)
+    });
+    let mapping = e.variants.iter().map(|v| {
+        let (variant, value) = (ident(&v.rust_name), &v.value);
+        quote!(#variant => #value)
+    });
+    let fallback = ident(&e.fallback);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value that this version of the crate does not know, kept as it was received.
+            #fallback(#string),
+        }
+        crate::open_enum::open_enum!(#name, #fallback, { #(#mapping),* });
+    }
+}
+
+fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeSpace, paths: &Paths) -> TokenStream {
+    let tagging = match &u.tag {
+        Some(tag) => quote!(#[serde(tag = #tag)]),
+        None => quote!(#[serde(untagged)]),
+    };
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = paths.type_of(&v.ty, space);
+        let rename = v.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
+        quote!(#rename #variant(#ty),)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #tagging
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}
+
+/// The name serde's `rename_all = "camelCase"` gives a snake_case field.
+fn serde_camel_case(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper_next = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper_next = true;
+        } else if upper_next {
+            out.push(c.to_ascii_uppercase());
+            upper_next = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_camel_case;
+
+    #[test]
+    fn camel_case_matches_serde() {
+        assert_eq!(serde_camel_case("client_id"), "clientId");
+        assert_eq!(serde_camel_case("x5c"), "x5c");
+        assert_eq!(serde_camel_case("jwt_at_claims"), "jwtAtClaims");
+    }
+}

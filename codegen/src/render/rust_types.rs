@@ -1,0 +1,97 @@
+//! How model types are spelled in Rust.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::model::naming::needs_raw;
+use crate::model::{TypeRef, TypeSpace};
+
+/// Paths for the std items generated code names. A spec may define a type called `Option` or
+/// `String`; then the prelude's is shadowed in that type's module and the crate spells the std
+/// item out in full everywhere, so the same spec always gives the same text.
+pub struct Paths {
+    pub option: TokenStream,
+    pub string: TokenStream,
+    pub vec: TokenStream,
+    pub boxed: TokenStream,
+    /// The same for `skip_serializing_if`, which takes a path in a string.
+    pub option_is_none: &'static str,
+}
+
+const PRELUDE_NAMES: &[&str] = &["Option", "String", "Vec", "Box", "Some", "None"];
+
+impl Paths {
+    pub fn for_space(space: &TypeSpace) -> Self {
+        if space.types.iter().any(|t| PRELUDE_NAMES.contains(&t.name.as_str())) {
+            Self {
+                option: quote!(::std::option::Option),
+                string: quote!(::std::string::String),
+                vec: quote!(::std::vec::Vec),
+                boxed: quote!(::std::boxed::Box),
+                option_is_none: "::std::option::Option::is_none",
+            }
+        } else {
+            Self {
+                option: quote!(Option),
+                string: quote!(String),
+                vec: quote!(Vec),
+                boxed: quote!(Box),
+                option_is_none: "Option::is_none",
+            }
+        }
+    }
+
+    pub fn type_of(&self, ty: &TypeRef, space: &TypeSpace) -> TokenStream {
+        let string = &self.string;
+        match ty {
+            TypeRef::Bool => quote!(bool),
+            TypeRef::I32 => quote!(i32),
+            TypeRef::I64 => quote!(i64),
+            TypeRef::F64 => quote!(f64),
+            TypeRef::String => quote!(#string),
+            TypeRef::Json => quote!(serde_json::Value),
+            TypeRef::JsonObject => quote!(serde_json::Map<#string, serde_json::Value>),
+            TypeRef::Vec(item) => {
+                let (vec, item) = (&self.vec, self.type_of(item, space));
+                quote!(#vec<#item>)
+            }
+            TypeRef::Map(value) => {
+                let value = self.type_of(value, space);
+                quote!(std::collections::BTreeMap<#string, #value>)
+            }
+            TypeRef::Named(id) => {
+                let name = ident(&space.get(*id).name);
+                quote!(super::#name)
+            }
+        }
+    }
+}
+
+/// An identifier for a name the model already made valid; keywords become raw identifiers.
+pub fn ident(name: &str) -> Ident {
+    if needs_raw(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// Whether any type of the crate holds free-form JSON (and so needs `serde_json`).
+pub fn uses_json(space: &TypeSpace) -> bool {
+    use crate::model::TypeKind;
+    fn json(ty: &TypeRef) -> bool {
+        match ty {
+            TypeRef::Json | TypeRef::JsonObject => true,
+            TypeRef::Vec(inner) | TypeRef::Map(inner) => json(inner),
+            _ => false,
+        }
+    }
+    space.types.iter().any(|t| match &t.kind {
+        TypeKind::Struct(s) => {
+            s.fields.iter().any(|f| json(&f.ty)) || s.additional.as_ref().is_some_and(|a| json(&a.ty))
+        }
+        TypeKind::Union(u) => u.variants.iter().any(|v| json(&v.ty)),
+        TypeKind::Alias(ty) => json(ty),
+        TypeKind::Enum(_) => false,
+    })
+}

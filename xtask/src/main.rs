@@ -1,0 +1,80 @@
+//! `cargo xtask`: the project's command line.
+
+mod sync;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "Tasks of the Authlete Rust SDK workspace")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Generates the `authlete` crate from the OpenAPI spec.
+    Codegen {
+        /// Change nothing; fail if the crate on disk differs from what would be generated.
+        #[arg(long)]
+        check: bool,
+        /// The OpenAPI 3.0 document to read (YAML or JSON).
+        #[arg(long, default_value_os_t = workspace_root().join("schema/authlete-openapi.yaml"))]
+        spec: PathBuf,
+        /// The crate directory to write.
+        #[arg(long, default_value_os_t = workspace_root().join("generated"))]
+        out: PathBuf,
+    },
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned).unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    let Cli { task } = Cli::parse();
+    let result = match task {
+        Task::Codegen { check, spec, out } => codegen(&spec, &out, check),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(spec: &Path, out: &Path, check: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: cannot read the spec: {e}", spec.display()))?;
+    let generated = authlete_codegen::generate(spec, &text).map_err(|e| e.to_string())?;
+    for warning in &generated.warnings {
+        eprintln!("warning: {}: {warning}", spec.display());
+    }
+    let plan = sync::Plan::new(out, &generated.files).map_err(|e| format!("{}: {e}", out.display()))?;
+    if check {
+        if plan.is_empty() {
+            println!("{} is up to date with {} {}", out.display(), generated.title, generated.version);
+            return Ok(());
+        }
+        for line in plan.describe() {
+            eprintln!("{line}");
+        }
+        return Err(format!("{} is out of date: run `cargo xtask codegen`", out.display()));
+    }
+    let changed = plan.apply().map_err(|e| format!("{}: {e}", out.display()))?;
+    println!(
+        "{} {}: {} types, {} files changed in {:.2?}",
+        generated.title,
+        generated.version,
+        generated.type_count,
+        changed,
+        started.elapsed()
+    );
+    Ok(())
+}
