@@ -78,3 +78,23 @@ fn codegen(spec: &Path, out: &Path, check: bool) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in crate must be exactly what the generator makes of the checked-in spec.
+    #[test]
+    fn generated_crate_is_up_to_date() {
+        let root = workspace_root();
+        let spec = root.join("schema/authlete-openapi.yaml");
+        let text = std::fs::read_to_string(&spec).expect("the spec is readable");
+        let generated = authlete_codegen::generate(&spec, &text).expect("the spec generates");
+        let plan = sync::Plan::new(&root.join("generated"), &generated.files).expect("generated/ is readable");
+        assert!(
+            plan.is_empty(),
+            "generated/ is out of date; run `cargo xtask codegen`:\n{}",
+            plan.describe().join("\n")
+        );
+    }
+}
