@@ -35,10 +35,27 @@ pub struct Generated {
     pub type_count: usize,
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Warning>,
+    /// Known upstream spec bugs that were corrected on the way (see `fixups.rs`).
+    pub fixes: Vec<Warning>,
 }
 
 /// Generates the crate for the spec `text`, read from `file` (named in errors and provenance).
 pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
+    // The stages recurse as deep as the spec nests (bounded by `load::MAX_NESTING` and the model's
+    // depth limit). Unoptimised builds need a few MiB of stack for the deepest specs allowed, more
+    // than a test thread has, so the work runs on a thread with room to spare (only what is used
+    // of its stack is ever committed).
+    const STACK: usize = 64 << 20;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new().name("authlete-codegen".into()).stack_size(STACK);
+        match worker.spawn_scoped(scope, || generate_here(file, text)) {
+            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => generate_here(file, text),
+        }
+    })
+}
+
+fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
     let spec = load::load(file, text)?;
     let space = model::build(&spec)?;
     let provenance = render::Provenance {
@@ -52,11 +69,7 @@ pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
         version: provenance.version,
         type_count: space.types.len(),
         files,
-        warnings: spec
-            .fixes
-            .iter()
-            .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
-            .chain(space.warnings)
-            .collect(),
+        fixes: spec.fixes.iter().map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() }).collect(),
+        warnings: space.warnings,
     })
 }

@@ -51,11 +51,7 @@ pub fn load(file: &Path, text: &str) -> Result<Spec, Error> {
     if text.trim().is_empty() {
         return Err(error("", "the spec is empty".into()));
     }
-    let mut raw: Value = serde_yaml::from_str(text).map_err(|e| {
-        let mut err = error("", format!("not valid YAML or JSON: {}", strip_location(&e)));
-        err.line_column = e.location().map(|l| (l.line(), l.column()));
-        err
-    })?;
+    let mut raw = parse(file, text)?;
     let Value::Object(top) = &raw else {
         return Err(error(
             "",
@@ -88,6 +84,197 @@ pub fn load(file: &Path, text: &str) -> Result<Spec, Error> {
         error(pointer.as_str(), format!("not a valid OpenAPI 3.0 document: {}", e.into_inner()))
     })?;
     Ok(Spec { file: file.to_owned(), raw, api, sha256: sha256_hex(text.as_bytes()), fixes })
+}
+
+/// How deeply mappings and lists may nest. Real specs stay under 20 levels; the limit sits below
+/// the YAML parser's own (128) so that the message can say where, and it bounds how deep every
+/// later stage recurses.
+pub const MAX_NESTING: usize = 100;
+
+/// Parses YAML (or JSON) into a JSON tree, refusing documents that nest deeper than
+/// [`MAX_NESTING`], that repeat a key, or that YAML aliases blow up far beyond the size of the
+/// text (a "billion laughs" document).
+fn parse(file: &Path, text: &str) -> Result<Value, Error> {
+    let mut budget = Budget {
+        // Without aliases, values plus string bytes never exceed twice the length of the text.
+        remaining: text.len().saturating_mul(2).saturating_add(1 << 20),
+        depth: 0,
+        trail: Vec::new(),
+        problem: None,
+    };
+    let result = serde::de::DeserializeSeed::deserialize(Node(&mut budget), serde_yaml::Deserializer::from_str(text));
+    result.map_err(|e| {
+        let pointer = budget.trail.iter().rev().fold(Pointer::root(), |pointer, key| pointer.push(key));
+        let message = match budget.problem {
+            Some(Problem::TooDeep) => format!("nested more than {MAX_NESTING} levels deep"),
+            Some(Problem::TooBig) => EXPANDS.to_owned(),
+            Some(Problem::DuplicateKey(key)) => format!("duplicate key `{key}`"),
+            Some(Problem::Tagged) => "YAML tags (`!name`) are not supported".to_owned(),
+            None if e.to_string().starts_with("repetition limit exceeded") => EXPANDS.to_owned(),
+            None => format!("not valid YAML or JSON: {}", strip_location(&e)),
+        };
+        let mut err = Error::at(file, pointer.as_str(), message);
+        err.line_column = e.location().map(|l| (l.line(), l.column()));
+        err
+    })
+}
+
+const EXPANDS: &str = "YAML aliases (`*name`) expand the document to far more than its text holds";
+
+/// What the parser still allows, and why it stopped (if it did).
+struct Budget {
+    /// Values plus string bytes that may still be created.
+    remaining: usize,
+    depth: usize,
+    /// Keys and indices from the failing node up to the root, gathered while an error unwinds.
+    trail: Vec<String>,
+    problem: Option<Problem>,
+}
+
+enum Problem {
+    TooDeep,
+    TooBig,
+    DuplicateKey(String),
+    Tagged,
+}
+
+impl Budget {
+    fn spend<E: serde::de::Error>(&mut self, units: usize) -> Result<(), E> {
+        match self.remaining.checked_sub(units) {
+            Some(left) => {
+                self.remaining = left;
+                Ok(())
+            }
+            None => self.fail(Problem::TooBig),
+        }
+    }
+
+    fn fail<T, E: serde::de::Error>(&mut self, problem: Problem) -> Result<T, E> {
+        self.problem = Some(problem);
+        Err(E::custom("the spec is malformed"))
+    }
+}
+
+/// Deserializes one node of the document as a JSON value, within the budget.
+struct Node<'b>(&'b mut Budget);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Node<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Node<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML or JSON value")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.0.spend(1)?;
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.0.spend(1)?;
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.0.spend(1)?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.0.spend(1)?;
+        Ok(Value::from(v))
+    }
+
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        self.visit_f64(v as f64)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.0.spend(1)?;
+        // Like `serde_json`: infinities and NaN are not JSON numbers.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.0.spend(1 + v.len())?;
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        self.0.spend(1 + v.len())?;
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let budget = self.0;
+        budget.spend(1)?;
+        budget.depth += 1;
+        if budget.depth > MAX_NESTING {
+            return budget.fail(Problem::TooDeep);
+        }
+        let mut items = Vec::new();
+        loop {
+            match seq.next_element_seed(Node(budget)) {
+                Ok(Some(item)) => items.push(item),
+                Ok(None) => break,
+                Err(e) => {
+                    budget.trail.push(items.len().to_string());
+                    return Err(e);
+                }
+            }
+        }
+        budget.depth -= 1;
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let budget = self.0;
+        budget.spend(1)?;
+        budget.depth += 1;
+        if budget.depth > MAX_NESTING {
+            return budget.fail(Problem::TooDeep);
+        }
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            budget.spend(1 + key.len())?;
+            if members.contains_key(&key) {
+                return budget.fail(Problem::DuplicateKey(key));
+            }
+            match map.next_value_seed(Node(budget)) {
+                Ok(value) => members.insert(key, value),
+                Err(e) => {
+                    budget.trail.push(key);
+                    return Err(e);
+                }
+            };
+        }
+        budget.depth -= 1;
+        Ok(Value::Object(members))
+    }
+
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _data: A) -> Result<Value, A::Error> {
+        self.0.fail(Problem::Tagged)
+    }
 }
 
 /// Deserializes the raw node at `pointer` as a `T`, for places `openapiv3` cannot reach.

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::naming::{self, Scope};
 use super::{
-    AdditionalMembers, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Union,
+    AdditionalMembers, Example, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Union,
     UnionVariant, Variant,
 };
 use crate::error::{Error, Warning};
@@ -24,6 +24,10 @@ use crate::load::{node_as, Spec};
 use crate::pointer::Pointer;
 
 const SCHEMAS: &str = "/components/schemas";
+
+/// How deep [`Builder`] may recurse: far beyond real specs (under 20), and a bound on the stack
+/// the walk needs.
+const MAX_DEPTH: usize = 256;
 
 /// Builds the model of every named schema and every inline type reachable from the spec's
 /// operations.
@@ -36,6 +40,7 @@ pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     let mut space = builder.finish();
     check_alias_cycles(&space, spec)?;
     mark_boxed_fields(&mut space);
+    keep_conforming_examples(&mut space);
     Ok(space)
 }
 
@@ -120,6 +125,7 @@ enum Shape {
 struct Builder<'s> {
     spec: &'s Spec,
     types: Vec<TypeDef>,
+    examples: Vec<Example>,
     warnings: Vec<Warning>,
     type_names: Scope,
     memo: HashMap<Pointer, TypeRef>,
@@ -129,6 +135,8 @@ struct Builder<'s> {
     enums_by_values: BTreeMap<Vec<String>, TypeId>,
     /// Named schemas already defined or being defined.
     started: BTreeSet<String>,
+    /// How deep the walk is (nested schemas, `allOf` members, `$ref`s into other schemas).
+    depth: usize,
 }
 
 impl<'s> Builder<'s> {
@@ -136,17 +144,19 @@ impl<'s> Builder<'s> {
         Self {
             spec,
             types: Vec::new(),
+            examples: Vec::new(),
             warnings: Vec::new(),
             type_names: Scope::default(),
             memo: HashMap::new(),
             by_shape: HashMap::new(),
             enums_by_values: BTreeMap::new(),
             started: BTreeSet::new(),
+            depth: 0,
         }
     }
 
     fn finish(self) -> TypeSpace {
-        TypeSpace { types: self.types, warnings: self.warnings }
+        TypeSpace { types: self.types, examples: self.examples, warnings: self.warnings }
     }
 
     fn named_schemas(&self) -> impl Iterator<Item = (&'s String, &'s ReferenceOr<Schema>)> {
@@ -189,6 +199,7 @@ impl<'s> Builder<'s> {
         let Some(TypeRef::Named(id)) = self.memo.get(&at).cloned() else {
             return Ok(());
         };
+        self.descend(&at)?;
         let type_name = self.types[id.0].name.clone();
         let (kind, description) = match schema {
             ReferenceOr::Reference { reference } => {
@@ -203,6 +214,10 @@ impl<'s> Builder<'s> {
                 }
             }
         };
+        if let ReferenceOr::Item(schema) = schema {
+            self.record_example(&schema.schema_data, &at, TypeRef::Named(id));
+        }
+        self.depth -= 1;
         let def = &mut self.types[id.0];
         def.kind = kind;
         def.description = description;
@@ -268,10 +283,24 @@ impl<'s> Builder<'s> {
         name: &str,
     ) -> Result<(), Error> {
         for (media_type, media) in content {
-            if let Some(schema) = &media.schema {
-                let schema_at = at.push("content").push(media_type).push("schema");
-                self.type_of(schema.into(), &schema_at, name)?;
+            let Some(schema) = &media.schema else { continue };
+            let media_at = at.push("content").push(media_type);
+            let schema_at = media_at.push("schema");
+            let ty = self.type_of(schema.into(), &schema_at, name)?;
+            let nullable = match schema {
+                ReferenceOr::Reference { reference } => self.target_is_nullable(reference),
+                ReferenceOr::Item(schema) => schema.schema_data.nullable,
+            };
+            let mut examples: Vec<(Pointer, Value)> = Vec::new();
+            if let Some(value) = &media.example {
+                examples.push((media_at.push("example"), value.clone()));
             }
+            for (key, example) in &media.examples {
+                if let ReferenceOr::Item(openapiv3::Example { value: Some(value), .. }) = example {
+                    examples.push((media_at.push("examples").push(key).push("value"), value.clone()));
+                }
+            }
+            self.examples.extend(examples.into_iter().map(|(pointer, value)| Example { pointer, ty: ty.clone(), nullable, value }));
         }
         Ok(())
     }
@@ -281,22 +310,30 @@ impl<'s> Builder<'s> {
         if let Some(known) = self.memo.get(at) {
             return Ok(known.clone());
         }
+        self.descend(at)?;
         let ty = match schema {
             At::Ref(reference) => self.resolve_ref(reference, at)?,
-            At::Inline(schema) => match self.shape(schema, at, name)? {
-                Shape::Plain(ty) => ty,
-                Shape::Item(kind) => TypeRef::Named(self.inline_type(schema, at, name, kind)),
-            },
+            At::Inline(schema) => {
+                let ty = match self.shape(schema, at, name)? {
+                    Shape::Plain(ty) => ty,
+                    Shape::Item(kind) => TypeRef::Named(self.inline_type(schema, at, name, kind)),
+                };
+                self.record_example(&schema.schema_data, at, ty.clone());
+                ty
+            }
         };
+        self.depth -= 1;
         self.memo.insert(at.clone(), ty.clone());
         Ok(ty)
     }
 
     /// A new inline type, or the existing one with the same schema text.
     fn inline_type(&mut self, schema: &Schema, at: &Pointer, name: &str, kind: TypeKind) -> TypeId {
+        // Inline enums are only merged into named ones: two inline enums with the same values
+        // may mean different things, and the first one's name would mislead at the second.
         if let TypeKind::Enum(e) = &kind {
-            let values: Vec<String> = e.variants.iter().map(|v| v.value.clone()).collect();
-            if let Some(id) = self.enums_by_values.get(&sorted(&values)) {
+            let values = sorted(&e.variants.iter().map(|v| v.value.clone()).collect::<Vec<_>>());
+            if let Some(id) = self.enums_by_values.get(&values) {
                 return *id;
             }
         }
@@ -445,6 +482,7 @@ impl<'s> Builder<'s> {
 
     /// Gathers an object's members, merging `allOf` members (and the members' own `allOf`s).
     fn object_parts<'a>(&mut self, schema: &'a Schema, at: &Pointer) -> Result<ObjectParts<'a>, Error> {
+        self.descend(at)?;
         let mut parts = ObjectParts { description: schema.schema_data.description.clone(), ..ObjectParts::default() };
         let (properties, required, additional, all_of): (_, &[String], _, &[ReferenceOr<Schema>]) =
             match &schema.schema_kind {
@@ -483,6 +521,7 @@ impl<'s> Builder<'s> {
         if let Some(extra) = additional {
             parts.additional = Some((Cow::Borrowed(extra), at.push("additionalProperties")));
         }
+        self.depth -= 1;
         Ok(parts)
     }
 
@@ -522,6 +561,12 @@ impl<'s> Builder<'s> {
             variants.push(UnionVariant { rust_name: variant_names.claim(&rust_name, ""), tag_value, ty });
         }
         Ok(Shape::Item(TypeKind::Union(Union { tag: discriminator.map(|d| d.property_name.clone()), variants })))
+    }
+
+    fn record_example(&mut self, data: &SchemaData, at: &Pointer, ty: TypeRef) {
+        if let Some(value) = &data.example {
+            self.examples.push(Example { pointer: at.push("example"), ty, nullable: data.nullable, value: value.clone() });
+        }
     }
 
     /// The description a composed schema inherits from its first `allOf` member that has one.
@@ -571,9 +616,30 @@ impl<'s> Builder<'s> {
                 return Ok(known.clone());
             }
         }
-        let schema = self.schema_at(&target)?;
         let name = name_from_pointer(&target);
+        // A `$ref` to a `$ref` whose own schema is still being walked: follow it.
+        if let Some(Value::String(next)) = self.spec.node(&target).and_then(|node| node.get("$ref")) {
+            return self.type_of(At::Ref(next), &target, &name);
+        }
+        let schema = self.schema_at(&target)?;
         self.type_of(At::Inline(&schema), &target, &name)
+    }
+
+    /// Goes one level deeper, or fails: specs that nest (or refer through `allOf` and `$ref`s)
+    /// beyond [`MAX_DEPTH`] get an error, not a stack overflow. Errors end the whole walk, so
+    /// only successful returns climb back up (`self.depth -= 1`).
+    fn descend(&mut self, at: &Pointer) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.spec.error(
+                at,
+                format!(
+                    "schemas nest more than {MAX_DEPTH} levels deep through properties, items, `allOf` and `$ref`s \
+                     (is there a `$ref` cycle?)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn schema_at(&self, pointer: &Pointer) -> Result<Schema, Error> {
@@ -690,6 +756,20 @@ fn check_alias_cycles(space: &TypeSpace, spec: &Spec) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Examples that contradict their own schema cannot round-trip; they are reported, not tested.
+fn keep_conforming_examples(space: &mut TypeSpace) {
+    let examples = std::mem::take(&mut space.examples);
+    for example in examples {
+        match super::conformance::check(space, &example.value, &example.ty, example.nullable) {
+            Ok(()) => space.examples.push(example),
+            Err((inside, problem)) => space.warnings.push(Warning {
+                pointer: example.pointer.to_string(),
+                message: format!("example does not match its schema (at `{}` in the example: {problem}); it is not tested", if inside.as_str().is_empty() { "/" } else { inside.as_str() }),
+            }),
+        }
+    }
 }
 
 /// Boxes struct fields through which a type would contain itself by value (infinite size).

@@ -4,6 +4,7 @@
 //! decisions (inline types, collisions, identifier sanitising) are made once, while building this.
 
 mod build;
+mod conformance;
 pub(crate) mod naming;
 
 pub use build::build;
@@ -20,7 +21,19 @@ pub struct TypeId(pub usize);
 #[derive(Debug, Default)]
 pub struct TypeSpace {
     pub types: Vec<TypeDef>,
+    /// Every `example` the spec gives, with the type it is an example of.
+    pub examples: Vec<Example>,
     pub warnings: Vec<Warning>,
+}
+
+/// An `example` value from the spec and the Rust type that must hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub pointer: Pointer,
+    pub ty: TypeRef,
+    /// The schema allows `null`, so the example is an `Option` of `ty`.
+    pub nullable: bool,
+    pub value: serde_json::Value,
 }
 
 impl TypeSpace {

@@ -17,7 +17,12 @@ pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<Gen
 }
 
 fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
-    let json = if uses_json(space) { "serde_json = \"1\"\n" } else { "" };
+    // The spec-examples test always needs serde_json; the models only for free-form members.
+    let json = if uses_json(space) {
+        "serde_json = \"1\"\n"
+    } else {
+        "\n[dev-dependencies]\nserde_json = \"1\"\n"
+    };
     format!(
         r#"# {preamble}
 
@@ -33,8 +38,8 @@ license = "MIT"
 serde = {{ version = "1", features = ["derive"] }}
 {json}"#,
         preamble = provenance.preamble(),
-        title = provenance.title.replace('"', "'"),
-        version = provenance.version.replace('"', "'"),
+        title = super::comment_line(&provenance.title).replace('\\', "\\\\").replace('"', "'"),
+        version = super::comment_line(&provenance.version).replace('\\', "\\\\").replace('"', "'"),
     )
 }
 

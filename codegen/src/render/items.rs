@@ -179,22 +179,49 @@ fn string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum, pa
 }
 
 fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeSpace, paths: &Paths) -> TokenStream {
-    let tagging = match &u.tag {
-        Some(tag) => quote!(#[serde(tag = #tag)]),
-        None => quote!(#[serde(untagged)]),
-    };
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let ty = paths.type_of(&v.ty, space);
-        let rename = v.tag_value.as_ref().map(|value| quote!(#[serde(rename = #value)]));
-        quote!(#rename #variant(#ty),)
+        quote!(#variant(#ty),)
     });
+    let Some(tag) = &u.tag else {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    // serde's internally tagged enums consume the tag, but the spec's variant schemas declare it
+    // as a member of their own: pick the variant by the tag and give it the whole object.
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let value = v.tag_value.as_deref().unwrap_or(&v.rust_name);
+        quote!(::core::option::Option::Some(#value) => serde_json::from_value(value).map(Self::#variant))
+    });
+    let unknown = format!("unknown `{tag}` {{other:?}}");
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-        #tagging
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
         pub enum #name {
             #(#variants)*
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get(#tag).and_then(serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    #(#arms,)*
+                    ::core::option::Option::Some(other) => return ::core::result::Result::Err(D::Error::custom(format_args!(#unknown))),
+                    ::core::option::Option::None => return ::core::result::Result::Err(D::Error::missing_field(#tag)),
+                }
+                .map_err(D::Error::custom)
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::model::{TypeRef, TypeSpace};
 /// Paths for the std items generated code names. A spec may define a type called `Option` or
 /// `String`; then the prelude's is shadowed in that type's module and the crate spells the std
 /// item out in full everywhere, so the same spec always gives the same text.
+#[derive(Clone)]
 pub struct Paths {
     pub option: TokenStream,
     pub string: TokenStream,
@@ -16,6 +17,8 @@ pub struct Paths {
     pub boxed: TokenStream,
     /// The same for `skip_serializing_if`, which takes a path in a string.
     pub option_is_none: &'static str,
+    /// How other models are reached: `super` from a model's module.
+    pub models: TokenStream,
 }
 
 const PRELUDE_NAMES: &[&str] = &["Option", "String", "Vec", "Box", "Some", "None"];
@@ -29,6 +32,7 @@ impl Paths {
                 vec: quote!(::std::vec::Vec),
                 boxed: quote!(::std::boxed::Box),
                 option_is_none: "::std::option::Option::is_none",
+                models: quote!(super),
             }
         } else {
             Self {
@@ -37,6 +41,7 @@ impl Paths {
                 vec: quote!(Vec),
                 boxed: quote!(Box),
                 option_is_none: "Option::is_none",
+                models: quote!(super),
             }
         }
     }
@@ -60,8 +65,8 @@ impl Paths {
                 quote!(std::collections::BTreeMap<#string, #value>)
             }
             TypeRef::Named(id) => {
-                let name = ident(&space.get(*id).name);
-                quote!(super::#name)
+                let (models, name) = (&self.models, ident(&space.get(*id).name));
+                quote!(#models::#name)
             }
         }
     }
@@ -90,7 +95,7 @@ pub fn uses_json(space: &TypeSpace) -> bool {
         TypeKind::Struct(s) => {
             s.fields.iter().any(|f| json(&f.ty)) || s.additional.as_ref().is_some_and(|a| json(&a.ty))
         }
-        TypeKind::Union(u) => u.variants.iter().any(|v| json(&v.ty)),
+        TypeKind::Union(u) => u.tag.is_some() || u.variants.iter().any(|v| json(&v.ty)),
         TypeKind::Alias(ty) => json(ty),
         TypeKind::Enum(_) => false,
     })

@@ -1,0 +1,119 @@
+//! How long the generator takes on the official spec, stage by stage, against a floor: parsing
+//! the same YAML straight into `openapiv3::OpenAPI`, which no generator built on `openapiv3` can
+//! avoid. Target (issue #6): the whole pipeline within 3× that floor.
+//!
+//! `cargo bench -p authlete-codegen --bench generate`; the ratio and the breakdown are printed at
+//! the end and kept in `target/criterion/generate-summary.txt`.
+
+mod support;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use authlete_codegen::{load, model, render};
+use quote::ToTokens;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use support::{bench, fmt_time, group, median, publish, table};
+
+const TARGET_RATIO: f64 = 3.0;
+
+fn spec_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/authlete-openapi.yaml")
+}
+
+fn main() {
+    let path = spec_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut c = support::criterion();
+
+    // The whole pipeline and its floor, side by side.
+    let mut g = group(&mut c, "generate");
+    bench(&mut g, "generate", "pipeline", || authlete_codegen::generate(&path, &text).expect("the spec generates"));
+    bench(&mut g, "generate", "parse_only", || {
+        serde_yaml::from_str::<openapiv3::OpenAPI>(&text).expect("the spec parses")
+    });
+    g.finish();
+
+    // The stages `generate` chains, each on the previous stage's output.
+    let spec = load::load(&path, &text).expect("the spec loads");
+    let space = model::build(&spec).expect("the model builds");
+    let provenance = render::Provenance {
+        title: spec.title().to_owned(),
+        version: spec.version().to_owned(),
+        sha256: spec.sha256.clone(),
+    };
+    let mut g = group(&mut c, "stages");
+    bench(&mut g, "stages", "load", || load::load(&path, &text).expect("the spec loads"));
+    bench(&mut g, "stages", "model", || model::build(&spec).expect("the model builds"));
+    bench(&mut g, "stages", "render", || render::render(&space, &provenance).expect("the crate renders"));
+    g.finish();
+
+    // Inside `load`: the YAML parse into a JSON tree, and `openapiv3` reading that tree (with
+    // and without the path tracking that makes its errors point somewhere).
+    let raw: serde_json::Value = serde_yaml::from_str(&text).expect("the spec parses");
+    let mut g = group(&mut c, "load_parts");
+    bench(&mut g, "load_parts", "yaml_to_value", || serde_yaml::from_str::<serde_json::Value>(&text).expect("parses"));
+    bench(&mut g, "load_parts", "value_to_openapi_tracked", || {
+        serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).expect("is OpenAPI")
+    });
+    bench(&mut g, "load_parts", "value_to_openapi", || openapiv3::OpenAPI::deserialize(&raw).expect("is OpenAPI"));
+    bench(&mut g, "load_parts", "sha256", || Sha256::digest(text.as_bytes()));
+    g.finish();
+
+    // Inside `render`: `format_rust` turns each file's tokens into a `syn::File` and prints it
+    // with prettyplease. Both are measured here on the tokens of the files it produced (parsed
+    // back from their text), which is the same work on the same items.
+    let files = render::render(&space, &provenance).expect("the crate renders");
+    let parsed: Vec<syn::File> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".rs"))
+        .map(|f| syn::parse_file(&f.contents).unwrap_or_else(|e| panic!("{}: {e}", f.path)))
+        .collect();
+    let tokens: Vec<proc_macro2::TokenStream> = parsed.iter().map(ToTokens::to_token_stream).collect();
+    let mut g = group(&mut c, "render_parts");
+    bench(&mut g, "render_parts", "syn_parse", || {
+        tokens.iter().map(|t| syn::parse2::<syn::File>(black_box(t.clone())).expect("parses").items.len()).sum::<usize>()
+    });
+    bench(&mut g, "render_parts", "prettyplease", || parsed.iter().map(|f| prettyplease::unparse(f).len()).sum::<usize>());
+    g.finish();
+
+    c.final_summary();
+    if support::measuring() {
+        summary(&files);
+    }
+}
+
+fn summary(files: &[authlete_codegen::GeneratedFile]) {
+    let m = |key: &str| median(key).unwrap_or(f64::NAN);
+    let (pipeline, parse) = (m("generate/pipeline"), m("generate/parse_only"));
+    let ratio = pipeline / parse;
+    let share = |t: f64| format!("{:>10}  {:>5.1}% of pipeline", fmt_time(t), 100.0 * t / pipeline);
+    let (load, model, render) = (m("stages/load"), m("stages/model"), m("stages/render"));
+    let (yaml, tracked, plain) =
+        (m("load_parts/yaml_to_value"), m("load_parts/value_to_openapi_tracked"), m("load_parts/value_to_openapi"));
+    let (syn_parse, pretty) = (m("render_parts/syn_parse"), m("render_parts/prettyplease"));
+    let verdict = if ratio <= TARGET_RATIO { "meets" } else { "misses" };
+    let bytes: usize = files.iter().map(|f| f.contents.len()).sum();
+    let rows = vec![
+        ("pipeline (authlete_codegen::generate)".to_owned(), fmt_time(pipeline)),
+        ("floor: serde_yaml → openapiv3::OpenAPI".to_owned(), fmt_time(parse)),
+        (
+            "ratio pipeline ÷ floor".to_owned(),
+            format!("{ratio:.2}×  ({verdict} the target of ≤ {TARGET_RATIO:.0}×)"),
+        ),
+        ("stage load".to_owned(), share(load)),
+        ("  YAML → serde_json::Value".to_owned(), share(yaml)),
+        ("  Value → OpenAPI, path-tracked".to_owned(), share(tracked)),
+        ("  (same, untracked)".to_owned(), share(plain)),
+        ("  rest (checks, fixups, sha256, …)".to_owned(), share(load - yaml - tracked)),
+        ("stage model".to_owned(), share(model)),
+        ("stage render".to_owned(), share(render)),
+        ("  tokens → syn::File (syn parse)".to_owned(), share(syn_parse)),
+        ("  prettyplease".to_owned(), share(pretty)),
+        ("  quote + rest (derived)".to_owned(), share(render - syn_parse - pretty)),
+        ("drops and glue (pipeline − stages)".to_owned(), share(pipeline - load - model - render)),
+        ("output".to_owned(), format!("{} files, {} bytes", files.len(), bytes)),
+    ];
+    publish("generate-summary.txt", &table("generate: medians of the measured samples", &rows));
+}

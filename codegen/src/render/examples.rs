@@ -1,0 +1,59 @@
+//! The generated crate's own test: every `example` of the spec round-trips through its model.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::rust_types::Paths;
+use crate::model::naming::{snake, Scope};
+use crate::model::TypeSpace;
+
+pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
+    let paths = Paths { models: quote!(authlete::models), ..paths.clone() };
+    let option = &paths.option;
+    let mut names = Scope::default();
+    // The spec repeats examples for each media type; one test per distinct (type, value) is enough.
+    let mut seen = BTreeSet::new();
+    let tests = space.examples.iter().filter_map(|example| {
+        let json = example.value.to_string();
+        if !seen.insert((example.ty.clone(), example.nullable, json.clone())) {
+            return None;
+        }
+        let mut ty = paths.type_of(&example.ty, space);
+        if example.nullable {
+            ty = quote!(#option<#ty>);
+        }
+        let test = format_ident!("{}", names.claim(&snake(&example.pointer.segments().collect::<Vec<_>>().join(" "), "example"), "_"));
+        let pointer = format!("#{}", example.pointer);
+        Some(quote! {
+            #[test]
+            fn #test() {
+                round_trip::<#ty>(#pointer, #json);
+            }
+        })
+    });
+    let tests: Vec<TokenStream> = tests.collect();
+    if tests.is_empty() {
+        return quote! {
+            //! The spec has no `example` to round-trip through the models.
+        };
+    }
+    quote! {
+        //! Every `example` in the spec deserializes into its model and serializes back to the same JSON.
+        #![allow(clippy::all)]
+
+        fn round_trip<T>(pointer: &str, json: &str)
+        where
+            T: serde::Serialize + serde::de::DeserializeOwned,
+        {
+            let original: serde_json::Value = serde_json::from_str(json).unwrap();
+            let parsed: T = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("the example at {pointer} does not parse: {e}\n{json}"));
+            let written = serde_json::to_value(&parsed).unwrap();
+            assert_eq!(written, original, "the example at {pointer} changed in a round trip");
+        }
+
+        #(#tests)*
+    }
+}

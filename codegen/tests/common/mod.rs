@@ -1,0 +1,160 @@
+//! Helpers shared by the robustness tests: running the generator, compiling what it makes, and
+//! running the `xtask` binary.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+use authlete_codegen::{Error, Generated, GeneratedFile};
+
+/// The name every in-memory spec is "read from" in these tests.
+pub const SPEC: &str = "spec.yaml";
+
+/// The stack a `cargo test` thread gets by default.
+pub const TEST_THREAD_STACK: usize = 2 << 20;
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen/ has a parent").to_owned()
+}
+
+/// A spec shipped in `/work/shared/specs` (reached relative to this crate).
+pub fn shared_spec_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs").join(name)
+}
+
+pub fn shared_spec(name: &str) -> String {
+    let path = shared_spec_path(name);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn fixture_path(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path)
+}
+
+pub fn fixture(path: &str) -> String {
+    let path = fixture_path(path);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub fn generate(text: &str) -> Result<Generated, Error> {
+    authlete_codegen::generate(Path::new(SPEC), text)
+}
+
+/// The error generating `text` must end in, as displayed.
+#[track_caller]
+pub fn error_of(text: &str) -> String {
+    match generate(text) {
+        Ok(generated) => panic!("expected an error, but {} files were generated", generated.files.len()),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// `schemas` (YAML lines, indented by 4) as the `components/schemas` of a minimal spec.
+pub fn spec_with_schemas(schemas: &str) -> String {
+    format!("openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}")
+}
+
+/// Runs `f` on a fresh thread with a stack of `stack` bytes, as `cargo test` runs tests.
+pub fn on_thread<T: Send>(stack: usize, f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new().stack_size(stack).spawn_scoped(scope, f).expect("spawn a thread");
+        handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// A fresh, empty directory under the tests' scratch directory.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness").join(name);
+    if dir.exists() {
+        fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    }
+    fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// Writes `files` into the directory `dir`.
+pub fn write_files(dir: &Path, files: &[GeneratedFile]) {
+    for file in files {
+        let path = dir.join(&file.path);
+        fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create a directory");
+        fs::write(&path, &file.contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Builds a generated crate with `cargo build --offline`, panicking with cargo's output if it
+/// fails. All crates share one target directory, so dependencies are built once.
+pub fn compile(name: &str, files: &[GeneratedFile]) {
+    // Builds of different crates could run at once; one at a time keeps the output readable.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let dir = scratch_dir(&format!("crates/{name}"));
+    write_files(&dir, files);
+    let manifest = dir.join("Cargo.toml");
+    let mut text = fs::read_to_string(&manifest).expect("the generated crate has a Cargo.toml");
+    // Its own workspace, whatever the enclosing one says.
+    text.push_str("\n[workspace]\n");
+    fs::write(&manifest, text).expect("write Cargo.toml");
+    fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness-target");
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let output = cargo()
+        .args(["build", "--offline", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "the generated crate {name} ({}) does not build:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs `cargo xtask` (the binary, built if needed) with `args`.
+pub fn xtask<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Output {
+    cargo()
+        .current_dir(workspace_root())
+        .args(["run", "--quiet", "--package", "xtask", "--"])
+        .args(args)
+        .output()
+        .expect("run cargo")
+}
+
+/// Every file under `dir`, with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
+        for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                out.push((path, bytes));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    files.sort();
+    files
+}
+
+/// Parses every `.rs` file of a generated crate, panicking with the file's name if one does not.
+pub fn parse_rust_files(files: &[GeneratedFile]) -> Vec<(&GeneratedFile, syn::File)> {
+    files
+        .iter()
+        .filter(|file| file.path.ends_with(".rs"))
+        .map(|file| match syn::parse_file(&file.contents) {
+            Ok(parsed) => (file, parsed),
+            Err(e) => panic!("{} does not parse as Rust: {e}\n{}", file.path, file.contents),
+        })
+        .collect()
+}
