@@ -73,3 +73,8 @@ fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
         warnings: space.warnings,
     })
 }
+
+/// The README's example runs as a doctest, so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
