@@ -12,7 +12,7 @@ use authlete_codegen::GeneratedFile;
 pub struct Plan {
     /// New or changed files, with their new contents.
     writes: Vec<(PathBuf, Change, String)>,
-    /// Files under `src/` that the generator no longer produces.
+    /// Files under `src/` or `tests/` that the generator no longer produces.
     orphans: Vec<PathBuf>,
 }
 
@@ -38,8 +38,11 @@ impl Plan {
             }
             wanted.insert(path);
         }
+        // The generator owns `src/` and `tests/` wholly; anything else (say a `target/`) is left alone.
         let mut on_disk = Vec::new();
-        list_files(&out.join("src"), &mut on_disk)?;
+        for owned in ["src", "tests"] {
+            list_files(&out.join(owned), &mut on_disk)?;
+        }
         plan.orphans = on_disk.into_iter().filter(|path| !wanted.contains(path)).collect();
         Ok(plan)
     }
@@ -98,4 +101,49 @@ fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     }
     out.sort();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> GeneratedFile {
+        GeneratedFile { path: path.into(), contents: contents.into() }
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-sync-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("src/models")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn plan_names_stale_missing_and_orphaned_files_and_apply_fixes_only_those() {
+        let dir = scratch("plan");
+        fs::write(dir.join("Cargo.toml"), "same").unwrap();
+        fs::write(dir.join("src/lib.rs"), "old").unwrap();
+        fs::write(dir.join("src/models/gone.rs"), "type of a removed schema").unwrap();
+        let files = [file("Cargo.toml", "same"), file("src/lib.rs", "new"), file("src/models/added.rs", "added")];
+
+        let plan = Plan::new(&dir, &files).unwrap();
+        let described = plan.describe().join("\n").replace(&dir.display().to_string(), "<out>");
+        assert_eq!(
+            described,
+            "stale: <out>/src/lib.rs\nmissing: <out>/src/models/added.rs\norphaned (no longer generated): <out>/src/models/gone.rs"
+        );
+        let untouched = fs::metadata(dir.join("Cargo.toml")).unwrap().modified().unwrap();
+        assert_eq!(plan.apply().unwrap(), 3);
+
+        assert_eq!(fs::read_to_string(dir.join("src/lib.rs")).unwrap(), "new");
+        assert_eq!(fs::read_to_string(dir.join("src/models/added.rs")).unwrap(), "added");
+        assert!(!dir.join("src/models/gone.rs").exists());
+        assert_eq!(
+            fs::metadata(dir.join("Cargo.toml")).unwrap().modified().unwrap(),
+            untouched,
+            "unchanged files are not rewritten"
+        );
+        assert!(Plan::new(&dir, &files).unwrap().is_empty(), "a second run has nothing to do");
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -16,8 +16,8 @@ use serde_json::Value;
 
 use super::naming::{self, Scope};
 use super::{
-    AdditionalMembers, Example, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace, Union,
-    UnionVariant, Variant,
+    AdditionalMembers, Example, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace,
+    Union, UnionVariant, Variant,
 };
 use crate::error::{Error, Warning};
 use crate::load::{node_as, Spec};
@@ -36,6 +36,7 @@ pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     builder.reserve_named_schemas();
     builder.define_named_schemas()?;
     builder.walk_paths()?;
+    builder.walk_component_request_bodies()?;
     builder.walk_component_responses()?;
     let mut space = builder.finish();
     check_alias_cycles(&space, spec)?;
@@ -237,6 +238,9 @@ impl<'s> Builder<'s> {
                     Some(id) => naming::camel(id, "Operation"),
                     None => naming::camel(&format!("{method} {path}"), "Operation"),
                 };
+                for (index, parameter) in operation.parameters.iter().enumerate() {
+                    self.walk_parameter(parameter, &op_at.push("parameters").push(&index.to_string()), &op_name)?;
+                }
                 if let Some(body) = &operation.request_body {
                     let body_at = op_at.push("requestBody");
                     match body {
@@ -258,6 +262,36 @@ impl<'s> Builder<'s> {
                     let at = op_at.push("responses").push("default");
                     self.walk_content(&response.content, &at, &format!("{op_name}DefaultResponse"))?;
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parameters are not modelled, but an enum or object in one is a type users need.
+    fn walk_parameter(
+        &mut self,
+        parameter: &'s ReferenceOr<openapiv3::Parameter>,
+        at: &Pointer,
+        op_name: &str,
+    ) -> Result<(), Error> {
+        let ReferenceOr::Item(parameter) = parameter else { return Ok(()) };
+        let data = parameter.parameter_data_ref();
+        let name = format!("{op_name}{}", naming::camel(&data.name, "Parameter"));
+        match &data.format {
+            openapiv3::ParameterSchemaOrContent::Schema(schema) => {
+                self.type_of(schema.into(), &at.push("schema"), &name)?;
+            }
+            openapiv3::ParameterSchemaOrContent::Content(content) => self.walk_content(content, at, &name)?,
+        }
+        Ok(())
+    }
+
+    fn walk_component_request_bodies(&mut self) -> Result<(), Error> {
+        let spec = self.spec;
+        for (key, body) in spec.api.components.iter().flat_map(|c| c.request_bodies.iter()) {
+            if let ReferenceOr::Item(body) = body {
+                let at = Pointer::root().push("components").push("requestBodies").push(key);
+                self.walk_content(&body.content, &at, &naming::camel(key, "RequestBody"))?;
             }
         }
         Ok(())
@@ -300,7 +334,12 @@ impl<'s> Builder<'s> {
                     examples.push((media_at.push("examples").push(key).push("value"), value.clone()));
                 }
             }
-            self.examples.extend(examples.into_iter().map(|(pointer, value)| Example { pointer, ty: ty.clone(), nullable, value }));
+            self.examples.extend(examples.into_iter().map(|(pointer, value)| Example {
+                pointer,
+                ty: ty.clone(),
+                nullable,
+                value,
+            }));
         }
         Ok(())
     }
@@ -565,7 +604,12 @@ impl<'s> Builder<'s> {
 
     fn record_example(&mut self, data: &SchemaData, at: &Pointer, ty: TypeRef) {
         if let Some(value) = &data.example {
-            self.examples.push(Example { pointer: at.push("example"), ty, nullable: data.nullable, value: value.clone() });
+            self.examples.push(Example {
+                pointer: at.push("example"),
+                ty,
+                nullable: data.nullable,
+                value: value.clone(),
+            });
         }
     }
 
@@ -766,7 +810,10 @@ fn keep_conforming_examples(space: &mut TypeSpace) {
             Ok(()) => space.examples.push(example),
             Err((inside, problem)) => space.warnings.push(Warning {
                 pointer: example.pointer.to_string(),
-                message: format!("example does not match its schema (at `{}` in the example: {problem}); it is not tested", if inside.as_str().is_empty() { "/" } else { inside.as_str() }),
+                message: format!(
+                    "example does not match its schema (at `{}` in the example: {problem}); it is not tested",
+                    if inside.as_str().is_empty() { "/" } else { inside.as_str() }
+                ),
             }),
         }
     }
