@@ -24,7 +24,10 @@ pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
         if example.nullable {
             ty = quote!(#option<#ty>);
         }
-        let test = format_ident!("{}", names.claim(&snake(&example.pointer.segments().collect::<Vec<_>>().join(" "), "example"), "_"));
+        let test = format_ident!(
+            "{}",
+            names.claim(&snake(&example.pointer.segments().collect::<Vec<_>>().join(" "), "example"), "_")
+        );
         let pointer = format!("#{}", example.pointer);
         Some(quote! {
             #[test]
@@ -41,7 +44,6 @@ pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
     }
     quote! {
         //! Every `example` in the spec deserializes into its model and serializes back to the same JSON.
-        #![allow(clippy::all)]
 
         fn round_trip<T>(pointer: &str, json: &str)
         where
