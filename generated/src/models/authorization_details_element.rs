@@ -6,29 +6,29 @@
 pub struct AuthorizationDetailsElement {
     /// The type of this element.
     ///
-    /// From _"OAuth 2.0 Rich Authorization Requests"_: _"The type of authorization data as a string.
-    /// This field MAY define which other elements are allowed in the request. This element is REQUIRED."_
+    /// From *"OAuth 2.0 Rich Authorization Requests"*: *"The type of authorization data as a string.
+    /// This field MAY define which other elements are allowed in the request. This element is REQUIRED."*
     ///
     /// This property is always NOT `null`.
     pub r#type: String,
     /// The resources and/or resource servers. This property may be `null`.
     ///
-    /// From _"OAuth 2.0 Rich Authorization Requests"_: _"An array of strings representing the location of
-    /// the resource or resource server. This is typically composed of URIs."_
+    /// From *"OAuth 2.0 Rich Authorization Requests"*: *"An array of strings representing the location of
+    /// the resource or resource server. This is typically composed of URIs."*
     ///
     /// This property may be `null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
     /// The actions.
     ///
-    /// From _"OAuth 2.0 Rich Authorization Requests"_: _"An array of strings representing the kinds of actions
-    /// to be taken at the resource. The values of the strings are determined by the API being protected."_
+    /// From *"OAuth 2.0 Rich Authorization Requests"*: *"An array of strings representing the kinds of actions
+    /// to be taken at the resource. The values of the strings are determined by the API being protected."*
     ///
     /// This property may be `null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
-    /// From _"OAuth 2.0 Rich Authorization Requests"_: _"An array of strings representing the kinds of data being requested
-    /// from the resource."_
+    /// From *"OAuth 2.0 Rich Authorization Requests"*: *"An array of strings representing the kinds of data being requested
+    /// from the resource."*
     ///
     /// This property may be `null`.
     ///
@@ -36,14 +36,14 @@ pub struct AuthorizationDetailsElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_types: Option<Vec<String>>,
     /// The identifier of a specific resource.
-    /// From _"OAuth 2.0 Rich Authorization Requests"_: _"A string identifier indicating a specific resource available at the API."_
+    /// From *"OAuth 2.0 Rich Authorization Requests"*: *"A string identifier indicating a specific resource available at the API."*
     ///
     /// This property may be `null`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// The types or levels of privilege.
-    /// From "OAuth 2.0 Rich Authorization Requests": _"An array of strings representing the types or
-    /// levels of privilege being requested at the resource."_
+    /// From "OAuth 2.0 Rich Authorization Requests": *"An array of strings representing the types or
+    /// levels of privilege being requested at the resource."*
     ///
     /// This property may be `null`.
     #[serde(skip_serializing_if = "Option::is_none")]

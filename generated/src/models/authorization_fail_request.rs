@@ -6,7 +6,7 @@ pub struct AuthorizationFailRequest {
     /// The ticket issued from Authlete `/auth/authorization` API.
     pub ticket: String,
     /// The reason of the failure of the authorization request.
-    /// For more details, see [NO_INTERACTION] in the description of `/auth/authorization` API.
+    /// For more details, see \[NO_INTERACTION\] in the description of `/auth/authorization` API.
     pub reason: super::AuthorizationFailRequestReason,
     /// The custom description about the authorization failure.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -86,7 +86,7 @@ pub struct AuthorizationIssueRequest {
     /// The type of the `aud` claim of the ID token being issued. Valid values are as follows.
     ///
     /// | Value | Description |
-    /// | ----- | ----------- |
+    /// | --- | --- |
     /// | "array" | The type of the aud claim is always an array of strings. |
     /// | "string" | The type of the aud claim is always a single string. |
     /// | null | The type of the aud claim remains the same as before. |
@@ -111,7 +111,7 @@ pub struct AuthorizationIssueRequest {
     ///
     /// The following is an example of the value of this request parameter.
     ///
-    /// ```
+    /// ```text
     /// [
     ///   "{\"birthdate\":\"1970-01-23\",\"nationalities\":[\"DEU\",\"USA\"]}"
     /// ]
@@ -120,7 +120,7 @@ pub struct AuthorizationIssueRequest {
     /// The reason that this `verifiedClaimsForTx` property is an array is that the `"verified_claims"`
     /// property in the claims request parameter of an authorization request can be an array like below.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "transformed_claims": {
     ///     "nationality_usa": {
@@ -151,7 +151,7 @@ pub struct AuthorizationIssueRequest {
     /// under the trust framework `"gold"`, and the second element is JSON including claims which have
     /// been verified under the trust framework `"silver"`.
     ///
-    /// ```
+    /// ```text
     /// [
     ///   "{\"birthdate\":\"1970-01-23\"}",
     ///   "{\"nationalities\":[\"DEU\",\"USA\"]}"

@@ -41,20 +41,22 @@ pub struct AuthorizationResponse {
     /// by `supportedScopes` configuration parameter of the service. Unsupported scopes in the authorization request do not cause
     /// an error and are just ignored.
     /// OpenID Connect defines some scope names which need to be treated specially. The table below lists the special scope names.
+    ///
     /// | Name | Description |
     /// | --- | --- |
-    /// | `openid` | This scope must be contained in `scope` request parameter to promote an OAuth 2.0 authorization request to an OpenID Connect request. It is described in "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1\_0.html#AuthRequest), scope". |
-    /// | `profile` | This scope is used to request some claims to be embedded in the ID token. The claims are `name`, `family\_name`, `given\_name`, `middle\_name`, `nickname`, `preferred\_username`, `profile`, `picture`, `website`, `gender`, `birthdate`, `zoneinfo`, `locale`, and `updated\_at`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1\_0.html#ScopeClaims). |
-    /// | `email` | This scope is used to request some claims to be embedded in the ID token. The claims are `email` and `email\_verified`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1\_0.html#ScopeClaims). |
-    /// | `address` | This scope is used to request `address` claim to be embedded in the ID token. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1\_0.html#ScopeClaims).
-    ///  The format of `address` claim is not a simple string. It is described in [OpenID Connect Core 1.0, 5.1.1. Address Claim](https://openid.net/specs/openid-connect-core-1\_0.html#AddressClaim). |
-    /// | `phone` | This scope is used to request some claims to be embedded in the ID token. The claims are `phone\_number` and `phone\_number\_verified`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1\_0.html#ScopeClaims). |
-    /// | `offline\_access` | The following is an excerpt about this scope from [OpenID Connect Core 1.0, 11. Offline Access](https://openid.net/specs/openid-connect-core-1\_0.html#OfflineAccess).
+    /// | `openid` | This scope must be contained in `scope` request parameter to promote an OAuth 2.0 authorization request to an OpenID Connect request. It is described in "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), scope". |
+    /// | `profile` | This scope is used to request some claims to be embedded in the ID token. The claims are `name`, `family_name`, `given_name`, `middle_name`, `nickname`, `preferred_username`, `profile`, `picture`, `website`, `gender`, `birthdate`, `zoneinfo`, `locale`, and `updated_at`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims). |
+    /// | `email` | This scope is used to request some claims to be embedded in the ID token. The claims are `email` and `email_verified`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims). |
+    /// | `address` | This scope is used to request `address` claim to be embedded in the ID token. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims). |
+    /// | The format of `address` claim is not a simple string. It is described in [OpenID Connect Core 1.0, 5.1.1. Address Claim](https://openid.net/specs/openid-connect-core-1_0.html#AddressClaim). |  |
+    /// | `phone` | This scope is used to request some claims to be embedded in the ID token. The claims are `phone_number` and `phone_number_verified`. It is described in [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims). |
+    /// | `offline_access` | The following is an excerpt about this scope from [OpenID Connect Core 1.0, 11. Offline Access](https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess). |
+    ///
     /// > This scope value requests that an OAuth 2.0 Refresh Token be issued that can be used to obtain an Access Token that grants access to the end-user's userinfo endpoint even when the end-user is not present (not logged in).
-    /// |
-    /// Note that, if `response\_type` request parameter does not contain code, `offline\_acccess` scope is removed from this list even
-    /// when scope request parameter contains `offline\_access`. This behavior is a requirement written in
-    /// [OpenID Connect Core 1.0, 11. Offline Access](https://openid.net/specs/openid-connect-core-1\_0.html#OfflineAccess).
+    /// > \|
+    /// > Note that, if `response_type` request parameter does not contain code, `offline_acccess` scope is removed from this list even
+    /// > when scope request parameter contains `offline_access`. This behavior is a requirement written in
+    /// > [OpenID Connect Core 1.0, 11. Offline Access](https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// The locales that the client application presented as candidates to be used for UI.
@@ -81,7 +83,7 @@ pub struct AuthorizationResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_locales: Option<Vec<String>>,
     /// The list of claims that the client application requests to be embedded in the ID token.
-    /// The value comes from (1) `id_token` in `claims` request parameter [1] and/or (2) special scopes (`profile`, `email`, `address` and `phone`)
+    /// The value comes from (1) `id_token` in `claims` request parameter \[1\] and/or (2) special scopes (`profile`, `email`, `address` and `phone`)
     /// which are expanded to claims.
     ///
     /// See [OpenID Connect Core 1.0, 5.5. Requesting Claims using the "claims" Request Parameter](https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter)
@@ -201,7 +203,7 @@ pub struct AuthorizationResponse {
     ///     "acr": { "values": [ "urn:mace:incommon:iap:silver" ] }
     ///   }
     /// }
-    /// ````
+    /// ```
     ///
     /// The value of this property is the value of the `userinfo` property in JSON format.
     /// For example, if the JSON above is included in an authorization request, this property holds JSON equivalent to the following.
@@ -234,7 +236,7 @@ pub struct AuthorizationResponse {
     /// of [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html) as follows:
     ///
     /// > purpose: OPTIONAL. String describing the purpose for obtaining certain user data from the OP. The purpose MUST NOT be shorter than 3 characters and MUST NOT be longer than 300 characters.
-    /// If these rules are violated, the authentication request MUST fail and the OP returns an error invalid_request to the RP.
+    /// > If these rules are violated, the authentication request MUST fail and the OP returns an error invalid_request to the RP.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// The content that the authorization server implementation is to return to the client application.
@@ -268,15 +270,15 @@ pub struct AuthorizationResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// The subject identifying the user who has given the grant identified
-    /// by the `grant\_id` request parameter of the device authorization
+    /// by the `grant_id` request parameter of the device authorization
     /// request.
     /// Authlete 2.3 and newer versions support [Grant Management
-    /// for OAuth 2.0](https://openid.net/specs/fapi-grant-management.html). An authorization request may contain a `grant\_id`
+    /// for OAuth 2.0](https://openid.net/specs/fapi-grant-management.html). An authorization request may contain a `grant_id`
     /// request parameter which is defined in the specification. If the value of
-    /// the request parameter is valid, {@link #getGrantSubject()} will return
+    /// the request parameter is valid, `#getGrantSubject()` will return
     /// the subject of the user who has given the grant to the client application.
     /// Authorization server implementations may use the value returned from
-    /// {@link #getGrantSubject()} in order to determine the user to authenticate.
+    /// `#getGrantSubject()` in order to determine the user to authenticate.
     /// The user your system will authenticate during the authorization process
     /// (or has already authenticated) may be different from the user of the
     /// grant. The first implementer's draft of "Grant Management for OAuth 2.0"
@@ -293,13 +295,14 @@ pub struct AuthorizationResponse {
     /// A client application can request *"transformed claims"* by adding
     /// names of transformed claims in the `claims` request parameter.
     /// The following is an example of the `claims` request parameter
-    /// that requests a predefined transformed claim named `18\_or\_over`
-    /// and a transformed claim named `nationality\_usa` to be embedded
+    /// that requests a predefined transformed claim named `18_or_over`
+    /// and a transformed claim named `nationality_usa` to be embedded
     /// in the response from the userinfo endpoint.
+    ///
     /// ```json
     /// {
-    /// "transformed\_claims": {
-    /// "nationality\_usa": {
+    /// "transformed_claims": {
+    /// "nationality_usa": {
     /// "claim": "nationalities",
     /// "fn": [
     /// [ "eq", "USA" ],
@@ -308,38 +311,44 @@ pub struct AuthorizationResponse {
     /// }
     /// },
     /// "userinfo": {
-    /// "::18\_or\_over": null,
-    /// ":nationality\_usa": null
+    /// "::18_or_over": null,
+    /// ":nationality_usa": null
     /// }
     /// }
     /// ```
-    /// The example above assumes that a transformed claim named `18\_or\_over`
+    ///
+    /// The example above assumes that a transformed claim named `18_or_over`
     /// is predefined by the authorization server like below.
+    ///
     /// ```json
     /// {
-    /// "18\_or\_over": {
+    /// "18_or_over": {
     /// "claim": "birthdate",
     /// "fn": [
-    /// "years\_ago",
+    /// "years_ago",
     /// [ "gte", 18 ]
     /// ]
     /// }
     /// }
     /// ```
+    ///
     /// In the example, the `nationalities` claim is requested indirectly
-    /// by the `nationality\_usa` transformed claim. Likewise, the
-    /// `birthdate` claim is requested indirectly by the `18\_or\_over`
+    /// by the `nationality_usa` transformed claim. Likewise, the
+    /// `birthdate` claim is requested indirectly by the `18_or_over`
     /// transformed claim.
     /// When the `claims` request parameter of an authorization request is
     /// like the example above, this `requestedClaimsForTx` property will
     /// hold the following value.
+    ///
     /// ```json
     /// [ "birthdate", "nationalities" ]
     /// ```
+    ///
     /// It is expected that the authorization server implementation prepares values
     /// of the listed claims and passes them as the value of the `claimsForTx`
     /// request parameter when it calls the `/api/auth/userinfo/issue` API. The following
     /// is an example of the value of the `claimsForTx` request parameter.
+    ///
     /// ```json
     /// {
     /// "birthdate": "1970-01-23",

@@ -50,7 +50,7 @@ pub struct Client {
     /// says as follows.
     ///
     /// > Confidential clients or other clients issued client credentials MUST authenticate with the
-    /// authorization server as described in Section 2.3 when making requests to the token endpoint.
+    /// > authorization server as described in Section 2.3 when making requests to the token endpoint.
     ///
     /// JSON name: `clientSecret`. Read-only: set by the server in responses.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,14 +140,14 @@ pub struct Client {
     pub modified_at: Option<i64>,
     /// A string array of grant types which the client application declares that it will restrict itself to using.
     /// This property corresponds to `grant_types` in [OpenID Connect Dynamic Client Registration 1.0,
-    /// 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
+    /// 2\. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `grantTypes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<super::GrantType>>,
     /// A string array of response types which the client application declares that it will restrict itself to using.
     /// This property corresponds to `response_types` in [OpenID Connect Dynamic Client Registration 1.0,
-    /// 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
+    /// 2\. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `responseTypes`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,12 +165,12 @@ pub struct Client {
     /// application_type")
     ///
     /// - The scheme of the redirect URI used for Implicit Grant by a client application whose application
-    /// is `web` must be `https`. This is checked at runtime by Authlete.
+    ///   is `web` must be `https`. This is checked at runtime by Authlete.
     /// - The hostname of the redirect URI used for Implicit Grant by a client application whose application
-    /// type is `web` must not be `localhost`. This is checked at runtime by Authlete.
+    ///   type is `web` must not be `localhost`. This is checked at runtime by Authlete.
     /// - The scheme of the redirect URI used by a client application whose application type is `native`
-    /// must be either (1) a custom scheme or (2) `http`, which is allowed only when the hostname part
-    /// is `localhost`. This is checked at runtime by Authlete.
+    ///   must be either (1) a custom scheme or (2) `http`, which is allowed only when the hostname part
+    ///   is `localhost`. This is checked at runtime by Authlete.
     ///
     /// **Requirements by Authlete**
     ///
@@ -492,14 +492,14 @@ pub struct Client {
     ///
     /// Standard specifications define client metadata as necessary. The following are such examples.
     ///
-    /// * [OpenID Connect Dynamic Client Registration 1.0](https://openid.net/specs/openid-connect-registration-1_0.html)
-    /// * [RFC 7591 OAuth 2.0 Dynamic Client Registration Protocol](https://www.rfc-editor.org/rfc/rfc7591.html)
-    /// * [RFC 8705 OAuth 2.0 Mutual-TLS Client Authentication and Certificate-Bound Access Tokens](https://www.rfc-editor.org/rfc/rfc8705.html)
-    /// * [OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html)
-    /// * [The OAuth 2.0 Authorization Framework: JWT Secured Authorization Request (JAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-jwsreq/)
-    /// * [Financial-grade API: JWT Secured Authorization Response Mode for OAuth 2.0 (JARM)](https://openid.net/specs/openid-financial-api-jarm.html)
-    /// * [OAuth 2.0 Pushed Authorization Requests (PAR)](https://datatracker.ietf.org/doc/rfc9126/)
-    /// * [OAuth 2.0 Rich Authorization Requests (RAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-rar/)
+    /// - [OpenID Connect Dynamic Client Registration 1.0](https://openid.net/specs/openid-connect-registration-1_0.html)
+    /// - [RFC 7591 OAuth 2.0 Dynamic Client Registration Protocol](https://www.rfc-editor.org/rfc/rfc7591.html)
+    /// - [RFC 8705 OAuth 2.0 Mutual-TLS Client Authentication and Certificate-Bound Access Tokens](https://www.rfc-editor.org/rfc/rfc8705.html)
+    /// - [OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html)
+    /// - [The OAuth 2.0 Authorization Framework: JWT Secured Authorization Request (JAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-jwsreq/)
+    /// - [Financial-grade API: JWT Secured Authorization Response Mode for OAuth 2.0 (JARM)](https://openid.net/specs/openid-financial-api-jarm.html)
+    /// - [OAuth 2.0 Pushed Authorization Requests (PAR)](https://datatracker.ietf.org/doc/rfc9126/)
+    /// - [OAuth 2.0 Rich Authorization Requests (RAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-rar/)
     ///
     /// Standard client metadata included in Client Registration Request and Client Update Request (cf.
     /// [OIDC DynReg](https://openid.net/specs/openid-connect-registration-1_0.html), [RFC 7591](https://www.rfc-editor.org/rfc/rfc7591.html)
@@ -539,14 +539,14 @@ pub struct Client {
     ///
     /// > request_object_encryption_alg
     /// >
-    /// > OPTIONAL. JWE [JWE] alg algorithm [JWA] the RP is declaring that it may use for encrypting Request
-    ///   Objects sent to the OP. This parameter SHOULD be included when symmetric encryption will be used,
-    ///   since this signals to the OP that a client_secret value needs to be returned from which the
-    ///   symmetric key will be derived, that might not otherwise be returned. The RP MAY still use other
-    ///   supported encryption algorithms or send unencrypted Request Objects, even when this parameter
-    ///   is present. If both signing and encryption are requested, the Request Object will be signed
-    ///   then encrypted, with the result being a Nested JWT, as defined in [JWT]. The default, if omitted,
-    ///   is that the RP is not declaring whether it might encrypt any Request Objects.
+    /// > OPTIONAL. JWE \[JWE\] alg algorithm \[JWA\] the RP is declaring that it may use for encrypting Request
+    /// > Objects sent to the OP. This parameter SHOULD be included when symmetric encryption will be used,
+    /// > since this signals to the OP that a client_secret value needs to be returned from which the
+    /// > symmetric key will be derived, that might not otherwise be returned. The RP MAY still use other
+    /// > supported encryption algorithms or send unencrypted Request Objects, even when this parameter
+    /// > is present. If both signing and encryption are requested, the Request Object will be signed
+    /// > then encrypted, with the result being a Nested JWT, as defined in \[JWT\]. The default, if omitted,
+    /// > is that the RP is not declaring whether it might encrypt any Request Objects.
     ///
     /// The point here is "The RP MAY still use other supported encryption algorithms or send unencrypted
     /// Request Objects, even when this parameter is present."
@@ -568,13 +568,13 @@ pub struct Client {
     ///
     /// > request_object_encryption_enc
     /// >
-    /// > OPTIONAL. JWE enc algorithm [JWA] the RP is declaring that it may use for encrypting Request
-    ///   Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
-    ///   value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
-    ///   MUST also be provided.
+    /// > OPTIONAL. JWE enc algorithm \[JWA\] the RP is declaring that it may use for encrypting Request
+    /// > Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
+    /// > value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
+    /// > MUST also be provided.
     ///
     /// The property that represents the client metadata is `requestEncryptionEnc`. See the description
-    /// of `requestEncryptionEnc`  for details.
+    /// of `requestEncryptionEnc` for details.
     ///
     /// Even if this flag is `false`, the match is required if the `requestObjectEncryptionEncMatchRequired`
     /// flag of the service is `true`.
@@ -584,13 +584,13 @@ pub struct Client {
     pub request_object_encryption_enc_match_required: Option<bool>,
     /// The digest algorithm that this client requests the server to use
     /// when it computes digest values of [external attachments](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#name-external-attachments), which may be referenced from within ID tokens
-    /// or userinfo responses (or any place that can have the `verified\_claims` claim).
+    /// or userinfo responses (or any place that can have the `verified_claims` claim).
     /// Possible values are listed in the [Hash Algorithm Registry](https://www.iana.org/assignments/named-information/named-information.xhtml#hash-alg) of IANA (Internet Assigned Numbers Authority),
     /// but the server does not necessarily support all the values there. When
     /// this property is omitted, `sha-256` is used as the default algorithm.
-    /// This property corresponds to the `digest\_algorithm` client metadata
+    /// This property corresponds to the `digest_algorithm` client metadata
     /// which was defined by the third implementer's draft of
-    /// [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1\_0.html).
+    /// [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html).
     ///
     /// JSON name: `digestAlgorithm`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -7,9 +7,9 @@ pub struct ClientExtension {
     /// The set of scopes that the client application is allowed to request. This paramter will be one
     /// of the following.
     ///
-    ///   - `null`
-    ///   - an empty set
-    ///   - a set with at least one element
+    /// - `null`
+    /// - an empty set
+    /// - a set with at least one element
     ///
     /// When the value of this parameter is `null`, it means that the set of scopes that the client
     /// application is allowed to request is the set of the scopes that the service supports. When the
@@ -64,7 +64,7 @@ pub struct ClientExtension {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_duration: Option<i64>,
     /// Get the flag indicating whether the client is explicitly given a
-    /// permission to make token exchange requests ([RFC 8693][https://www.rfc-editor.org/rfc/rfc8693.html])
+    /// permission to make token exchange requests ([RFC 8693](https://www.rfc-editor.org/rfc/rfc8693.html))
     ///
     /// JSON name: `tokenExchangePermitted`.
     #[serde(skip_serializing_if = "Option::is_none")]

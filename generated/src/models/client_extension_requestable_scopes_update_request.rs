@@ -7,7 +7,6 @@ pub struct ClientExtensionRequestableScopesUpdateRequest {
     /// The set of scopes that the client application is allowed to request.
     /// This parameter will be one of the following. Details are described in the description.
     ///
-    ///
     /// - an empty set
     /// - a set with at least one element
     ///

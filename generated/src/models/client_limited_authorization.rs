@@ -183,14 +183,14 @@ pub struct ClientLimitedAuthorization {
     ///
     /// > request_object_encryption_alg
     /// >
-    /// > OPTIONAL. JWE [JWE] alg algorithm [JWA] the RP is declaring that it may use for encrypting Request
-    ///   Objects sent to the OP. This parameter SHOULD be included when symmetric encryption will be used,
-    ///   since this signals to the OP that a client_secret value needs to be returned from which the
-    ///   symmetric key will be derived, that might not otherwise be returned. The RP MAY still use other
-    ///   supported encryption algorithms or send unencrypted Request Objects, even when this parameter
-    ///   is present. If both signing and encryption are requested, the Request Object will be signed
-    ///   then encrypted, with the result being a Nested JWT, as defined in [JWT]. The default, if omitted,
-    ///   is that the RP is not declaring whether it might encrypt any Request Objects.
+    /// > OPTIONAL. JWE \[JWE\] alg algorithm \[JWA\] the RP is declaring that it may use for encrypting Request
+    /// > Objects sent to the OP. This parameter SHOULD be included when symmetric encryption will be used,
+    /// > since this signals to the OP that a client_secret value needs to be returned from which the
+    /// > symmetric key will be derived, that might not otherwise be returned. The RP MAY still use other
+    /// > supported encryption algorithms or send unencrypted Request Objects, even when this parameter
+    /// > is present. If both signing and encryption are requested, the Request Object will be signed
+    /// > then encrypted, with the result being a Nested JWT, as defined in \[JWT\]. The default, if omitted,
+    /// > is that the RP is not declaring whether it might encrypt any Request Objects.
     ///
     /// The point here is "The RP MAY still use other supported encryption algorithms or send unencrypted
     /// Request Objects, even when this parameter is present."
@@ -212,13 +212,13 @@ pub struct ClientLimitedAuthorization {
     ///
     /// > request_object_encryption_enc
     /// >
-    /// > OPTIONAL. JWE enc algorithm [JWA] the RP is declaring that it may use for encrypting Request
-    ///   Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
-    ///   value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
-    ///   MUST also be provided.
+    /// > OPTIONAL. JWE enc algorithm \[JWA\] the RP is declaring that it may use for encrypting Request
+    /// > Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
+    /// > value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
+    /// > MUST also be provided.
     ///
     /// The property that represents the client metadata is `requestEncryptionEnc`. See the description
-    /// of `requestEncryptionEnc`  for details.
+    /// of `requestEncryptionEnc` for details.
     ///
     /// Even if this flag is `false`, the match is required if the `requestObjectEncryptionEncMatchRequired`
     /// flag of the service is `true`.

@@ -82,7 +82,7 @@ pub struct CredentialOfferInfo {
     pub acr: Option<String>,
     /// The value of the `credential_configuration_ids` property of the credential offer.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "credential_issuer": "...",
     ///   "credential_configuration_ids": [ ... ],

@@ -85,7 +85,7 @@ pub struct DeviceCompleteRequest {
     /// The type of the `aud` claim of the ID token being issued. Valid values are as follows.
     ///
     /// | Value | Description |
-    /// | ----- | ----------- |
+    /// | --- | --- |
     /// | "array" | The type of the aud claim is always an array of strings. |
     /// | "string" | The type of the aud claim is always a single string. |
     /// | null | The type of the aud claim remains the same as before. |

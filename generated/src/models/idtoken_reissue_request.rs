@@ -39,14 +39,16 @@ pub struct IdtokenReissueRequest {
     pub idt_header_params: Option<String>,
     /// The type of the "`aud`" claim of the ID token being issued.
     /// Valid values of this parameter are as follows.
+    ///
     /// > | Value | Description |
     /// > | --- | --- |
     /// > | "`array`" | The type of the `aud` claim becomes an array of strings. |
     /// > | "`string`" | The type of the `aud` claim becomes a single string. |
+    ///
     /// This parameter is optional, and the default value on omission is
     /// "`array`".
     /// This parameter takes precedence over the `idTokenAudType` property
-    /// of {@link Service} (cf. {@link Service#getIdTokenAudType()}).
+    /// of `Service` (cf. `Service#getIdTokenAudType()`).
     ///
     /// JSON name: `idTokenAudType`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -62,7 +62,7 @@ pub struct IntrospectionRequest {
     /// JSON name: `maxAge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
-    /// HTTP Message Components required to be in the signature. If absent, defaults to [ "@method", "@target-uri", "authorization" ].
+    /// HTTP Message Components required to be in the signature. If absent, defaults to \[ "@method", "@target-uri", "authorization" \].
     ///
     /// JSON name: `requiredComponents`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -46,7 +46,7 @@ pub struct IntrospectionResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// The subject who is associated with the access token.
-    /// The value of this property is `null` if the access token was issued using the flow of [Client Credentials Grant](tools.ietf.org/html/rfc6749#section-4.4).
+    /// The value of this property is `null` if the access token was issued using the flow of [Client Credentials Grant](https://tools.ietf.org/html/rfc6749#section-4.4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes covered by the access token.
@@ -55,7 +55,7 @@ pub struct IntrospectionResponse {
     /// `true` if the access token exists.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existent: Option<bool>,
-    /// true` if the access token is usable (= exists and has not expired).
+    /// true\` if the access token is usable (= exists and has not expired).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usable: Option<bool>,
     /// `true` if the access token exists.

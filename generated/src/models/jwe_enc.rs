@@ -2,9 +2,10 @@
 
 /// This is the encryption algorithm to be used when encrypting a JWT on client or server side.
 /// Depending upon the context, this refers to encryption done by the client or by the server. For instance:
-///   - as `authorizationEncryptionEnc` value, it refers to the encryption algorithm used by server when creating a JARM response
-///   - as `requestEncryptionEnc` value, it refers to the expected encryption algorithm used by the client when encrypting a Request Object
-///   - as `idTokenEncryptionEnc` value, it refers to the algorithm used by the server to encrypt id_tokens
+///
+/// - as `authorizationEncryptionEnc` value, it refers to the encryption algorithm used by server when creating a JARM response
+/// - as `requestEncryptionEnc` value, it refers to the expected encryption algorithm used by the client when encrypting a Request Object
+/// - as `idTokenEncryptionEnc` value, it refers to the algorithm used by the server to encrypt id_tokens
 ///
 /// Schema `jwe_enc` of the spec (`#/components/schemas/jwe_enc`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -16,7 +16,7 @@ pub struct Service {
     pub service_name: Option<String>,
     /// The issuer identifier of the service.
     ///
-    /// A URL that starts with  https:// and has no query or fragment component.
+    /// A URL that starts with https:// and has no query or fragment component.
     ///
     /// The value of this property is used as `iss` claim in an [ID token](https://openid.net/specs/openid-connect-core-1_0.html#IDToken)
     /// and `issuer` property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
@@ -97,9 +97,9 @@ pub struct Service {
     /// The `metadata` of the service. The content of the returned array depends on contexts.
     /// The predefined service metadata is listed in the following table.
     ///
-    ///   | Key | Description |
-    ///   | --- | --- |
-    ///   | `clientCount` | The number of client applications which belong to this service.  |
+    /// | Key | Description |
+    /// | --- | --- |
+    /// | `clientCount` | The number of client applications which belong to this service. |
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Vec<super::Pair>>,
     /// The time at which this service was created. The value is represented as milliseconds since the
@@ -224,7 +224,7 @@ pub struct Service {
     pub supported_ui_locales: Option<Vec<String>>,
     /// Values of `display` request parameter that service supports.
     ///
-    /// The value of this property is used as `display_values_supported` property in the Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
+    /// The value of this property is used as `display_values_supported` property in the Provider Metadata\](<https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata>).
     ///
     /// JSON name: `supportedDisplays`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,11 +368,12 @@ pub struct Service {
     /// Secured Authorization Request).
     ///
     /// Differences between rules in OpenID Connect Core 1.0 and ones in JAR are as follows.
-    ///   - JAR requires that a request object be always -signed.
-    ///   - JAR does not allow request parameters outside a request object to be referred to.
-    ///   - OIDC Core 1.0 requires that response_type request parameter exist outside a request object even if the request object includes the request parameter.
-    ///   - OIDC Core 1.0 requires that scope request parameter exist outside a request object if the authorization request is an
-    ///   - OIDC request even if the request object includes the request parameter.
+    ///
+    /// - JAR requires that a request object be always -signed.
+    /// - JAR does not allow request parameters outside a request object to be referred to.
+    /// - OIDC Core 1.0 requires that response_type request parameter exist outside a request object even if the request object includes the request parameter.
+    /// - OIDC Core 1.0 requires that scope request parameter exist outside a request object if the authorization request is an
+    /// - OIDC request even if the request object includes the request parameter.
     ///
     /// If this flag is set to `false` and the value of `requestObjectRequired` is `true`, the value of
     /// `require_signed_request_object` server metadata of this service
@@ -519,7 +520,7 @@ pub struct Service {
     /// does not explicitly mention the case where the default scope set is empty.
     ///
     /// > If the client omits the scope parameter when requesting authorization, the authorization server
-    /// MUST either process the request using a pre-defined default value or fail the request indicating an invalid scope.
+    /// > MUST either process the request using a pre-defined default value or fail the request indicating an invalid scope.
     ///
     /// However, if you interpret *"the default scope set exists but is empty"* as *"the default scope set does not exist"*
     /// and want to strictly conform to the requirement above, this flag has to be `true`.
@@ -560,7 +561,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_claim_locales: Option<Vec<String>>,
     /// Claim names that the service supports. The standard claim names listed in [OpenID Connect Core 1.0,
-    /// 5.1. Standard Claim](https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims) should
+    /// 5\.1. Standard Claim](https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims) should
     /// be supported. The following is the list of standard claims.
     ///
     /// - `sub`
@@ -597,12 +598,12 @@ pub struct Service {
     /// in the issued ID token only when no access token is issued.
     ///
     /// To strictly conform to the description below excerpted from [OpenID Connect Core 1.0 Section
-    /// 5.4](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims), this flag has to be `true`.
+    /// 5\.4](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims), this flag has to be `true`.
     ///
     /// > The Claims requested by the profile, email, address, and phone scope values are returned from
-    /// the UserInfo Endpoint, as described in Section 5.3.2, when a response_type value is used that
-    /// results in an Access Token being issued. However, when no Access Token is issued (which is the
-    /// case for the response_type value id_token), the resulting Claims are returned in the ID Token.
+    /// > the UserInfo Endpoint, as described in Section 5.3.2, when a response_type value is used that
+    /// > results in an Access Token being issued. However, when no Access Token is issued (which is the
+    /// > case for the response_type value id_token), the resulting Claims are returned in the ID Token.
     ///
     /// JSON name: `claimShortcutRestrictive`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -784,9 +785,9 @@ pub struct Service {
     /// The flag to indicate whether the `binding_message` request parameter is always required whenever
     /// a backchannel authentication request is judged as a request for Financial-grade API.
     ///
-    /// The FAPI-CIBA profile requires that the authorization server _"shall ensure unique authorization
+    /// The FAPI-CIBA profile requires that the authorization server *"shall ensure unique authorization
     /// context exists in the authorization request or require a `binding_message` in the authorization
-    /// request"_ (FAPI-CIBA, 5.2.2, 2). The simplest way to fulfill this requirement is to set this property
+    /// request"* (FAPI-CIBA, 5.2.2, 2). The simplest way to fulfill this requirement is to set this property
     /// to `true`.
     ///
     /// If this property is set to `false`, the `binding_message` request parameter remains optional
@@ -816,7 +817,7 @@ pub struct Service {
     /// It is expected that the URI contains a fixed string `USER_CODE` somewhere as a placeholder for
     /// a user code. For example, like the following.
     ///
-    /// `https://example.com/device?user\_code=USER\_CODE`
+    /// `https://example.com/device?user_code=USER_CODE`
     ///
     /// The fixed string is replaced with an actual user code when Authlete builds a verification URI
     /// with a user code for the `verification_uri_complete` parameter.
@@ -934,14 +935,14 @@ pub struct Service {
     ///
     /// Standard specifications define client metadata as necessary. The following are such examples.
     ///
-    /// * [OpenID Connect Dynamic Client Registration 1.0](https://openid.net/specs/openid-connect-registration-1_0.html)
-    /// * [RFC 7591 OAuth 2.0 Dynamic Client Registration Protocol](https://www.rfc-editor.org/rfc/rfc7591.html)
-    /// * [RFC 8705 OAuth 2.0 Mutual-TLS Client Authentication and Certificate-Bound Access Tokens](https://www.rfc-editor.org/rfc/rfc8705.html)
-    /// * [OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html)
-    /// * [The OAuth 2.0 Authorization Framework: JWT Secured Authorization Request (JAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-jwsreq/)
-    /// * [Financial-grade API: JWT Secured Authorization Response Mode for OAuth 2.0 (JARM)](https://openid.net/specs/openid-financial-api-jarm.html)
-    /// * [OAuth 2.0 Pushed Authorization Requests (PAR)](https://datatracker.ietf.org/doc/rfc9126/)
-    /// * [OAuth 2.0 Rich Authorization Requests (RAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-rar/)
+    /// - [OpenID Connect Dynamic Client Registration 1.0](https://openid.net/specs/openid-connect-registration-1_0.html)
+    /// - [RFC 7591 OAuth 2.0 Dynamic Client Registration Protocol](https://www.rfc-editor.org/rfc/rfc7591.html)
+    /// - [RFC 8705 OAuth 2.0 Mutual-TLS Client Authentication and Certificate-Bound Access Tokens](https://www.rfc-editor.org/rfc/rfc8705.html)
+    /// - [OpenID Connect Client-Initiated Backchannel Authentication Flow - Core 1.0](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html)
+    /// - [The OAuth 2.0 Authorization Framework: JWT Secured Authorization Request (JAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-jwsreq/)
+    /// - [Financial-grade API: JWT Secured Authorization Response Mode for OAuth 2.0 (JARM)](https://openid.net/specs/openid-financial-api-jarm.html)
+    /// - [OAuth 2.0 Pushed Authorization Requests (PAR)](https://datatracker.ietf.org/doc/rfc9126/)
+    /// - [OAuth 2.0 Rich Authorization Requests (RAR)](https://datatracker.ietf.org/doc/draft-ietf-oauth-rar/)
     ///
     /// Standard client metadata included in Client Registration Request and Client Update Request (cf.
     /// [OIDC DynReg](https://openid.net/specs/openid-connect-registration-1_0.html), [RFC 7591](https://www.rfc-editor.org/rfc/rfc7591.html)
@@ -1003,14 +1004,14 @@ pub struct Service {
     ///
     /// > request_object_encryption_alg
     /// >
-    /// > OPTIONAL. JWE [JWE] alg algorithm [JWA] the RP is declaring that it may use for encrypting
-    /// Request Objects sent to the OP. This parameter SHOULD be included when symmetric encryption
-    /// will be used, since this signals to the OP that a client_secret value needs to be returned
-    /// from which the symmetric key will be derived, that might not otherwise be returned. The RP
-    /// MAY still use other supported encryption algorithms or send unencrypted Request Objects, even
-    /// when this parameter is present. If both signing and encryption are requested, the Request Object
-    /// will be signed then encrypted, with the result being a Nested JWT, as defined in [JWT]. The
-    /// default, if omitted, is that the RP is not declaring whether it might encrypt any Request Objects.
+    /// > OPTIONAL. JWE \[JWE\] alg algorithm \[JWA\] the RP is declaring that it may use for encrypting
+    /// > Request Objects sent to the OP. This parameter SHOULD be included when symmetric encryption
+    /// > will be used, since this signals to the OP that a client_secret value needs to be returned
+    /// > from which the symmetric key will be derived, that might not otherwise be returned. The RP
+    /// > MAY still use other supported encryption algorithms or send unencrypted Request Objects, even
+    /// > when this parameter is present. If both signing and encryption are requested, the Request Object
+    /// > will be signed then encrypted, with the result being a Nested JWT, as defined in \[JWT\]. The
+    /// > default, if omitted, is that the RP is not declaring whether it might encrypt any Request Objects.
     ///
     /// The point here is "The RP MAY still use other supported encryption algorithms or send unencrypted
     /// Request Objects, even when this parameter is present."
@@ -1032,10 +1033,10 @@ pub struct Service {
     ///
     /// > request_object_encryption_enc
     /// >
-    /// > OPTIONAL. JWE enc algorithm [JWA] the RP is declaring that it may use for encrypting Request
-    /// Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
-    /// value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
-    /// MUST also be provided.
+    /// > OPTIONAL. JWE enc algorithm \[JWA\] the RP is declaring that it may use for encrypting Request
+    /// > Objects sent to the OP. If request_object_encryption_alg is specified, the default for this
+    /// > value is A128CBC-HS256. When request_object_encryption_enc is included, request_object_encryption_alg
+    /// > MUST also be provided.
     ///
     /// The Client's property that represents the client metadata is `requestEncryptionEnc`. See the
     /// description of `requestEncryptionEnc` for details.
@@ -1099,7 +1100,7 @@ pub struct Service {
     ///
     /// 1. Update the Authlete library (e.g. authlete-java-common) your system is using.
     /// 2. Update your implementation of client configuration endpoint so that it can handle the
-    /// `UNAUTHORIZED` action.
+    ///    `UNAUTHORIZED` action.
     /// 3. Turn on this `unauthorizedOnClientConfigSupported` flag.
     ///
     /// JSON name: `unauthorizedOnClientConfigSupported`.
@@ -1133,19 +1134,18 @@ pub struct Service {
     /// When this flag is `true`, if the host component of a redirection URI specified in an authorization
     /// request indicates loopback (to be precise, when the host component is localhost, `127.0.0.1`
     /// or `::1`), the port number component is ignored when the specified redirection URI is compared
-    /// to pre-registered ones. This behavior is described in [7.3. Loopback Interface Redirection](
-    /// https://www.rfc-editor.org/rfc/rfc8252.html#section-7.3) of [RFC 8252 OAuth 2.0](https://www.rfc-editor.org/rfc/rfc8252.html)
+    /// to pre-registered ones. This behavior is described in [7.3. Loopback Interface Redirection](https://www.rfc-editor.org/rfc/rfc8252.html#section-7.3) of [RFC 8252 OAuth 2.0](https://www.rfc-editor.org/rfc/rfc8252.html)
     /// for Native Apps.
     ///
     /// [3.1.2.3. Dynamic Configuration](https://www.rfc-editor.org/rfc/rfc6749.html#section-3.1.2.3)
-    /// of [RFC 6749](https://www.rfc-editor.org/rfc/rfc6749.html) states _"If the client registration
+    /// of [RFC 6749](https://www.rfc-editor.org/rfc/rfc6749.html) states *"If the client registration
     /// included the full redirection URI, the authorization server MUST compare the two URIs using
-    /// simple string comparison as defined in [RFC3986] Section 6.2.1."_ Also, the description of
+    /// simple string comparison as defined in \[RFC3986\] Section 6.2.1."* Also, the description of
     /// `redirect_uri` in [3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest)
     /// of [OpenID Connect Core 1.0](https://openid.net/specs/openid-connect-core-1_0.html) states
-    /// _"This URI MUST exactly match one of the Redirection URI values for the Client pre-registered
-    /// at the OpenID Provider, with the matching performed as described in Section 6.2.1 of [RFC3986]
-    /// (**Simple String Comparison**)."_ These "Simple String Comparison" requirements are preceded
+    /// *"This URI MUST exactly match one of the Redirection URI values for the Client pre-registered
+    /// at the OpenID Provider, with the matching performed as described in Section 6.2.1 of \[RFC3986\]
+    /// (**Simple String Comparison**)."* These "Simple String Comparison" requirements are preceded
     /// by this flag. That is, even when the conditions described in RFC 6749 and OpenID Connect Core 1.0
     /// are satisfied, the port number component of loopback redirection URIs can be variable when this
     /// flag is `true`.
@@ -1154,10 +1154,10 @@ pub struct Service {
     /// of [RFC 8252](https://www.rfc-editor.org/rfc/rfc8252.html) states as follows.
     ///
     /// > While redirect URIs using localhost (i.e., `"http://localhost:{port}/{path}"`) function
-    /// similarly to loopback IP redirects described in Section 7.3, the use of localhost is NOT RECOMMENDED.
-    /// Specifying a redirect URI with the loopback IP literal rather than localhost avoids inadvertently
-    /// listening on network interfaces other than the loopback interface. It is also less susceptible
-    /// to client-side firewalls and misconfigured host name resolution on the user's device.
+    /// > similarly to loopback IP redirects described in Section 7.3, the use of localhost is NOT RECOMMENDED.
+    /// > Specifying a redirect URI with the loopback IP literal rather than localhost avoids inadvertently
+    /// > listening on network interfaces other than the loopback interface. It is also less susceptible
+    /// > to client-side firewalls and misconfigured host name resolution on the user's device.
     ///
     /// However, Authlete allows the port number component to be variable in the case of `localhost`,
     /// too. It is left to client applications whether they use `localhost` or a literal loopback IP
@@ -1184,7 +1184,7 @@ pub struct Service {
     /// JWT-Secured Authorization Request (JAR)) has the following statement.
     ///
     /// > The value of aud should be the value of the authorization server (AS) issuer, as defined in
-    /// [RFC 8414](https://www.rfc-editor.org/rfc/rfc8414.html).
+    /// > [RFC 8414](https://www.rfc-editor.org/rfc/rfc8414.html).
     ///
     /// As excerpted above, validation on the `aud` claim of request objects is optional. However, if
     /// this flag is turned on, Authlete checks whether the `aud` claim of request objects matches the issuer
@@ -1267,8 +1267,7 @@ pub struct Service {
     /// JSON name: `signedJwksUri`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_jwks_uri: Option<String>,
-    /// Supported attachment types. This property corresponds to the {@code
-    /// attachments_supported} server metadata which was added by the third
+    /// Supported attachment types. This property corresponds to the `attachments_supported` server metadata which was added by the third
     /// implementer's draft of OpenID Connect for Identity Assurance 1.0.
     ///
     /// JSON name: `supportedAttachments`.
@@ -1302,7 +1301,7 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents_methods: Option<Vec<String>>,
     /// Document validation methods supported by this service. This property
-    /// corresponds to the `documents\_validation\_methods\_supported` server
+    /// corresponds to the `documents_validation_methods_supported` server
     /// metadata which was added by the third implementer's draft of
     ///
     /// JSON name: `supportedDocumentsValidationMethods`.
@@ -1519,8 +1518,8 @@ pub struct Service {
     /// specification (“Native SSO”). When this property is **not** `true`, Native SSO specific parameters are ignored or treated as errors.
     /// For example:
     ///
-    /// * The `device_sso` scope has no special meaning (Authlete does not embed the `sid` claim in ID tokens).
-    /// * The `urn:openid:params:token-type:device-secret` token type is treated as unknown and results in an error.
+    /// - The `device_sso` scope has no special meaning (Authlete does not embed the `sid` claim in ID tokens).
+    /// - The `urn:openid:params:token-type:device-secret` token type is treated as unknown and results in an error.
     ///
     /// When set to `true`, the server metadata advertises `"native_sso_supported": true`. See [OpenID Connect Discovery 1.0](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata)
     /// and [RFC 8414 §2](https://www.rfc-editor.org/rfc/rfc8414.html#section-2) for background. Native SSO is available in Authlete 3.0 and later.
@@ -1532,8 +1531,8 @@ pub struct Service {
     ///
     /// Accepted values are:
     ///
-    /// * `null` or `"1.0-ID1"` → Implementer’s Draft 1.
-    /// * `"1.0"` or `"1.0-Final"` → Final 1.0 specification.
+    /// - `null` or `"1.0-ID1"` → Implementer’s Draft 1.
+    /// - `"1.0"` or `"1.0-Final"` → Final 1.0 specification.
     ///
     /// Choose the value that matches the OID4VCI behaviour your service should expose. See the OID4VCI documentation for details.
     ///

@@ -9,9 +9,9 @@ pub struct StandardIntrospectionRequest {
     /// RFC 7662.
     ///
     /// The implementation of the introspection endpoint of your authorization server will receive an
-    /// HTTP POST [[RFC 7231](https://datatracker.ietf.org/doc/html/rfc7231)] request with parameters
+    /// HTTP POST \[[RFC 7231](https://datatracker.ietf.org/doc/html/rfc7231)\] request with parameters
     /// in the `application/x-www-form-urlencoded` format. It is the entity body of the request that
-    /// Authlete's  `/api/auth/introspection/standard` API expects as the value of `parameters`.
+    /// Authlete's `/api/auth/introspection/standard` API expects as the value of `parameters`.
     pub parameters: String,
     /// Flag indicating whether to include hidden properties in the output.
     ///
@@ -19,7 +19,7 @@ pub struct StandardIntrospectionRequest {
     /// Each key-value pair has a hidden attribute. By default, key-value pairs whose hidden attribute
     /// is set to `true` are not embedded in the standard introspection output.
     ///
-    /// If the `withHiddenProperties` request parameter is given and its value is `true`, `/api/auth/introspection/standard
+    /// If the `withHiddenProperties` request parameter is given and its value is `true`, \`/api/auth/introspection/standard
     /// API includes all the associated key-value pairs into the output regardless of the value of the
     /// hidden attribute.
     ///

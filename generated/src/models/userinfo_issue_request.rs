@@ -43,7 +43,7 @@ pub struct UserinfoIssueRequest {
     ///
     /// The following is an example of the value of this request parameter.
     ///
-    /// ```
+    /// ```text
     /// [
     ///   "{\"birthdate\":\"1970-01-23\",\"nationalities\":[\"DEU\",\"USA\"]}"
     /// ]
@@ -52,7 +52,7 @@ pub struct UserinfoIssueRequest {
     /// The reason that this `verifiedClaimsForTx` property is an array is that the `"verified_claims"`
     /// property in the claims request parameter of an authorization request can be an array like below.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "transformed_claims": {
     ///     "nationality_usa": {
@@ -83,7 +83,7 @@ pub struct UserinfoIssueRequest {
     /// under the trust framework `"gold"`, and the second element is JSON including claims which have
     /// been verified under the trust framework `"silver"`.
     ///
-    /// ```
+    /// ```text
     /// [
     ///   "{\"birthdate\":\"1970-01-23\"}",
     ///   "{\"nationalities\":[\"DEU\",\"USA\"]}"

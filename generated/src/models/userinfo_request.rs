@@ -9,8 +9,8 @@ pub struct UserinfoRequest {
     /// Client certificate used in the TLS connection established between the client application and the userinfo endpoint.
     ///
     /// The value of this request parameter is referred to when the access token given to the userinfo endpoint was bound to
-    /// a client certificate when it was issued. See [OAuth 2.0 Mutual TLS Client Authentication and Certificate-Bound Access Tokens]
-    /// (https://datatracker.ietf.org/doc/rfc8705/) for details about the specification of certificate-bound access tokens.
+    /// a client certificate when it was issued. See \[OAuth 2.0 Mutual TLS Client Authentication and Certificate-Bound Access Tokens\]
+    /// (<https://datatracker.ietf.org/doc/rfc8705/>) for details about the specification of certificate-bound access tokens.
     ///
     /// JSON name: `clientCertificate`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -80,7 +80,7 @@ pub struct UserinfoResponse {
     ///     "acr": { "values": [ "urn:mace:incommon:iap:silver" ] }
     ///   }
     /// }
-    /// ````
+    /// ```
     ///
     /// The value of this property is the value of the `userinfo` property in JSON format.
     /// For example, if the JSON above is included in an authorization request, this property holds JSON equivalent to the following.
@@ -123,13 +123,14 @@ pub struct UserinfoResponse {
     /// A client application can request *"transformed claims"* by adding
     /// names of transformed claims in the `claims` request parameter.
     /// The following is an example of the `claims` request parameter
-    /// that requests a predefined transformed claim named `18\_or\_over`
-    /// and a transformed claim named `nationality\_usa` to be embedded
+    /// that requests a predefined transformed claim named `18_or_over`
+    /// and a transformed claim named `nationality_usa` to be embedded
     /// in the response from the userinfo endpoint.
+    ///
     /// ```json
     /// {
-    /// "transformed\_claims": {
-    /// "nationality\_usa": {
+    /// "transformed_claims": {
+    /// "nationality_usa": {
     /// "claim": "nationalities",
     /// "fn": [
     /// [ "eq", "USA" ],
@@ -138,38 +139,44 @@ pub struct UserinfoResponse {
     /// }
     /// },
     /// "userinfo": {
-    /// "::18\_or\_over": null,
-    /// ":nationality\_usa": null
+    /// "::18_or_over": null,
+    /// ":nationality_usa": null
     /// }
     /// }
     /// ```
-    /// The example above assumes that a transformed claim named `18\_or\_over`
+    ///
+    /// The example above assumes that a transformed claim named `18_or_over`
     /// is predefined by the authorization server like below.
+    ///
     /// ```json
     /// {
-    /// "18\_or\_over": {
+    /// "18_or_over": {
     /// "claim": "birthdate",
     /// "fn": [
-    /// "years\_ago",
+    /// "years_ago",
     /// [ "gte", 18 ]
     /// ]
     /// }
     /// }
     /// ```
+    ///
     /// In the example, the `nationalities` claim is requested indirectly
-    /// by the `nationality\_usa` transformed claim. Likewise, the
-    /// `birthdate` claim is requested indirectly by the `18\_or\_over`
+    /// by the `nationality_usa` transformed claim. Likewise, the
+    /// `birthdate` claim is requested indirectly by the `18_or_over`
     /// transformed claim.
     /// When the `claims` request parameter of an authorization request is
     /// like the example above, this `requestedClaimsForTx` property will
     /// hold the following value.
+    ///
     /// ```json
     /// [ "birthdate", "nationalities" ]
     /// ```
+    ///
     /// It is expected that the authorization server implementation prepares values
     /// of the listed claims and passes them as the value of the `claimsForTx`
     /// request parameter when it calls the `/api/auth/userinfo/issue` API. The following
     /// is an example of the value of the `claimsForTx` request parameter.
+    ///
     /// ```json
     /// {
     /// "birthdate": "1970-01-23",

@@ -54,7 +54,7 @@ pub struct VciOfferCreateRequest {
     pub acr: Option<String>,
     /// The value of the `credential_configuration_ids` array.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "credential_issuer": "...",
     ///   "credential_configuration_ids": [ ... ],
@@ -75,7 +75,7 @@ pub struct VciOfferCreateRequest {
     /// The length of the value of this parameter will be used as the value of the `length` property in
     /// the `tx_code` object.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "credential_issuer": "...",
     ///   "credential_configuration_ids": [ ... ],
@@ -98,7 +98,7 @@ pub struct VciOfferCreateRequest {
     /// The value of this property will be used as the value of the `input_mode` property in the `tx_code`
     /// object.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "credential_issuer": "...",
     ///   "credential_configuration_ids": [ ... ],
@@ -122,7 +122,7 @@ pub struct VciOfferCreateRequest {
     /// The value of this property will be used as the value of the `description` property in the `tx_code`
     /// object.
     ///
-    /// ```
+    /// ```text
     /// {
     ///   "credential_issuer": "...",
     ///   "credential_configuration_ids": [ ... ],
