@@ -25,14 +25,15 @@ fn generate_into(spec: &Path, name: &str) -> PathBuf {
 }
 
 /// Runs `cargo <args>` in `dir` with a target directory shared by all generated crates.
-fn cargo(dir: &Path, args: &[&str]) {
+fn cargo(dir: &Path, args: &[&str]) -> String {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
     let output = Command::new(env!("CARGO"))
-        .args(args)
         .args(["--offline", "--quiet"])
+        .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .expect("cargo runs");
     assert!(
@@ -43,10 +44,18 @@ fn cargo(dir: &Path, args: &[&str]) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[test]
-fn crate_from_the_2025_08_spec_builds_and_its_examples_round_trip() {
+fn crate_from_the_2025_08_spec_builds_documents_cleanly_and_its_examples_round_trip() {
     let dir = generate_into(&workspace().join("schema/authlete-openapi-2025-08.yaml"), "authlete-2025-08");
     cargo(&dir, &["test"]);
+    cargo(&dir, &["doc", "--no-deps"]);
+    let doctests = cargo(&dir, &["test", "--doc", "--", "--list"]);
+    assert_eq!(
+        doctests.lines().filter(|line| line.ends_with(": test")).count(),
+        1,
+        "only the front page's example is a doctest:\n{doctests}"
+    );
 }
