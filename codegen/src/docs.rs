@@ -15,9 +15,7 @@
 //! 4. `render_blocks` and `InlineWriter` write Markdown back out, escaping everything rustdoc
 //!    could read as markup, so the output holds no HTML, no bracketed text and no doctests.
 
-use pulldown_cmark::{
-    Alignment, BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{Alignment, BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Converts one OpenAPI `description` (CommonMark/GFM-ish Markdown with stray HTML) into rustdoc Markdown.
 /// Returns the text of the doc comment; the caller emits each line as its own `#[doc = " <line>"]`.
@@ -100,10 +98,7 @@ fn join_split_tags(text: String) -> String {
     let mut joined = String::with_capacity(text.len());
     let mut copied = 0;
     for gap in breaks {
-        if code
-            .iter()
-            .all(|c| gap.end <= c.start || c.end <= gap.start)
-        {
+        if code.iter().all(|c| gap.end <= c.start || c.end <= gap.start) {
             joined.push_str(&text[copied..gap.start]);
             joined.push(' ');
             copied = gap.end;
@@ -160,10 +155,8 @@ fn parse_blocks(source: &str, html_pass: usize) -> Vec<Block> {
     // reference to an undefined label, and a label that is a URL becomes the destination.
     let callback = |link: BrokenLink<'_>| {
         let url = link.reference.trim();
-        let is_url = (url.starts_with("https://") || url.starts_with("http://"))
-            && !url.contains(char::is_whitespace);
-        (link.link_type == LinkType::Reference && is_url)
-            .then(|| (CowStr::from(url.to_string()), CowStr::from("")))
+        let is_url = (url.starts_with("https://") || url.starts_with("http://")) && !url.contains(char::is_whitespace);
+        (link.link_type == LinkType::Reference && is_url).then(|| (CowStr::from(url.to_string()), CowStr::from("")))
     };
     let events = Parser::new_with_broken_link_callback(source, parser_options(), Some(callback));
     Builder { events, html_pass }.blocks(0).0
@@ -202,14 +195,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> Builder<I> {
                     has_paragraph = true;
                     Block::Paragraph(self.inlines(depth + 1))
                 }
-                Event::Start(Tag::Heading { level, .. }) => {
-                    Block::Heading(level as usize, self.inlines(depth + 1))
-                }
+                Event::Start(Tag::Heading { level, .. }) => Block::Heading(level as usize, self.inlines(depth + 1)),
                 Event::Start(Tag::BlockQuote(_)) => Block::Quote(self.blocks(depth + 1).0),
-                Event::Start(Tag::CodeBlock(kind)) => Block::Code {
-                    info: code_info(&kind),
-                    text: self.raw_text(),
-                },
+                Event::Start(Tag::CodeBlock(kind)) => Block::Code { info: code_info(&kind), text: self.raw_text() },
                 Event::Start(Tag::HtmlBlock) => {
                     let html = self.raw_text();
                     flush_paragraph(&mut inlines, &mut blocks);
@@ -259,21 +247,13 @@ impl<'a, I: Iterator<Item = Event<'a>>> Builder<I> {
             Tag::Emphasis => Inline::Emphasis(children),
             Tag::Strong => Inline::Strong(children),
             Tag::Strikethrough => Inline::Strike(children),
-            Tag::Link {
-                link_type,
-                dest_url,
-                ..
-            } => Inline::Link {
+            Tag::Link { link_type, dest_url, .. } => Inline::Link {
                 dest: dest_url.into_string(),
                 auto: matches!(link_type, LinkType::Autolink | LinkType::Email),
                 children,
             },
             // Images become links to the image.
-            Tag::Image { dest_url, .. } => Inline::Link {
-                dest: dest_url.into_string(),
-                auto: false,
-                children,
-            },
+            Tag::Image { dest_url, .. } => Inline::Link { dest: dest_url.into_string(), auto: false, children },
             _ => return children,
         }]
     }
@@ -292,11 +272,7 @@ impl<'a, I: Iterator<Item = Event<'a>>> Builder<I> {
                 _ => {}
             }
         }
-        Block::List {
-            start,
-            tight: !loose,
-            items,
-        }
+        Block::List { start, tight: !loose, items }
     }
 
     fn table(&mut self, aligns: Vec<Alignment>, depth: usize) -> Block {
@@ -348,9 +324,7 @@ fn is_inline_tag(tag: &Tag<'_>) -> bool {
 fn inline_leaf(event: Event<'_>) -> Option<Inline> {
     Some(match event {
         Event::Text(text) => Inline::Text(text.into_string()),
-        Event::Code(code) | Event::InlineMath(code) | Event::DisplayMath(code) => {
-            Inline::Code(code.into_string())
-        }
+        Event::Code(code) | Event::InlineMath(code) | Event::DisplayMath(code) => Inline::Code(code.into_string()),
         Event::Html(html) | Event::InlineHtml(html) => Inline::Html(html.into_string()),
         Event::SoftBreak => Inline::SoftBreak,
         Event::HardBreak => Inline::HardBreak,
@@ -371,31 +345,15 @@ fn flush_paragraph(inlines: &mut Vec<Inline>, blocks: &mut Vec<Block>) {
 /// Anything empty, Rust, or resembling a rustdoc attribute (which rustdoc would treat as Rust,
 /// or lint) becomes `text`, and so do indented blocks.
 fn code_info(kind: &CodeBlockKind<'_>) -> String {
-    const RUSTDOC_WORDS: [&str; 10] = [
-        "rust",
-        "ignore",
-        "should",
-        "panic",
-        "run",
-        "fail",
-        "harness",
-        "edition",
-        "standalone",
-        "test",
-    ];
+    const RUSTDOC_WORDS: [&str; 10] =
+        ["rust", "ignore", "should", "panic", "run", "fail", "harness", "edition", "standalone", "test"];
     let CodeBlockKind::Fenced(info) = kind else {
         return "text".into();
     };
-    let lang = info
-        .split([' ', '\t', ',', '{'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let lang = info.split([' ', '\t', ',', '{']).next().unwrap_or("").to_ascii_lowercase();
     let plain = lang.len() <= 32
         && lang.starts_with(|c: char| c.is_ascii_alphabetic())
-        && lang
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-#._".contains(c));
+        && lang.chars().all(|c| c.is_ascii_alphanumeric() || "+-#._".contains(c));
     if plain && lang != "rs" && !RUSTDOC_WORDS.iter().any(|word| lang.contains(word)) {
         lang
     } else {
@@ -441,15 +399,9 @@ fn fix_inlines(nodes: Vec<Inline>, in_link: bool) -> Vec<Inline> {
                     Inline::Emphasis(c) => Inline::Emphasis(fix_inlines(c, in_link)),
                     Inline::Strong(c) => Inline::Strong(fix_inlines(c, in_link)),
                     Inline::Strike(c) => Inline::Strike(fix_inlines(c, in_link)),
-                    Inline::Link {
-                        dest,
-                        auto,
-                        children,
-                    } => Inline::Link {
-                        dest,
-                        auto,
-                        children: fix_inlines(children, true),
-                    },
+                    Inline::Link { dest, auto, children } => {
+                        Inline::Link { dest, auto, children: fix_inlines(children, true) }
+                    }
                     other => other,
                 });
             }
@@ -512,11 +464,7 @@ fn push_text(text: &str, in_link: bool, out: &mut Vec<Inline>) {
             }
             let address = rest[url.clone()].to_string();
             let children = vec![Inline::Text(address.clone())];
-            out.push(Inline::Link {
-                dest: address,
-                auto: true,
-                children,
-            });
+            out.push(Inline::Link { dest: address, auto: true, children });
             rest = &rest[url.end..];
         }
         if !rest.is_empty() {
@@ -533,10 +481,7 @@ fn find_bare_url(text: &str) -> Option<std::ops::Range<usize>> {
         let start = from + offset;
         from = start + 4;
         let rest = &text[start..];
-        let Some(scheme) = ["https://", "http://"]
-            .into_iter()
-            .find(|s| rest.starts_with(s))
-        else {
+        let Some(scheme) = ["https://", "http://"].into_iter().find(|s| rest.starts_with(s)) else {
             continue;
         };
         if text[..start].ends_with(char::is_alphanumeric) {
@@ -553,10 +498,7 @@ fn find_bare_url(text: &str) -> Option<std::ops::Range<usize>> {
             }
             url = &url[..url.len() - 1];
         }
-        if url
-            .get(scheme.len()..)
-            .is_some_and(|host| host.starts_with(char::is_alphanumeric))
-        {
+        if url.get(scheme.len()..).is_some_and(|host| host.starts_with(char::is_alphanumeric)) {
             return Some(start..start + url.len());
         }
     }
@@ -582,10 +524,7 @@ struct HtmlTag<'a> {
 
 impl HtmlTag<'_> {
     fn attr(&self, name: &str) -> Option<String> {
-        self.attrs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| decode_entities(value))
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, value)| decode_entities(value))
     }
 }
 
@@ -628,10 +567,7 @@ enum Role {
 impl Role {
     /// Inline formatting that `pair_html` turns into Markdown.
     fn is_span(self) -> bool {
-        matches!(
-            self,
-            Role::Strong | Role::Emphasis | Role::Strike | Role::Code | Role::Link
-        )
+        matches!(self, Role::Strong | Role::Emphasis | Role::Strike | Role::Code | Role::Link)
     }
 
     /// Whether a browser starts a new line here (so the words around it stay apart).
@@ -650,14 +586,10 @@ fn role(name: &str) -> Option<Role> {
         "s" | "strike" | "del" => Role::Strike,
         "code" | "kbd" | "samp" | "tt" => Role::Code,
         "a" => Role::Link,
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-            Role::Heading(usize::from(name.as_bytes()[1] - b'0'))
-        }
-        "p" | "div" | "section" | "article" | "aside" | "header" | "footer" | "main" | "nav"
-        | "details" | "figure" | "figcaption" | "address" | "center" | "dl" | "dt" | "dd"
-        | "caption" | "thead" | "tbody" | "tfoot" | "html" | "body" | "form" | "fieldset" => {
-            Role::Block
-        }
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Role::Heading(usize::from(name.as_bytes()[1] - b'0')),
+        "p" | "div" | "section" | "article" | "aside" | "header" | "footer" | "main" | "nav" | "details" | "figure"
+        | "figcaption" | "address" | "center" | "dl" | "dt" | "dd" | "caption" | "thead" | "tbody" | "tfoot"
+        | "html" | "body" | "form" | "fieldset" => Role::Block,
         "summary" => Role::Summary,
         "ul" => Role::List { ordered: false },
         "ol" => Role::List { ordered: true },
@@ -668,8 +600,8 @@ fn role(name: &str) -> Option<Role> {
         "td" | "th" => Role::Cell,
         "blockquote" => Role::Quote,
         "hr" => Role::Rule,
-        "span" | "u" | "ins" | "mark" | "small" | "big" | "sup" | "sub" | "font" | "abbr"
-        | "acronym" | "nobr" | "wbr" | "img" | "input" | "label" | "button" => Role::Transparent,
+        "span" | "u" | "ins" | "mark" | "small" | "big" | "sup" | "sub" | "font" | "abbr" | "acronym" | "nobr"
+        | "wbr" | "img" | "input" | "label" | "button" => Role::Transparent,
         _ => return None,
     })
 }
@@ -704,9 +636,7 @@ fn tokenize_html(html: &str) -> Vec<HtmlPiece<'_>> {
 fn parse_markup(text: &str) -> Option<(Option<HtmlTag<'_>>, usize)> {
     for (open, close) in [("<!--", "-->"), ("<?", "?>"), ("<![CDATA[", "]]>")] {
         if let Some(body) = text.strip_prefix(open) {
-            return body
-                .find(close)
-                .map(|end| (None, open.len() + end + close.len()));
+            return body.find(close).map(|end| (None, open.len() + end + close.len()));
         }
     }
     if text.starts_with("<!") && text[2..].starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -730,11 +660,7 @@ fn parse_tag(text: &str) -> Option<(HtmlTag<'_>, usize)> {
     }
     let mut i = skip(name_start, &|c| c.is_ascii_alphanumeric() || c == b'-');
     let name = text[name_start..i].to_ascii_lowercase();
-    let mut tag = HtmlTag {
-        name,
-        closing,
-        attrs: Vec::new(),
-    };
+    let mut tag = HtmlTag { name, closing, attrs: Vec::new() };
     loop {
         let after_space = skip(i, &|c| c.is_ascii_whitespace());
         let spaced = after_space > i;
@@ -755,22 +681,13 @@ fn parse_tag(text: &str) -> Option<(HtmlTag<'_>, usize)> {
                             let len = text[start + 1..].find(char::from(quote))?;
                             (start + 1, start + 1 + len)
                         }
-                        _ => (
-                            start,
-                            skip(start, &|c| {
-                                !c.is_ascii_whitespace() && !b"\"'=<>`".contains(&c)
-                            }),
-                        ),
+                        _ => (start, skip(start, &|c| !c.is_ascii_whitespace() && !b"\"'=<>`".contains(&c))),
                     };
                     if value_end == start {
                         return None;
                     }
                     value = &text[value_start..value_end];
-                    i = if value_start > start {
-                        value_end + 1
-                    } else {
-                        value_end
-                    };
+                    i = if value_start > start { value_end + 1 } else { value_end };
                 }
                 tag.attrs.push((name, value));
             }
@@ -799,9 +716,7 @@ fn decode_entities(text: &str) -> String {
                         Some(hex) => u32::from_str_radix(hex, 16).ok()?,
                         None => number.parse().ok()?,
                     };
-                    char::from_u32(code)
-                        .filter(|&c| c != '\0')
-                        .unwrap_or('\u{FFFD}')
+                    char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
                 }
             };
             Some((c, end + 1))
@@ -834,10 +749,7 @@ fn strip_tags(html: &str) -> String {
             HtmlPiece::Comment => {}
         }
     }
-    text.lines()
-        .map(str::trim_start)
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().map(str::trim_start).collect::<Vec<_>>().join("\n")
 }
 
 fn html_to_blocks(html: &str, html_pass: usize) -> Vec<Block> {
@@ -892,12 +804,7 @@ fn pair_html(nodes: Vec<Inline>) -> Vec<Inline> {
             Some(role) if role.is_span() && !tag.closing => {
                 if open.len() < MAX_NESTING {
                     let (name, href) = (tag.name.clone(), tag.attr("href"));
-                    open.push(Open {
-                        name,
-                        role,
-                        href,
-                        children: Vec::new(),
-                    });
+                    open.push(Open { name, role, href, children: Vec::new() });
                 }
                 continue;
             }
@@ -918,11 +825,7 @@ fn pair_html(nodes: Vec<Inline>) -> Vec<Inline> {
                     (Role::Strike, _) => vec![Inline::Strike(frame.children)],
                     (Role::Code, _) => vec![Inline::Code(inline_plain(&frame.children))],
                     (_, Some(dest)) => {
-                        vec![Inline::Link {
-                            dest,
-                            auto: false,
-                            children: frame.children,
-                        }]
+                        vec![Inline::Link { dest, auto: false, children: frame.children }]
                     }
                     (_, None) => frame.children,
                 }
@@ -975,10 +878,7 @@ struct HtmlToMarkdown {
 
 impl HtmlToMarkdown {
     fn convert(html: &str) -> String {
-        let mut converter = HtmlToMarkdown {
-            fresh: true,
-            ..Self::default()
-        };
+        let mut converter = HtmlToMarkdown { fresh: true, ..Self::default() };
         for piece in tokenize_html(html) {
             match piece {
                 HtmlPiece::Text(text) => converter.text(text),
@@ -1013,8 +913,7 @@ impl HtmlToMarkdown {
         } else if self.gap == Gap::Space && !self.out.ends_with([' ', '\n']) {
             self.out.push(' ');
         } else if self.gap >= Gap::Line {
-            self.out
-                .truncate(self.out.trim_end_matches([' ', '\t']).len());
+            self.out.truncate(self.out.trim_end_matches([' ', '\t']).len());
             self.out.push('\n');
             if self.gap == Gap::Blank {
                 self.out.push_str(prefix.trim_end());
@@ -1045,20 +944,12 @@ impl HtmlToMarkdown {
         }
         for (n, line) in text.split('\n').enumerate() {
             if n > 0 {
-                self.request(if self.single_line {
-                    Gap::Space
-                } else {
-                    Gap::Line
-                });
+                self.request(if self.single_line { Gap::Space } else { Gap::Line });
             }
             if line.starts_with([' ', '\t']) {
                 self.request(Gap::Space);
             }
-            for (i, word) in line
-                .split([' ', '\t'])
-                .filter(|w| !w.is_empty())
-                .enumerate()
-            {
+            for (i, word) in line.split([' ', '\t']).filter(|w| !w.is_empty()).enumerate() {
                 if i > 0 {
                     self.request(Gap::Space);
                 }
@@ -1193,10 +1084,7 @@ impl HtmlToMarkdown {
             self.containers.pop();
         }
         let marker = match self.containers.last_mut() {
-            Some(Container::List {
-                ordered: true,
-                next,
-            }) => {
+            Some(Container::List { ordered: true, next }) => {
                 let marker = format!("{next}.");
                 *next = next.saturating_add(1);
                 marker
@@ -1205,9 +1093,7 @@ impl HtmlToMarkdown {
         };
         self.request(Gap::Line);
         self.emit(&format!("{marker} "));
-        self.push(Container::Item {
-            indent: marker.len() + 1,
-        });
+        self.push(Container::Item { indent: marker.len() + 1 });
         self.fresh = true;
     }
 
@@ -1263,10 +1149,7 @@ fn canonical_tag(tag: &HtmlTag<'_>, role: Role) -> Option<String> {
         Some(format!("</{}>", tag.name))
     } else if role == Role::Link {
         let href = tag.attr("href")?;
-        let href = href
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace(['<', '>'], "");
+        let href = href.replace('&', "&amp;").replace('"', "&quot;").replace(['<', '>'], "");
         Some(format!("<a href=\"{}\">", href.replace(['\n', '\t'], " ")))
     } else {
         Some(format!("<{}>", tag.name))
@@ -1305,10 +1188,8 @@ fn joins_tightly(previous: &Block, next: &Block) -> bool {
         Block::Code { .. } | Block::Heading(..) | Block::Rule => true,
         Block::Paragraph(_) => matches!(
             next,
-            Block::List {
-                start: None | Some(1),
-                ..
-            } | Block::Code { .. }
+            Block::List { start: None | Some(1), .. }
+                | Block::Code { .. }
                 | Block::Heading(..)
                 | Block::Rule
                 | Block::Quote(_)
@@ -1319,10 +1200,7 @@ fn joins_tightly(previous: &Block, next: &Block) -> bool {
 
 fn render_block(block: &Block, alternate: bool) -> Vec<String> {
     match block {
-        Block::Paragraph(inlines) => render_inlines(inlines, Mode::Block)
-            .lines()
-            .map(String::from)
-            .collect(),
+        Block::Paragraph(inlines) => render_inlines(inlines, Mode::Block).lines().map(String::from).collect(),
         Block::Heading(level, inlines) => {
             // Levels are kept: rustdoc already renders doc headings below the item's own heading.
             let mut text = render_inlines(inlines, Mode::Line);
@@ -1337,13 +1215,7 @@ fn render_block(block: &Block, alternate: bool) -> Vec<String> {
         }
         Block::Quote(children) => render_blocks(children, false)
             .into_iter()
-            .map(|line| {
-                if line.is_empty() {
-                    ">".into()
-                } else {
-                    format!("> {line}")
-                }
-            })
+            .map(|line| if line.is_empty() { ">".into() } else { format!("> {line}") })
             .collect(),
         Block::Code { info, text } => {
             let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
@@ -1352,29 +1224,16 @@ fn render_block(block: &Block, alternate: bool) -> Vec<String> {
             lines.push(fence);
             lines
         }
-        Block::List {
-            start,
-            tight,
-            items,
-        } => render_list(*start, *tight, items, alternate),
+        Block::List { start, tight, items } => render_list(*start, *tight, items, alternate),
         Block::Table { aligns, rows } => render_table(aligns, rows),
         Block::Rule => vec!["***".into()],
     }
 }
 
-fn render_list(
-    start: Option<u64>,
-    tight: bool,
-    items: &[Vec<Block>],
-    alternate: bool,
-) -> Vec<String> {
+fn render_list(start: Option<u64>, tight: bool, items: &[Vec<Block>], alternate: bool) -> Vec<String> {
     let mut lines = Vec::new();
     let mut number = start.unwrap_or(1);
-    for body in items
-        .iter()
-        .map(|item| render_blocks(item, tight))
-        .filter(|b| !b.is_empty())
-    {
+    for body in items.iter().map(|item| render_blocks(item, tight)).filter(|b| !b.is_empty()) {
         let marker = match (start, alternate) {
             (None, false) => "-".to_string(),
             (None, true) => "*".to_string(),
@@ -1399,24 +1258,13 @@ fn render_list(
 }
 
 fn render_table(aligns: &[Alignment], rows: &[Vec<Vec<Inline>>]) -> Vec<String> {
-    let width = rows
-        .iter()
-        .map(Vec::len)
-        .max()
-        .unwrap_or(0)
-        .max(aligns.len());
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0).max(aligns.len());
     if width == 0 {
         return Vec::new();
     }
     let row_line = |cells: &[Vec<Inline>]| {
         let cells = (0..width).map(|i| cells.get(i).map(|c| render_inlines(c, Mode::Cell)));
-        format!(
-            "| {} |",
-            cells
-                .map(Option::unwrap_or_default)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        )
+        format!("| {} |", cells.map(Option::unwrap_or_default).collect::<Vec<_>>().join(" | "))
     };
     let delimiters = (0..width).map(|i| match aligns.get(i) {
         Some(Alignment::Left) => ":---",
@@ -1425,10 +1273,7 @@ fn render_table(aligns: &[Alignment], rows: &[Vec<Vec<Inline>>]) -> Vec<String> 
         _ => "---",
     });
     let mut lines = vec![row_line(rows.first().map_or(&[], Vec::as_slice))];
-    lines.push(format!(
-        "| {} |",
-        delimiters.collect::<Vec<_>>().join(" | ")
-    ));
+    lines.push(format!("| {} |", delimiters.collect::<Vec<_>>().join(" | ")));
     lines.extend(rows.iter().skip(1).map(|row| row_line(row)));
     lines
 }
@@ -1466,14 +1311,7 @@ struct InlineWriter {
 impl InlineWriter {
     fn new(mode: Mode, in_link: bool, starts_line: bool) -> Self {
         let (pending, leading, out) = (Gap::None, Gap::None, String::new());
-        Self {
-            out,
-            mode,
-            in_link,
-            starts_line,
-            pending,
-            leading,
-        }
+        Self { out, mode, in_link, starts_line, pending, leading }
     }
 
     fn write_all(&mut self, inlines: &[Inline]) {
@@ -1496,21 +1334,13 @@ impl InlineWriter {
                 Inline::Emphasis(children) => self.span("*", children, "*", self.in_link),
                 Inline::Strong(children) => self.span("**", children, "**", self.in_link),
                 Inline::Strike(children) => self.span("~~", children, "~~", self.in_link),
-                Inline::Link {
-                    dest,
-                    auto,
-                    children,
-                } => self.link(dest, *auto, children),
+                Inline::Link { dest, auto, children } => self.link(dest, *auto, children),
             }
         }
     }
 
     fn request(&mut self, gap: Gap) {
-        let gap = if self.mode == Mode::Block {
-            gap
-        } else {
-            gap.min(Gap::Space)
-        };
+        let gap = if self.mode == Mode::Block { gap } else { gap.min(Gap::Space) };
         self.pending = self.pending.max(gap);
     }
 
@@ -1550,15 +1380,10 @@ impl InlineWriter {
     /// Writes `c` so that it reads as text, looking at the `rest` of the text where needed.
     /// Returns the rest still to be written.
     fn escaped<'t>(&mut self, c: char, rest: &'t str) -> &'t str {
-        let line_start = self.mode == Mode::Block
-            && if self.out.is_empty() {
-                self.starts_line
-            } else {
-                self.out.ends_with('\n')
-            };
+        let line_start =
+            self.mode == Mode::Block && if self.out.is_empty() { self.starts_line } else { self.out.ends_with('\n') };
         let next = rest.chars().next();
-        let in_word =
-            self.out.ends_with(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+        let in_word = self.out.ends_with(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
         match c {
             '\\' | '`' | '*' | '~' | '[' | ']' | '|' => self.out.push('\\'),
             // `_` inside a word never delimits emphasis; elsewhere it might.
@@ -1569,15 +1394,12 @@ impl InlineWriter {
                 return rest;
             }
             // Could start an entity.
-            '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => {
-                self.out.push('\\')
-            }
+            '&' if next.is_some_and(|n| n.is_ascii_alphanumeric() || n == '#') => self.out.push('\\'),
             // Would open a heading, quote or list, or underline a setext heading.
             '#' | '>' | '+' | '-' | '=' | ':' if line_start => self.out.push('\\'),
             // `1.` or `1)` at the start of a line would begin an ordered list.
             '0'..='9' if line_start => {
-                let digits =
-                    rest.len() - rest.trim_start_matches(|d: char| d.is_ascii_digit()).len();
+                let digits = rest.len() - rest.trim_start_matches(|d: char| d.is_ascii_digit()).len();
                 self.out.push(c);
                 self.out.push_str(&rest[..digits]);
                 if rest[digits..].starts_with(['.', ')']) {
@@ -1592,10 +1414,7 @@ impl InlineWriter {
     }
 
     fn code(&mut self, code: &str) {
-        let mut code: String = code
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\t')
-            .collect();
+        let mut code: String = code.chars().filter(|c| !c.is_control() || *c == '\t').collect();
         if code.is_empty() {
             return;
         }
@@ -1608,14 +1427,9 @@ impl InlineWriter {
             self.pending = Gap::Space;
         }
         let edge_space = code.starts_with(' ') && code.ends_with(' ') && !code.trim().is_empty();
-        let pad = if edge_space || code.starts_with('`') || code.ends_with('`') {
-            " "
-        } else {
-            ""
-        };
+        let pad = if edge_space || code.starts_with('`') || code.ends_with('`') { " " } else { "" };
         self.flush();
-        self.out
-            .push_str(&format!("{ticks}{pad}{code}{pad}{ticks}"));
+        self.out.push_str(&format!("{ticks}{pad}{code}{pad}{ticks}"));
     }
 
     /// Writes `children` between `open` and `close`. Whitespace at their edges goes outside,
@@ -1636,8 +1450,7 @@ impl InlineWriter {
             // Nested links, page anchors and relative links keep just their text.
             return self.write_all(children);
         };
-        let fits_autolink =
-            !target.contains(|c: char| c.is_whitespace() || c.is_control() || "<>".contains(c));
+        let fits_autolink = !target.contains(|c: char| c.is_whitespace() || c.is_control() || "<>".contains(c));
         if fits_autolink && (auto || inline_plain(children).trim() == dest.trim()) {
             self.flush();
             self.out.push_str(&format!("<{target}>"));
@@ -1665,9 +1478,7 @@ fn link_target(dest: &str, auto: bool) -> Option<String> {
     let has_scheme = dest.split_once(':').is_some_and(|(scheme, rest)| {
         scheme.len() >= 2
             && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
             && !rest.starts_with(':')
     });
     if !dest.is_empty() && (auto || has_scheme) {
@@ -1677,9 +1488,7 @@ fn link_target(dest: &str, auto: bool) -> Option<String> {
     let (host, path) = dest.split_once('/')?;
     let tld = host.rsplit('.').next().unwrap_or("");
     let is_host = host.contains('.')
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && tld.len() >= 2
         && tld.chars().all(|c| c.is_ascii_alphabetic());
     // Anchors and relative paths point into the original web page; rustdoc would resolve them
@@ -1708,19 +1517,10 @@ fn longest_run(text: &str, c: char) -> usize {
 
 /// Final clean-up: no control characters, no trailing whitespace, no blank lines at either end.
 fn finish(text: &str) -> String {
-    let text: String = text
-        .chars()
-        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-        .collect();
+    let text: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect();
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let start = lines
-        .iter()
-        .position(|line| !line.is_empty())
-        .unwrap_or(lines.len());
-    let end = lines
-        .iter()
-        .rposition(|line| !line.is_empty())
-        .map_or(start, |last| last + 1);
+    let start = lines.iter().position(|line| !line.is_empty()).unwrap_or(lines.len());
+    let end = lines.iter().rposition(|line| !line.is_empty()).map_or(start, |last| last + 1);
     lines[start..end].join("\n")
 }
 
