@@ -75,6 +75,7 @@ impl<'s> From<&'s ReferenceOr<Box<Schema>>> for At<'s> {
 #[derive(Default)]
 struct Annotations {
     description: Option<String>,
+    default: Option<Value>,
     nullable: bool,
     read_only: bool,
     deprecated: bool,
@@ -84,6 +85,7 @@ impl Annotations {
     fn of_data(data: &SchemaData) -> Self {
         Self {
             description: data.description.clone(),
+            default: data.default.clone(),
             nullable: data.nullable,
             read_only: data.read_only,
             deprecated: data.deprecated,
@@ -94,6 +96,7 @@ impl Annotations {
         let flag = |key: &str| node.and_then(|n| n.get(key)).and_then(Value::as_bool).unwrap_or(false);
         Self {
             description: node.and_then(|n| n.get("description")).and_then(Value::as_str).map(str::to_owned),
+            default: node.and_then(|n| n.get("default")).cloned(),
             nullable: flag("nullable"),
             read_only: flag("readOnly"),
             deprecated: flag("deprecated"),
@@ -419,12 +422,21 @@ impl<'s> Builder<'s> {
                 Ok(Shape::Item(TypeKind::Enum(string_enum(&values))))
             }
             SchemaKind::Type(Type::String(_)) => plain(TypeRef::String),
-            SchemaKind::Type(Type::Boolean(_)) => plain(TypeRef::Bool),
-            SchemaKind::Type(Type::Number(_)) => plain(TypeRef::F64),
-            SchemaKind::Type(Type::Integer(i)) => plain(match i.format {
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                _ => TypeRef::I64,
-            }),
+            SchemaKind::Type(Type::Boolean(b)) => {
+                self.warn_unexpressed_enum(at, b.enumeration.len(), "boolean");
+                plain(TypeRef::Bool)
+            }
+            SchemaKind::Type(Type::Number(n)) => {
+                self.warn_unexpressed_enum(at, n.enumeration.len(), "number");
+                plain(TypeRef::F64)
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                self.warn_unexpressed_enum(at, i.enumeration.len(), "integer");
+                plain(match i.format {
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                    _ => TypeRef::I64,
+                })
+            }
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
                     Some(items) => self.type_of(items.into(), &at.push("items"), &format!("{name}Item"))?,
@@ -512,6 +524,7 @@ impl<'s> Builder<'s> {
                 deprecated: annotations.deprecated,
                 boxed: false,
                 description: annotations.description,
+                default: annotations.default,
             });
         }
         let additional =
@@ -600,6 +613,16 @@ impl<'s> Builder<'s> {
             variants.push(UnionVariant { rust_name: variant_names.claim(&rust_name, ""), tag_value, ty });
         }
         Ok(Shape::Item(TypeKind::Union(Union { tag: discriminator.map(|d| d.property_name.clone()), variants })))
+    }
+
+    /// Only string enums become Rust enums; other `enum`s keep their plain type, which is said.
+    fn warn_unexpressed_enum(&mut self, at: &Pointer, values: usize, kind: &str) {
+        if values > 0 {
+            self.warnings.push(Warning {
+                pointer: at.push("enum").to_string(),
+                message: format!("this {kind} schema's `enum` is not expressed in Rust: the value is a plain {kind} and any value is accepted"),
+            });
+        }
     }
 
     fn record_example(&mut self, data: &SchemaData, at: &Pointer, ty: TypeRef) {

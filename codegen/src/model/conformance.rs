@@ -11,7 +11,13 @@ pub fn check(space: &TypeSpace, value: &Value, ty: &TypeRef, nullable: bool) -> 
     check_at(space, value, ty, nullable, &Pointer::root())
 }
 
-fn check_at(space: &TypeSpace, value: &Value, ty: &TypeRef, nullable: bool, at: &Pointer) -> Result<(), (Pointer, String)> {
+fn check_at(
+    space: &TypeSpace,
+    value: &Value,
+    ty: &TypeRef,
+    nullable: bool,
+    at: &Pointer,
+) -> Result<(), (Pointer, String)> {
     let mismatch = |expected: &str| Err((at.clone(), format!("expected {expected}, found {}", kind(value))));
     if value.is_null() {
         return if nullable { Ok(()) } else { mismatch("a value (the schema is not nullable)") };
@@ -69,7 +75,9 @@ fn check_at(space: &TypeSpace, value: &Value, ty: &TypeRef, nullable: bool, at: 
                     return Ok(());
                 }
                 match members.keys().find(|name| !s.fields.iter().any(|f| &f.json_name == *name)) {
-                    Some(unknown) => Err((at.push(unknown), format!("member `{unknown}` is not defined by the schema"))),
+                    Some(unknown) => {
+                        Err((at.push(unknown), format!("member `{unknown}` is not defined by the schema")))
+                    }
                     None => Ok(()),
                 }
             }

@@ -100,6 +100,8 @@ pub struct Field {
     /// Boxed to break a cycle of types that contain each other by value.
     pub boxed: bool,
     pub description: Option<String>,
+    /// The value the server assumes when the member is absent, as the spec states it.
+    pub default: Option<serde_json::Value>,
 }
 
 /// A string enum that keeps values it does not know in a fallback variant.

@@ -67,6 +67,8 @@ impl Scope {
     /// because types also become file names and must not collide on case-insensitive disks.
     pub fn claim(&mut self, wanted: &str, separator: &str) -> String {
         let mut candidate = wanted.to_owned();
+        // `self_` becomes `self_2`, not `self__2` (which is not snake case).
+        let separator = if wanted.ends_with(separator) { "" } else { separator };
         let mut n = 2;
         while !self.taken.insert(candidate.to_ascii_lowercase().replace('_', "")) {
             candidate = format!("{wanted}{separator}{n}");
@@ -105,5 +107,7 @@ mod tests {
         let mut fields = Scope::default();
         assert_eq!(fields.claim("a_b", "_"), "a_b");
         assert_eq!(fields.claim("ab", "_"), "ab_2");
+        assert_eq!(fields.claim("self_", "_"), "self_");
+        assert_eq!(fields.claim("self_", "_"), "self_2");
     }
 }

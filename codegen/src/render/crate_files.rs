@@ -8,21 +8,27 @@ use crate::model::TypeSpace;
 use crate::GeneratedFile;
 
 pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest(space, provenance) },
         GeneratedFile { path: "src/lib.rs".into(), contents: format_rust(crate_root(space, provenance), provenance)? },
-        GeneratedFile { path: "src/open_enum.rs".into(), contents: format_rust(open_enum_support(), provenance)? },
         GeneratedFile { path: "src/models/mod.rs".into(), contents: format_rust(models_module(space), provenance)? },
-    ])
+    ];
+    // Only a crate with string enums uses the support module (unused, it would not build with
+    // `-D warnings`).
+    if has_string_enums(space) {
+        let contents = format_rust(open_enum_support(), provenance)?;
+        files.push(GeneratedFile { path: "src/open_enum.rs".into(), contents });
+    }
+    Ok(files)
+}
+
+fn has_string_enums(space: &TypeSpace) -> bool {
+    space.types.iter().any(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)))
 }
 
 fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
     // The spec-examples test always needs serde_json; the models only for free-form members.
-    let json = if uses_json(space) {
-        "serde_json = \"1\"\n"
-    } else {
-        "\n[dev-dependencies]\nserde_json = \"1\"\n"
-    };
+    let json = if uses_json(space) { "serde_json = \"1\"\n" } else { "\n[dev-dependencies]\nserde_json = \"1\"\n" };
     format!(
         r#"# {preamble}
 
@@ -45,12 +51,13 @@ serde = {{ version = "1", features = ["derive"] }}
 
 fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
     let docs = inner_doc_attrs(&front_page(space, provenance));
+    let open_enum = has_string_enums(space).then(|| quote!(mod open_enum;));
     quote! {
         #docs
         #![forbid(unsafe_code)]
 
         pub mod models;
-        mod open_enum;
+        #open_enum
     }
 }
 
@@ -107,7 +114,8 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String)> {
         let def = space.get(id);
         let is_struct = matches!(def.kind, crate::model::TypeKind::Struct(_));
         let json = serde_json::to_string_pretty(&example.value).ok()?;
-        let fits = is_struct && !example.nullable && example.value.is_object() && json.len() < 400 && !json.contains("\"#");
+        let fits =
+            is_struct && !example.nullable && example.value.is_object() && json.len() < 400 && !json.contains("\"#");
         fits.then(|| (def.name.clone(), json))
     })
 }

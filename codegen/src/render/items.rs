@@ -45,6 +45,12 @@ fn field_docs(field: &Field) -> String {
     if field.required && field.nullable {
         notes.push("Required, but may be `null`.".to_owned());
     }
+    if let Some(default) = &field.default {
+        let json = default.to_string();
+        let fence = "`".repeat(longest_backtick_run(&json) + 1);
+        let pad = if json.starts_with('`') || json.ends_with('`') { " " } else { "" };
+        notes.push(format!("Default: {fence}{pad}{json}{pad}{fence}."));
+    }
     if field.read_only {
         notes.push("Read-only: set by the server in responses.".to_owned());
     }
@@ -116,7 +122,7 @@ fn structure(
         });
         let extra_init = s.additional.as_ref().map(|extra| {
             let field_name = ident(&extra.rust_name);
-            quote!(#field_name: Default::default(),)
+            quote!(#field_name: ::core::default::Default::default(),)
         });
         let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
@@ -201,7 +207,8 @@ fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeS
         let value = v.tag_value.as_deref().unwrap_or(&v.rust_name);
         quote!(::core::option::Option::Some(#value) => serde_json::from_value(value).map(Self::#variant))
     });
-    let unknown = format!("unknown `{tag}` {{other:?}}");
+    // A format string: braces in the tag are text, not arguments.
+    let unknown = format!("unknown `{}` {{other:?}}", tag.replace('{', "{{").replace('}', "}}"));
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -224,6 +231,10 @@ fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeS
             }
         }
     }
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// The name serde's `rename_all = "camelCase"` gives a snake_case field.
