@@ -10,7 +10,7 @@ mod support;
 use authlete::models::{Service, TokenResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use support::{bench, fmt_time, group, median, publish, table};
+use support::{bench, cpu_median, fmt_time, group, median, publish, table};
 
 const SERVICE: &[u8] = include_bytes!("data/service.json");
 const TOKEN_RESPONSE: &[u8] = include_bytes!("data/token_response.json");
@@ -18,8 +18,9 @@ const TOKEN_RESPONSE: &[u8] = include_bytes!("data/token_response.json");
 /// Deserializes `bytes` as a `T`, naming the exact field serde stopped at when it cannot.
 fn typed<T: DeserializeOwned>(name: &str, bytes: &[u8]) -> T {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut de)
-        .unwrap_or_else(|e| panic!("{name} does not deserialize with the current models at `{}`: {}", e.path(), e.inner()))
+    serde_path_to_error::deserialize(&mut de).unwrap_or_else(|e| {
+        panic!("{name} does not deserialize with the current models at `{}`: {}", e.path(), e.inner())
+    })
 }
 
 fn payload<T: DeserializeOwned + Serialize>(c: &mut criterion::Criterion, name: &str, bytes: &'static [u8]) {
@@ -50,12 +51,15 @@ fn summary() {
     for (name, bytes) in [("service", SERVICE.len()), ("token_response", TOKEN_RESPONSE.len())] {
         let (de_typed, de_value) = (m(&format!("{name}/deserialize_typed")), m(&format!("{name}/deserialize_value")));
         let (ser_typed, ser_value) = (m(&format!("{name}/serialize_typed")), m(&format!("{name}/serialize_value")));
+        let cpu = |key: &str| cpu_median(&format!("{name}/{key}")).unwrap_or(f64::NAN);
+        let cpu_ratio = cpu("deserialize_typed") / cpu("deserialize_value");
         let verdict = if de_typed <= de_value { "meets" } else { "misses" };
         let mb_s = |t: f64| bytes as f64 / t / 1e6;
         rows.push((
             format!("{name} ({bytes} B) deserialize"),
             format!(
-                "typed {} ({:.0} MB/s), Value {} ({:.0} MB/s): typed ÷ Value = {:.2}× ({verdict} the target of ≤ 1×)",
+                "typed {} ({:.0} MB/s), Value {} ({:.0} MB/s): typed ÷ Value = {:.2}× (CPU time {cpu_ratio:.2}×; \
+                 {verdict} the target of ≤ 1×)",
                 fmt_time(de_typed),
                 mb_s(de_typed),
                 fmt_time(de_value),
@@ -73,5 +77,12 @@ fn summary() {
             ),
         ));
     }
-    publish("serde-summary.txt", &table("serde: medians of the measured samples", &rows));
+    publish(
+        "serde-summary.txt",
+        &table(
+            "serde: medians of the measured samples (wall-clock; serde_json with `preserve_order`, as the workspace \
+             builds it)",
+            &rows,
+        ),
+    );
 }

@@ -69,7 +69,11 @@ fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
         version: provenance.version,
         type_count: space.types.len(),
         files,
-        fixes: spec.fixes.iter().map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() }).collect(),
+        fixes: spec
+            .fixes
+            .iter()
+            .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
+            .collect(),
         warnings: space.warnings,
     })
 }

@@ -94,27 +94,40 @@ pub const MAX_NESTING: usize = 100;
 /// Parses YAML (or JSON) into a JSON tree, refusing documents that nest deeper than
 /// [`MAX_NESTING`], that repeat a key, or that YAML aliases blow up far beyond the size of the
 /// text (a "billion laughs" document).
+///
+/// A document that starts with `{` is read as JSON first: the YAML parser rejects some text that
+/// is valid JSON (a raw DEL or C1 control character in a string). Only if it is not JSON after
+/// all (YAML flow style, say) is it read as YAML.
 fn parse(file: &Path, text: &str) -> Result<Value, Error> {
-    let mut budget = Budget {
-        // Without aliases, values plus string bytes never exceed twice the length of the text.
-        remaining: text.len().saturating_mul(2).saturating_add(1 << 20),
-        depth: 0,
-        trail: Vec::new(),
-        problem: None,
-    };
+    if text.trim_start().starts_with('{') {
+        let mut budget = Budget::new(text);
+        let mut json = serde_json::Deserializer::from_str(text);
+        let result = serde::de::DeserializeSeed::deserialize(Node(&mut budget), &mut json);
+        match result.and_then(|value| json.end().map(|()| value)) {
+            Ok(value) => return Ok(value),
+            Err(e) if !(e.is_syntax() || e.is_eof()) => {
+                let message =
+                    budget.message().unwrap_or_else(|| format!("not valid JSON: {}", strip_json_location(&e)));
+                let mut err = Error::at(file, budget.pointer().as_str(), message);
+                err.line_column = Some((e.line(), e.column()));
+                return Err(err);
+            }
+            Err(_) => {}
+        }
+    }
+    let mut budget = Budget::new(text);
     let result = serde::de::DeserializeSeed::deserialize(Node(&mut budget), serde_yaml::Deserializer::from_str(text));
     result.map_err(|e| {
-        let pointer = budget.trail.iter().rev().fold(Pointer::root(), |pointer, key| pointer.push(key));
-        let message = match budget.problem {
-            Some(Problem::TooDeep) => format!("nested more than {MAX_NESTING} levels deep"),
-            Some(Problem::TooBig) => EXPANDS.to_owned(),
-            Some(Problem::DuplicateKey(key)) => format!("duplicate key `{key}`"),
-            Some(Problem::Tagged) => "YAML tags (`!name`) are not supported".to_owned(),
-            None if e.to_string().starts_with("repetition limit exceeded") => EXPANDS.to_owned(),
-            None => format!("not valid YAML or JSON: {}", strip_location(&e)),
+        if budget.problem.is_none() && e.to_string().starts_with("repetition limit exceeded") {
+            budget.problem = Some(Problem::TooBig);
+        }
+        let message = budget.message().unwrap_or_else(|| format!("not valid YAML or JSON: {}", strip_location(&e)));
+        let mut err = Error::at(file, budget.pointer().as_str(), message);
+        err.line_column = match byte_offset(&e) {
+            // Errors found while decoding the text only know their byte offset.
+            Some(offset) => Some(line_column(text, offset)),
+            None => e.location().map(|l| (l.line(), l.column())),
         };
-        let mut err = Error::at(file, pointer.as_str(), message);
-        err.line_column = e.location().map(|l| (l.line(), l.column()));
         err
     })
 }
@@ -139,6 +152,32 @@ enum Problem {
 }
 
 impl Budget {
+    fn new(text: &str) -> Self {
+        Self {
+            // Without aliases, values plus string bytes never exceed twice the length of the text.
+            remaining: text.len().saturating_mul(2).saturating_add(1 << 20),
+            depth: 0,
+            trail: Vec::new(),
+            problem: None,
+        }
+    }
+
+    /// What is wrong, if the parse stopped on a problem of its own (not a syntax error).
+    fn message(&self) -> Option<String> {
+        Some(match self.problem.as_ref()? {
+            Problem::TooDeep => format!("nested more than {MAX_NESTING} levels deep"),
+            Problem::TooBig => EXPANDS.to_owned(),
+            Problem::DuplicateKey(key) => format!("duplicate key `{key}`"),
+            Problem::Tagged => "YAML tags (`!name`) are not supported".to_owned(),
+        })
+    }
+
+    /// Where the parse stopped on a problem of its own; for syntax errors, line and column say.
+    fn pointer(&self) -> Pointer {
+        let trail = if self.problem.is_some() { self.trail.as_slice() } else { &[] };
+        trail.iter().rev().fold(Pointer::root(), |pointer, key| pointer.push(key))
+    }
+
     fn spend<E: serde::de::Error>(&mut self, units: usize) -> Result<(), E> {
         match self.remaining.checked_sub(units) {
             Some(left) => {
@@ -299,10 +338,33 @@ fn pointer_of(path: &serde_path_to_error::Path) -> Pointer {
 /// serde_yaml appends "at line X column Y" to its messages; we report that separately.
 fn strip_location(e: &serde_yaml::Error) -> String {
     let text = e.to_string();
+    match text.find(" at line ").or_else(|| text.find(" at position ")) {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+/// serde_json appends "at line X column Y" to its messages; we report that separately.
+fn strip_json_location(e: &serde_json::Error) -> String {
+    let text = e.to_string();
     match text.find(" at line ") {
         Some(at) => text[..at].to_owned(),
         None => text,
     }
+}
+
+/// The byte offset serde_yaml gives ("… at position 31") for errors it has no line for.
+fn byte_offset(e: &serde_yaml::Error) -> Option<usize> {
+    let text = e.to_string();
+    let (_, rest) = text.split_once(" at position ")?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// 1-based line and column (in characters) of the byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
 }
 
 fn kind_of(value: &Value) -> &'static str {

@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's command line.
 
+mod bench_build;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,28 @@ enum Task {
         #[arg(long, default_value_os_t = workspace_root().join("generated"))]
         out: PathBuf,
     },
+    /// Measures how long the generated crate takes to compile, and what that time is made of.
+    BenchBuild {
+        /// Rebuilds per measurement (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// The generated crate to measure.
+        #[arg(long = "crate", default_value_os_t = workspace_root().join("generated"))]
+        krate: PathBuf,
+        /// Scratch directory for the copies and their own target directory.
+        #[arg(long, default_value_os_t = workspace_root().join("target/bench-build"))]
+        work: PathBuf,
+        /// Measure only these variants, comma-separated (full, no-docs, no-serde, no-std-derives, area,
+        /// use-two, use-all; the `use-*` ones need `full`).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// The area built on its own: the first word of model module names (`token`, `client`, …).
+        #[arg(long, default_value = "token")]
+        area: String,
+        /// Count lines and areas only; build nothing.
+        #[arg(long)]
+        lines_only: bool,
+    },
 }
 
 fn workspace_root() -> PathBuf {
@@ -39,6 +62,10 @@ fn main() -> ExitCode {
     let Cli { task } = Cli::parse();
     let result = match task {
         Task::Codegen { check, spec, out } => codegen(&spec, &out, check),
+        Task::BenchBuild { runs, krate, work, only, area, lines_only } => {
+            let lock = workspace_root().join("Cargo.lock");
+            bench_build::run(&bench_build::Options { krate, work, lock, runs, only, area, lines_only })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -80,9 +80,17 @@ fn write_atomically(path: &Path, contents: &str) -> io::Result<()> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(context)?;
     }
-    let temporary = path.with_extension("rs.tmp-codegen");
-    fs::write(&temporary, contents).map_err(context)?;
-    fs::rename(&temporary, path).map_err(context)
+    // Next to the file (a rename does not cross file systems), named after all of it: `Cargo.toml`
+    // and `lib.rs` must not share a temporary name.
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".tmp-codegen");
+    let temporary = path.with_file_name(name);
+    let written = fs::write(&temporary, contents).and_then(|()| fs::rename(&temporary, path));
+    if written.is_err() {
+        // Leave no half-written temporary behind.
+        let _ = fs::remove_file(&temporary);
+    }
+    written.map_err(context)
 }
 
 fn list_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {

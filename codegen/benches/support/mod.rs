@@ -35,35 +35,85 @@ pub fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTim
     group
 }
 
-/// Per-iteration seconds of every sample (warm-up included), by `group/name`.
-static TIMES: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::new(BTreeMap::new());
+/// Per-iteration seconds of every sample (warm-up included), by `group/name`: wall-clock time
+/// (what criterion reports) and the process's CPU time over the same sample.
+static TIMES: Mutex<BTreeMap<String, Vec<Sample>>> = Mutex::new(BTreeMap::new());
+
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: f64,
+    cpu: f64,
+}
 
 /// Benchmarks `routine` as `name` in `group`, remembering each sample's time per iteration.
-pub fn bench<O>(group: &mut BenchmarkGroup<'_, WallTime>, group_name: &str, name: &str, mut routine: impl FnMut() -> O) {
+pub fn bench<O>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    group_name: &str,
+    name: &str,
+    mut routine: impl FnMut() -> O,
+) {
     let key = format!("{group_name}/{name}");
     group.bench_function(name, |b| {
         b.iter_custom(|iters| {
+            let cpu_start = cpu_time();
             let start = Instant::now();
             for _ in 0..iters {
                 black_box(routine());
             }
             let elapsed = start.elapsed();
-            let per_iteration = elapsed.as_secs_f64() / iters.max(1) as f64;
-            TIMES.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().push(per_iteration);
+            let cpu = cpu_time().zip(cpu_start).map_or(f64::NAN, |(end, start)| (end - start).as_secs_f64());
+            let n = iters.max(1) as f64;
+            let sample = Sample { wall: elapsed.as_secs_f64() / n, cpu: cpu / n };
+            TIMES.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().push(sample);
             elapsed
         })
     });
 }
 
-/// The median time per iteration over the last [`SAMPLES`] samples (the measured ones, not the
-/// warm-up) of `group/name`, if it ran.
-pub fn median(key: &str) -> Option<f64> {
+/// CPU time used so far by the whole process (all threads): unlike wall-clock time, it does not
+/// grow while other work on a shared machine holds the cores.
+#[cfg(target_os = "linux")]
+fn cpu_time() -> Option<Duration> {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `clock_gettime` only writes the `timespec` it is given, which lives on this stack.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    (status == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpu_time() -> Option<Duration> {
+    None
+}
+
+/// The measured samples (the last [`SAMPLES`], not the warm-up) of `group/name`, sorted by `pick`.
+fn measured(key: &str, pick: fn(&Sample) -> f64) -> Vec<f64> {
     let times = TIMES.lock().unwrap_or_else(|e| e.into_inner());
-    let all = times.get(key)?;
-    let mut last: Vec<f64> = all[all.len().saturating_sub(SAMPLES)..].to_vec();
-    last.sort_by(f64::total_cmp);
-    let n = last.len();
-    (n > 0).then(|| if n % 2 == 1 { last[n / 2] } else { (last[n / 2 - 1] + last[n / 2]) / 2.0 })
+    let all = times.get(key).map(Vec::as_slice).unwrap_or_default();
+    let mut values: Vec<f64> = all[all.len().saturating_sub(SAMPLES)..].iter().map(pick).collect();
+    values.sort_by(f64::total_cmp);
+    values
+}
+
+fn middle(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    (n > 0).then(|| if n % 2 == 1 { sorted[n / 2] } else { (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0 })
+}
+
+/// The median wall-clock time per iteration of `group/name`, if it ran.
+pub fn median(key: &str) -> Option<f64> {
+    middle(&measured(key, |s| s.wall))
+}
+
+/// The fastest sample's wall-clock time per iteration: where other work lands on some samples,
+/// a steadier estimate of the routine's own cost than the median.
+pub fn fastest(key: &str) -> Option<f64> {
+    measured(key, |s| s.wall).first().copied()
+}
+
+/// The median CPU time per iteration (Linux only): the steadiest estimate on a busy machine,
+/// and the same as wall-clock time on an idle one for single-threaded routines.
+pub fn cpu_median(key: &str) -> Option<f64> {
+    middle(&measured(key, |s| s.cpu)).filter(|t| t.is_finite())
 }
 
 /// Whether criterion is measuring (`cargo bench`), as opposed to running each benchmark once

@@ -51,7 +51,7 @@ serde = {{ version = "1", features = ["derive"] }}
 
 fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
     let docs = inner_doc_attrs(&front_page(space, provenance));
-    let open_enum = has_string_enums(space).then(|| quote!(mod open_enum;));
+    let open_enum = has_string_enums(space).then(|| quote! { mod open_enum; });
     quote! {
         #docs
         #![forbid(unsafe_code)]

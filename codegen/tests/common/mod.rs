@@ -7,7 +7,6 @@ use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use authlete_codegen::{Error, Generated, GeneratedFile};
 
@@ -90,10 +89,16 @@ fn cargo() -> Command {
 }
 
 /// Builds a generated crate with `cargo build --offline`, panicking with cargo's output if it
-/// fails. All crates share one target directory, so dependencies are built once.
+/// fails.
 pub fn compile(name: &str, files: &[GeneratedFile]) {
-    // Builds of different crates could run at once; one at a time keeps the output readable.
-    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    cargo_in_crate(name, files, &["build"]);
+}
+
+/// Writes a generated crate under the tests' scratch directory and runs `cargo <args> --offline`
+/// in it (warnings are errors), panicking with cargo's output if that fails. The target
+/// directory is shared with the other tests that build generated crates, so dependencies are
+/// built once.
+pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) {
     let dir = scratch_dir(&format!("crates/{name}"));
     write_files(&dir, files);
     let manifest = dir.join("Cargo.toml");
@@ -102,18 +107,21 @@ pub fn compile(name: &str, files: &[GeneratedFile]) {
     text.push_str("\n[workspace]\n");
     fs::write(&manifest, text).expect("write Cargo.toml");
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness-target");
-    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
     let output = cargo()
-        .args(["build", "--offline", "--quiet", "--manifest-path"])
-        .arg(&manifest)
+        .args(args)
+        .args(["--offline", "--quiet"])
+        .current_dir(&dir)
         .env("CARGO_TARGET_DIR", target)
+        .env("RUSTFLAGS", "-D warnings")
         .output()
         .expect("run cargo");
     assert!(
         output.status.success(),
-        "the generated crate {name} ({}) does not build:\n{}",
+        "`cargo {}` fails for the generated crate {name} ({}):\n{}\n{}",
+        args.join(" "),
         dir.display(),
+        String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
 }
@@ -126,6 +134,11 @@ pub fn xtask<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Output {
         .args(args)
         .output()
         .expect("run cargo")
+}
+
+/// Runs `cargo xtask codegen --spec <spec> --out <out>`.
+pub fn xtask_codegen(spec: &Path, out: &Path) -> Output {
+    xtask([OsStr::new("codegen"), OsStr::new("--spec"), spec.as_os_str(), OsStr::new("--out"), out.as_os_str()])
 }
 
 /// Every file under `dir`, with its bytes, sorted by path.
