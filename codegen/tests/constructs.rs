@@ -7,7 +7,6 @@ mod common;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 const FIXTURES: &[&str] = &["enums", "composition", "maps_and_refs", "names"];
 
@@ -41,28 +40,9 @@ fn generated_code_matches_the_snapshots() {
 #[test]
 fn generated_crates_build_and_behave() {
     for name in FIXTURES {
-        let generated = generate_fixture(name);
-        let dir = common::scratch_dir(&format!("constructs/{name}"));
-        common::write_files(&dir, &generated.files);
+        let dir = common::write_crate(&format!("constructs-{name}"), &generate_fixture(name).files);
         let behaviour = common::fixture_path(&format!("constructs/{name}.rs"));
         fs::copy(&behaviour, dir.join("tests/behaviour.rs")).expect("copy the fixture's tests");
-        let mut manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("a manifest");
-        manifest.push_str("\n[workspace]\n");
-        fs::write(dir.join("Cargo.toml"), manifest).expect("write the manifest");
-        fs::copy(common::workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
-        let output = Command::new(env!("CARGO"))
-            .args(["test", "--offline", "--quiet"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("constructs-target"))
-            .env("RUSTFLAGS", "-D warnings")
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "fixture {name}: `cargo test` failed in {}:\n{}\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        common::run_cargo(&dir, &["test"]);
     }
 }

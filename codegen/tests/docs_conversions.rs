@@ -11,10 +11,7 @@ fn converts(input: &str, expected: &str) {
 
 #[test]
 fn brackets_that_are_not_links_are_escaped() {
-    converts(
-        "See [JWA] and [1], [optional].",
-        r"See \[JWA\] and \[1\], \[optional\].",
-    );
+    converts("See [JWA] and [1], [optional].", r"See \[JWA\] and \[1\], \[optional\].");
     converts("- ViewClient: []", r"- ViewClient: \[\]");
 }
 
@@ -28,23 +25,14 @@ fn bare_urls_become_autolinks_without_trailing_punctuation() {
 
 #[test]
 fn a_scheme_alone_is_not_a_url() {
-    converts(
-        "A URL that starts with  https:// and has no query.",
-        "A URL that starts with https:// and has no query.",
-    );
+    converts("A URL that starts with  https:// and has no query.", "A URL that starts with https:// and has no query.");
 }
 
 #[test]
 fn urls_inside_code_and_links_stay_as_they_are() {
-    converts(
-        "For example, `https://example.com/auth`.",
-        "For example, `https://example.com/auth`.",
-    );
+    converts("For example, `https://example.com/auth`.", "For example, `https://example.com/auth`.");
     converts("[https://a.org/x](https://a.org/x)", "<https://a.org/x>");
-    converts(
-        "[spec https://a.org](https://b.org)",
-        "[spec https://a.org](https://b.org)",
-    );
+    converts("[spec https://a.org](https://b.org)", "[spec https://a.org](https://b.org)");
 }
 
 #[test]
@@ -83,50 +71,29 @@ fn autolinks_stay_autolinks() {
 
 #[test]
 fn javadoc_tags_become_code_spans() {
-    converts(
-        "Use {@link Foo#bar()} or {@code x}.",
-        "Use `Foo#bar()` or `x`.",
-    );
-    converts(
-        "see ({@link\n    TokenIssueResponse}) for",
-        "see (`TokenIssueResponse`) for",
-    );
+    converts("Use {@link Foo#bar()} or {@code x}.", "Use `Foo#bar()` or `x`.");
+    converts("see ({@link\n    TokenIssueResponse}) for", "see (`TokenIssueResponse`) for");
     converts(
         "the {@link\n  Service#isJwtGrantEncryptedJwtRejected()\n  jwtGrantEncryptedJwtRejected} flag",
         "the `Service#isJwtGrantEncryptedJwtRejected() jwtGrantEncryptedJwtRejected` flag",
     );
-    converts(
-        "{@code\nattachments_supported} metadata",
-        "`attachments_supported` metadata",
-    );
+    converts("{@code\nattachments_supported} metadata", "`attachments_supported` metadata");
 }
 
 #[test]
 fn javadoc_right_after_a_code_span_merges_into_it() {
-    converts(
-        "with `reason=`{@link Reason#NOT_LOGGED_IN} set",
-        "with `reason=Reason#NOT_LOGGED_IN` set",
-    );
+    converts("with `reason=`{@link Reason#NOT_LOGGED_IN} set", "with `reason=Reason#NOT_LOGGED_IN` set");
 }
 
 #[test]
 fn javadoc_in_code_blocks_and_lookalikes_are_left_alone() {
-    converts(
-        "```\n\"token\": \"{@link Foo}\"\n```",
-        "```text\n\"token\": \"{@link Foo}\"\n```",
-    );
-    converts(
-        "a { @link Foo} b {@} c {@link}",
-        r"a { @link Foo} b {@} c {@link}",
-    );
+    converts("```\n\"token\": \"{@link Foo}\"\n```", "```text\n\"token\": \"{@link Foo}\"\n```");
+    converts("a { @link Foo} b {@} c {@link}", r"a { @link Foo} b {@} c {@link}");
 }
 
 #[test]
 fn escaped_underscores_inside_code_read_as_written() {
-    converts(
-        "`INTERNAL\\_SERVER\\_ERROR` and `/api/\\*`",
-        "`INTERNAL_SERVER_ERROR` and `/api/*`",
-    );
+    converts("`INTERNAL\\_SERVER\\_ERROR` and `/api/\\*`", "`INTERNAL_SERVER_ERROR` and `/api/*`");
     converts("```json\n{\"a\\_b\": 1}\n```", "```json\n{\"a_b\": 1}\n```");
     // Outside code the backslash was an escape all along.
     converts("**INTERNAL\\_SERVER\\_ERROR**", "**INTERNAL_SERVER_ERROR**");
@@ -157,14 +124,8 @@ fn html_paragraphs() {
 
 #[test]
 fn html_formatting_without_markdown_counterpart_keeps_its_text() {
-    converts(
-        "The <u>underlined</u> and <span class=\"x\">spanned</span> words.",
-        "The underlined and spanned words.",
-    );
-    converts(
-        "Unclosed <b>bold and </i> stray.",
-        "Unclosed bold and stray.",
-    );
+    converts("The <u>underlined</u> and <span class=\"x\">spanned</span> words.", "The underlined and spanned words.");
+    converts("Unclosed <b>bold and </i> stray.", "Unclosed bold and stray.");
     converts("Before <!-- hidden --> after.", "Before after.");
 }
 
@@ -180,14 +141,8 @@ fn html_inline_formatting() {
 
 #[test]
 fn html_lists_with_unclosed_items() {
-    converts(
-        "<ul>\n  <li>one\n  <li>two <b>bold</b>\n</ul>",
-        "- one\n- two **bold**",
-    );
-    converts(
-        "<ol><li>`a`</li><li>b<ul><li>c</li></ul></li></ol>",
-        "1. `a`\n2. b\n   - c",
-    );
+    converts("<ul>\n  <li>one\n  <li>two <b>bold</b>\n</ul>", "- one\n- two **bold**");
+    converts("<ol><li>`a`</li><li>b<ul><li>c</li></ul></li></ol>", "1. `a`\n2. b\n   - c");
 }
 
 #[test]
@@ -204,10 +159,7 @@ fn html_tables_become_gfm_tables() {
         "<table>\n<tr><th>Name</th><th>Desc</th></tr>\n<tr><td>`a`</td><td>x | y</td></tr>\n</table>",
         "| Name | Desc |\n| --- | --- |\n| `a` | x \\| y |",
     );
-    converts(
-        "<table><tr><td>a<u>b</u>c<br>d</td></tr></table>",
-        "| abc d |\n| --- |",
-    );
+    converts("<table><tr><td>a<u>b</u>c<br>d</td></tr></table>", "| abc d |\n| --- |");
 }
 
 #[test]
@@ -224,10 +176,7 @@ fn html_links_headings_and_quotes() {
 #[test]
 fn html_tag_split_before_its_closing_bracket_is_still_a_tag() {
     // CommonMark alone would read the second line as a block quote.
-    converts(
-        "defined in <a href=\"https://x.org/a\"\n>OpenID</a>.",
-        "defined in [OpenID](https://x.org/a).",
-    );
+    converts("defined in <a href=\"https://x.org/a\"\n>OpenID</a>.", "defined in [OpenID](https://x.org/a).");
 }
 
 #[test]
@@ -250,18 +199,12 @@ fn code_blocks_never_become_doctests() {
     converts("```rust,ignore\nx\n```", "```text\nx\n```");
     converts("```should_panic\ny\n```", "```text\ny\n```");
     converts("```{.weird}\nz\n```", "```text\nz\n```");
-    converts(
-        "Indented:\n\n    let x = 1;\n    x\n",
-        "Indented:\n\n```text\nlet x = 1;\nx\n```",
-    );
+    converts("Indented:\n\n    let x = 1;\n    x\n", "Indented:\n\n```text\nlet x = 1;\nx\n```");
 }
 
 #[test]
 fn code_fences_outgrow_the_backticks_inside() {
-    converts(
-        "````\n```\ninner\n```\n````",
-        "````text\n```\ninner\n```\n````",
-    );
+    converts("````\n```\ninner\n```\n````", "````text\n```\ninner\n```\n````");
     converts("`` a`b ``", "``a`b``");
     converts("`` `a ``", "`` `a ``");
 }
@@ -282,10 +225,7 @@ fn empty_and_blank_input() {
 
 #[test]
 fn no_trailing_whitespace_even_for_markdown_hard_breaks() {
-    converts(
-        "Trailing spaces   \nand tabs\t\n",
-        "Trailing spaces\\\nand tabs",
-    );
+    converts("Trailing spaces   \nand tabs\t\n", "Trailing spaces\\\nand tabs");
 }
 
 #[test]
@@ -303,10 +243,7 @@ fn markdown_characters_in_text_are_escaped() {
         r"Escapes: # > - + 1. \* \_ snake_case *x* \` \\ \| \~ \&lt; © AT\&T",
     );
     // Text that would start a block when it begins a line.
-    converts(
-        "a\n\\# b\n\\- c\n2\\. d\n\\> e",
-        "a\n\\# b\n\\- c\n2\\. d\n\\> e",
-    );
+    converts("a\n\\# b\n\\- c\n2\\. d\n\\> e", "a\n\\# b\n\\- c\n2\\. d\n\\> e");
 }
 
 // --- Markdown structure survives ---------------------------------------------------------------
@@ -328,10 +265,7 @@ fn lists_keep_their_numbering_tightness_and_separation() {
     converts("3. three\n4. four", "3. three\n4. four");
     converts("- a\n- b\n\n* c\n* d", "- a\n- b\n\n* c\n* d");
     converts("- a\n\n- b", "- a\n\n- b");
-    converts(
-        "- item\n  ```json\n  {}\n  ```\n  after",
-        "- item\n  ```json\n  {}\n  ```\n  after",
-    );
+    converts("- item\n  ```json\n  {}\n  ```\n  after", "- item\n  ```json\n  {}\n  ```\n  after");
 }
 
 #[test]
@@ -411,22 +345,12 @@ fn arbitrary_input_gives_clean_output() {
     for _ in 0..3_000 {
         let mut input = String::new();
         for _ in 0..(state % 40) {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             input.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
         }
         let output = markdown_to_rustdoc(&input);
-        assert!(
-            !output
-                .chars()
-                .any(|c| c.is_control() && c != '\n' && c != '\t'),
-            "{input:?}"
-        );
-        assert!(
-            output.lines().all(|line| line == line.trim_end()),
-            "{input:?} -> {output:?}"
-        );
+        assert!(!output.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{input:?}");
+        assert!(output.lines().all(|line| line == line.trim_end()), "{input:?} -> {output:?}");
         assert_eq!(output, output.trim_matches('\n'), "{input:?}");
         let _ = plain_text(&input);
     }
@@ -442,9 +366,6 @@ fn plain_text_strips_markup_and_collapses_whitespace() {
     );
     assert_eq!(plain_text("<p>one</p><p>two</p>"), "one two");
     assert_eq!(plain_text("- a\n- b\n\n```\nc\n```"), "a b c");
-    assert_eq!(
-        plain_text("List<String> &amp; \\[x\\]"),
-        "List<String> & [x]"
-    );
+    assert_eq!(plain_text("List<String> &amp; \\[x\\]"), "List<String> & [x]");
     assert_eq!(plain_text(""), "");
 }

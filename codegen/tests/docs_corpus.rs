@@ -16,13 +16,9 @@ fn descriptions(value: &Value, pointer: &str, found: &mut Vec<(String, String)>)
             for (key, child) in map {
                 let key = match key {
                     Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
+                    other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
                 };
-                let child_pointer =
-                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                let child_pointer = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
                 if let (true, Value::String(text)) = (key == "description", child) {
                     found.push((child_pointer.clone(), text.clone()));
                 }
@@ -67,16 +63,12 @@ fn strip_javadoc(text: &str) -> String {
     while let Some(start) = rest.find("{@") {
         out.push_str(&rest[..start]);
         let tag = &rest[start..];
-        let name_len = tag[2..]
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(tag.len() - 2);
+        let name_len = tag[2..].find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(tag.len() - 2);
         let body = &tag[2 + name_len..];
         let close = body.find('}');
         match close {
             Some(close)
-                if name_len > 0
-                    && body.starts_with(char::is_whitespace)
-                    && !body[..close].trim().is_empty() =>
+                if name_len > 0 && body.starts_with(char::is_whitespace) && !body[..close].trim().is_empty() =>
             {
                 out.push_str(body[..close].trim());
                 rest = &body[close + 1..];
@@ -141,10 +133,7 @@ fn every_description_keeps_its_words() {
         }
     }
     println!("checked {checked} descriptions");
-    assert!(
-        checked > 4000,
-        "expected both specs to be read, got {checked} descriptions"
-    );
+    assert!(checked > 4000, "expected both specs to be read, got {checked} descriptions");
     assert!(
         failures.is_empty(),
         "{} of {checked} descriptions lost text:\n\n{}",
@@ -158,28 +147,13 @@ fn every_description_is_clean_rustdoc_text() {
     for spec in SPECS {
         for (pointer, description) in load(spec) {
             let converted = markdown_to_rustdoc(&description);
-            assert!(
-                !converted.contains('\r'),
-                "{spec}#{pointer}: carriage return"
-            );
+            assert!(!converted.contains('\r'), "{spec}#{pointer}: carriage return");
             for line in converted.lines() {
-                assert_eq!(
-                    line,
-                    line.trim_end(),
-                    "{spec}#{pointer}: trailing whitespace"
-                );
+                assert_eq!(line, line.trim_end(), "{spec}#{pointer}: trailing whitespace");
             }
-            assert_eq!(
-                converted,
-                converted.trim_matches('\n'),
-                "{spec}#{pointer}: blank edge lines"
-            );
+            assert_eq!(converted, converted.trim_matches('\n'), "{spec}#{pointer}: blank edge lines");
             // Converting again changes nothing: the output is already in the emitter's own form.
-            assert_eq!(
-                markdown_to_rustdoc(&converted),
-                converted,
-                "{spec}#{pointer}: not idempotent"
-            );
+            assert_eq!(markdown_to_rustdoc(&converted), converted, "{spec}#{pointer}: not idempotent");
         }
     }
 }

@@ -94,11 +94,14 @@ pub fn compile(name: &str, files: &[GeneratedFile]) {
     cargo_in_crate(name, files, &["build"]);
 }
 
-/// Writes a generated crate under the tests' scratch directory and runs `cargo <args> --offline`
-/// in it (warnings are errors), panicking with cargo's output if that fails. The target
-/// directory is shared with the other tests that build generated crates, so dependencies are
-/// built once.
-pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) {
+/// Writes a generated crate and runs `cargo <args>` in it; see [`write_crate`] and [`run_cargo`].
+pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) -> String {
+    run_cargo(&write_crate(name, files), args)
+}
+
+/// Writes a generated crate under the tests' scratch directory as a workspace of its own, with
+/// the workspace's `Cargo.lock` so that it builds offline with the same dependency versions.
+pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
     let dir = scratch_dir(&format!("crates/{name}"));
     write_files(&dir, files);
     let manifest = dir.join("Cargo.toml");
@@ -107,23 +110,32 @@ pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) {
     text.push_str("\n[workspace]\n");
     fs::write(&manifest, text).expect("write Cargo.toml");
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    dir
+}
+
+/// Runs `cargo <args>` offline in a crate written by [`write_crate`], with warnings (rustc's and
+/// rustdoc's) as errors, panicking with cargo's output if it fails; returns its stdout. The target
+/// directory is shared by all tests that build generated crates, so dependencies are built once.
+pub fn run_cargo(dir: &Path, args: &[&str]) -> String {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
     let output = cargo()
-        .args(args)
         .args(["--offline", "--quiet"])
-        .current_dir(&dir)
+        .args(args)
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("RUSTFLAGS", "-D warnings")
+        .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .expect("run cargo");
     assert!(
         output.status.success(),
-        "`cargo {}` fails for the generated crate {name} ({}):\n{}\n{}",
+        "`cargo {}` fails for the generated crate in {}:\n{}\n{}",
         args.join(" "),
         dir.display(),
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Runs `cargo xtask` (the binary, built if needed) with `args`.
