@@ -9,8 +9,11 @@
 //!
 //! Besides the crate as generated, it measures copies with parts taken out (doc comments, serde
 //! derives, std derives), one API area on its own (what per-area cargo features would give), and
-//! two small binaries that use the models through `serde_json` (derives are generic: their code is
-//! generated in the crate that calls them, not in `authlete`).
+//! small binaries that use the models through `serde_json`: serde's derived code is generic, so it
+//! is compiled in the crate that calls `serde_json::from_str::<T>`, on every rebuild of that crate,
+//! unless the library offers non-generic functions that do it once (the `helpers` variants).
+//!
+//! The report goes to standard output and to `<work>/report.md`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

@@ -3,15 +3,21 @@
 use quote::quote;
 
 use super::rust_types::{ident, uses_json};
-use super::{format_rust, inner_doc_attrs, Provenance};
+use super::{format_rust, inner_doc_attrs, DocSlots, Provenance};
 use crate::model::TypeSpace;
 use crate::GeneratedFile;
 
 pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest(space, provenance) },
-        GeneratedFile { path: "src/lib.rs".into(), contents: format_rust(crate_root(space, provenance), provenance)? },
-        GeneratedFile { path: "src/models/mod.rs".into(), contents: format_rust(models_module(space), provenance)? },
+        GeneratedFile {
+            path: "src/lib.rs".into(),
+            contents: format_rust(crate_root(space, provenance), provenance, &DocSlots::default())?,
+        },
+        GeneratedFile {
+            path: "src/models/mod.rs".into(),
+            contents: format_rust(models_module(space), provenance, &DocSlots::default())?,
+        },
     ];
     // Only a crate with string enums uses the support module (unused, it would not build with
     // `-D warnings`).

@@ -3,18 +3,18 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::doc_attrs;
 use super::rust_types::{ident, Paths};
+use super::DocSlots;
 use crate::docs::markdown_to_rustdoc;
 use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
 
 /// The whole content of a type's file.
-pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths) -> TokenStream {
-    let docs = doc_attrs(&type_docs(def));
+pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots) -> TokenStream {
+    let docs = slots.outer(&type_docs(def));
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths),
-        TypeKind::Enum(e) => string_enum(&docs, &name, e, paths),
+        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths, slots),
+        TypeKind::Enum(e) => string_enum(&docs, &name, e, paths, slots),
         TypeKind::Union(u) => union(&docs, &name, u, space, paths),
         TypeKind::Alias(ty) => {
             let ty = paths.type_of(ty, space);
@@ -72,13 +72,14 @@ fn structure(
     s: &Struct,
     space: &TypeSpace,
     paths: &Paths,
+    slots: &DocSlots,
 ) -> TokenStream {
     let option = &paths.option;
     let renames_to_camel =
         s.fields.iter().filter(|f| serde_camel_case(&f.rust_name) == f.json_name && f.rust_name != f.json_name).count();
     let rename_all = (renames_to_camel > 0).then(|| quote!(#[serde(rename_all = "camelCase")]));
     let field_tokens = s.fields.iter().map(|field| {
-        let docs = doc_attrs(&field_docs(field));
+        let docs = slots.outer(&field_docs(field));
         let field_name = ident(&field.rust_name);
         let ty = field_type(field, space, paths);
         let expected_json =
@@ -160,10 +161,16 @@ fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {
     ty
 }
 
-fn string_enum(docs: &TokenStream, name: &proc_macro2::Ident, e: &StringEnum, paths: &Paths) -> TokenStream {
+fn string_enum(
+    docs: &TokenStream,
+    name: &proc_macro2::Ident,
+    e: &StringEnum,
+    paths: &Paths,
+    slots: &DocSlots,
+) -> TokenStream {
     let string = &paths.string;
     let variants = e.variants.iter().map(|v| {
-        let variant_docs = doc_attrs(&format!("`{}`", v.value.replace('`', "\\`")));
+        let variant_docs = slots.outer(&format!("`{}`", v.value.replace('`', "\\`")));
         let variant = ident(&v.rust_name);
         quote!(#variant_docs #variant,)
     });

@@ -5,6 +5,8 @@ mod examples;
 mod items;
 mod rust_types;
 
+use std::cell::RefCell;
+
 use proc_macro2::TokenStream;
 
 use crate::model::TypeSpace;
@@ -32,41 +34,123 @@ impl Provenance {
 
 /// Renders the whole crate: manifest, crate root, support code and one file per type.
 pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
-    let paths = rust_types::Paths::for_space(space);
     let mut files = crate_files::fixed_files(space, provenance)?;
-    for def in &space.types {
-        let tokens = items::item(def, space, &paths);
-        files.push(GeneratedFile {
-            path: format!("src/models/{}.rs", def.module),
-            contents: format_rust(tokens, provenance)?,
-        });
-    }
+    files.extend(render_models(space, provenance)?);
+    let paths = rust_types::Paths::for_space(space);
     files.push(GeneratedFile {
         path: "tests/spec_examples.rs".into(),
-        contents: format_rust(examples::tests(space, &paths), provenance)?,
+        contents: format_rust(examples::tests(space, &paths), provenance, &DocSlots::default())?,
     });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-/// Pretty-prints tokens as a Rust file headed by the provenance preamble.
-fn format_rust(tokens: TokenStream, provenance: &Provenance) -> Result<String, String> {
+/// One file per type. Types are independent, so the work is shared between the machine's cores;
+/// the result does not depend on how (files are sorted afterwards).
+fn render_models(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let chunk = space.types.len().div_ceil(workers).max(1);
+    let render_chunk = |defs: &[crate::model::TypeDef]| -> Result<Vec<GeneratedFile>, String> {
+        // Tokens are not `Send`: each worker spells std paths for itself.
+        let paths = rust_types::Paths::for_space(space);
+        defs.iter()
+            .map(|def| {
+                let docs = DocSlots::default();
+                let tokens = items::item(def, space, &paths, &docs);
+                let contents = format_rust(tokens, provenance, &docs)?;
+                Ok(GeneratedFile { path: format!("src/models/{}.rs", def.module), contents })
+            })
+            .collect()
+    };
+    let chunks: Vec<_> = space.types.chunks(chunk).collect();
+    if chunks.len() <= 1 {
+        return chunks.into_iter().map(render_chunk).collect::<Result<Vec<_>, _>>().map(|v| v.concat());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks.into_iter().map(|defs| scope.spawn(move || render_chunk(defs))).collect();
+        let mut files = Vec::with_capacity(space.types.len());
+        for handle in handles {
+            let rendered = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            files.extend(rendered?);
+        }
+        Ok(files)
+    })
+}
+
+/// Pretty-prints tokens as a Rust file headed by the provenance preamble, with the doc texts
+/// that `docs` stood in for put back.
+fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("internal error: generated tokens do not parse as Rust: {e}"))?;
-    Ok(format!("// {}\n\n{}", provenance.preamble(), prettyplease::unparse(&file)))
+    Ok(format!(
+        "// {}
+
+{}",
+        provenance.preamble(),
+        docs.fill(&prettyplease::unparse(&file))
+    ))
 }
 
-/// `#[doc]` attributes for a text: one per line, so rustdoc and `prettyplease` show `///` lines.
-fn doc_attrs(text: &str) -> TokenStream {
-    doc_lines(text)
-        .map(|line| {
-            let line = if line.is_empty() { String::new() } else { format!(" {line}") };
-            quote::quote!(#[doc = #line])
-        })
-        .collect()
+/// The doc texts of one file. Each doc block goes through `quote`, `syn` and `prettyplease` as a
+/// one-line placeholder and is put back after formatting: carried as thousands of `#[doc]`
+/// attributes, the docs cost more to parse and print than all the code.
+#[derive(Default)]
+pub(crate) struct DocSlots(RefCell<Vec<String>>);
+
+/// How a placeholder reads once `prettyplease` printed it: `///@@doc 12`.
+const SLOT_MARK: &str = "@@doc ";
+
+impl DocSlots {
+    /// A placeholder `#[doc]` attribute for `text` (nothing for an empty text).
+    pub(crate) fn outer(&self, text: &str) -> TokenStream {
+        if doc_lines(text).next().is_none() {
+            return TokenStream::new();
+        }
+        let mut slots = self.0.borrow_mut();
+        let mark = format!("{SLOT_MARK}{}", slots.len());
+        slots.push(text.to_owned());
+        quote::quote!(#[doc = #mark])
+    }
+
+    /// Replaces each placeholder line of `formatted` by the lines of its text, indented alike.
+    /// Only `prettyplease`'s output is scanned, never the texts put in, and string literals there
+    /// cannot span lines, so no spec text can pose as a placeholder.
+    fn fill(&self, formatted: &str) -> String {
+        let slots = self.0.borrow();
+        if slots.is_empty() {
+            return formatted.to_owned();
+        }
+        let mut out = String::with_capacity(formatted.len() + slots.iter().map(String::len).sum::<usize>() * 2);
+        for line in formatted.lines() {
+            let body = line.trim_start();
+            let slot = body
+                .strip_prefix("///")
+                .and_then(|rest| rest.strip_prefix(SLOT_MARK))
+                .and_then(|n| n.parse::<usize>().ok());
+            match slot.and_then(|n| slots.get(n)) {
+                Some(text) => {
+                    let indent = &line[..line.len() - body.len()];
+                    for doc in doc_lines(text) {
+                        out.push_str(indent);
+                        out.push_str("///");
+                        if !doc.is_empty() {
+                            out.push(' ');
+                            out.push_str(&doc);
+                        }
+                        out.push('\n');
+                    }
+                }
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
 }
 
-/// The same as inner (`//!`) attributes.
+/// `#![doc]` attributes for a text, one per line, so `prettyplease` shows `//!` lines.
 fn inner_doc_attrs(text: &str) -> TokenStream {
     doc_lines(text)
         .map(|line| {
@@ -96,4 +180,26 @@ pub(crate) fn comment_line(text: &str) -> String {
         }
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_slots_put_texts_back_once_and_never_read_them_as_placeholders() {
+        let slots = DocSlots::default();
+        let first = slots.outer("A text that mentions ///@@doc 1\n\n@@doc 1");
+        let second = slots.outer("Second.");
+        assert!(slots.outer("").is_empty(), "an empty text needs no attribute");
+        let tokens = quote::quote! { #first pub struct A { #second pub b: u8 } };
+        let formatted =
+            format_rust(tokens, &Provenance { title: "T".into(), version: "1".into(), sha256: "0".into() }, &slots)
+                .expect("formats");
+        assert_eq!(
+            formatted,
+            "// Generated by `cargo xtask codegen` from T 1 (sha256 0). Do not edit.\n\n\
+             /// A text that mentions ///@@doc 1\n///\n/// @@doc 1\npub struct A {\n    /// Second.\n    pub b: u8,\n}\n"
+        );
+    }
 }
