@@ -43,16 +43,11 @@ pub struct Generated {
 pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
     // The stages recurse as deep as the spec nests (bounded by `load::MAX_NESTING` and the model's
     // depth limit). Unoptimised builds need a few MiB of stack for the deepest specs allowed, more
-    // than a test thread has, so the work runs on a thread with room to spare (only what is used
-    // of its stack is ever committed).
-    const STACK: usize = 64 << 20;
-    std::thread::scope(|scope| {
-        let worker = std::thread::Builder::new().name("authlete-codegen".into()).stack_size(STACK);
-        match worker.spawn_scoped(scope, || generate_here(file, text)) {
-            Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => generate_here(file, text),
-        }
-    })
+    // than a test thread has: when less than that is left, the work moves to a fresh stack segment
+    // (no thread; spawning one per run cost more than a sixth of the run).
+    const NEEDED: usize = 8 << 20;
+    const SEGMENT: usize = 64 << 20;
+    stacker::maybe_grow(NEEDED, SEGMENT, || generate_here(file, text))
 }
 
 fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {

@@ -33,48 +33,53 @@ impl Provenance {
 }
 
 /// Renders the whole crate: manifest, crate root, support code and one file per type.
+///
+/// Files are independent, so the work is shared between the machine's cores: worker `k` of `n`
+/// takes every `n`th type from the `k`th on, which balances big structs and small enums, and
+/// the calling thread also renders the crate-level files. The files are sorted afterwards, so
+/// the result does not depend on the split.
 pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
-    let mut files = crate_files::fixed_files(space, provenance)?;
-    files.extend(render_models(space, provenance)?);
-    let paths = rust_types::Paths::for_space(space);
-    files.push(GeneratedFile {
-        path: "tests/spec_examples.rs".into(),
-        contents: format_rust(examples::tests(space, &paths), provenance, &DocSlots::default())?,
-    });
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let mut files = std::thread::scope(|scope| {
+        let helpers: Vec<_> =
+            (1..workers).map(|k| scope.spawn(move || render_models(space, provenance, k, workers))).collect();
+        let mut files = render_models(space, provenance, 0, workers)?;
+        files.extend(crate_files::fixed_files(space, provenance)?);
+        let paths = rust_types::Paths::for_space(space);
+        files.push(GeneratedFile {
+            path: "tests/spec_examples.rs".into(),
+            contents: format_rust(examples::tests(space, &paths), provenance, &DocSlots::default())?,
+        });
+        for helper in helpers {
+            files.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+        }
+        Ok::<_, String>(files)
+    })?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
-/// One file per type. Types are independent, so the work is shared between the machine's cores;
-/// the result does not depend on how (files are sorted afterwards).
-fn render_models(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    let chunk = space.types.len().div_ceil(workers).max(1);
-    let render_chunk = |defs: &[crate::model::TypeDef]| -> Result<Vec<GeneratedFile>, String> {
-        // Tokens are not `Send`: each worker spells std paths for itself.
-        let paths = rust_types::Paths::for_space(space);
-        defs.iter()
-            .map(|def| {
-                let docs = DocSlots::default();
-                let tokens = items::item(def, space, &paths, &docs);
-                let contents = format_rust(tokens, provenance, &docs)?;
-                Ok(GeneratedFile { path: format!("src/models/{}.rs", def.module), contents })
-            })
-            .collect()
-    };
-    let chunks: Vec<_> = space.types.chunks(chunk).collect();
-    if chunks.len() <= 1 {
-        return chunks.into_iter().map(render_chunk).collect::<Result<Vec<_>, _>>().map(|v| v.concat());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks.into_iter().map(|defs| scope.spawn(move || render_chunk(defs))).collect();
-        let mut files = Vec::with_capacity(space.types.len());
-        for handle in handles {
-            let rendered = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            files.extend(rendered?);
-        }
-        Ok(files)
-    })
+/// The files of every `step`th type from the `first`th on.
+fn render_models(
+    space: &TypeSpace,
+    provenance: &Provenance,
+    first: usize,
+    step: usize,
+) -> Result<Vec<GeneratedFile>, String> {
+    // Tokens are not `Send`, so each worker spells the std paths for itself.
+    let paths = rust_types::Paths::for_space(space);
+    space
+        .types
+        .iter()
+        .skip(first)
+        .step_by(step)
+        .map(|def| {
+            let docs = DocSlots::default();
+            let tokens = items::item(def, space, &paths, &docs);
+            let contents = format_rust(tokens, provenance, &docs)?;
+            Ok(GeneratedFile { path: format!("src/models/{}.rs", def.module), contents })
+        })
+        .collect()
 }
 
 /// Pretty-prints tokens as a Rust file headed by the provenance preamble, with the doc texts
