@@ -4,16 +4,16 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::rust_types::{ident, Paths};
-use super::DocSlots;
+use super::{DocSlots, Rustdoc};
 use crate::docs::markdown_to_rustdoc;
 use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
 
 /// The whole content of a type's file.
-pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots) -> TokenStream {
-    let docs = slots.outer(&type_docs(def));
+pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc<'_>) -> TokenStream {
+    let docs = slots.outer(&type_docs(def, rustdoc));
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths, slots),
+        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths, slots, rustdoc),
         TypeKind::Enum(e) => string_enum(&docs, &name, e, paths, slots),
         TypeKind::Union(u) => union(&docs, &name, u, space, paths),
         TypeKind::Alias(ty) => {
@@ -23,8 +23,8 @@ pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots) -
     }
 }
 
-fn type_docs(def: &TypeDef) -> String {
-    let mut text = def.description.as_deref().map(markdown_to_rustdoc).unwrap_or_default();
+fn type_docs(def: &TypeDef, rustdoc: &Rustdoc<'_>) -> String {
+    let mut text = converted(def.description.as_deref(), rustdoc);
     if !text.is_empty() {
         text.push_str("\n\n");
     }
@@ -36,8 +36,13 @@ fn type_docs(def: &TypeDef) -> String {
     text
 }
 
-fn field_docs(field: &Field) -> String {
-    let mut text = field.description.as_deref().map(markdown_to_rustdoc).unwrap_or_default();
+/// A description as rustdoc, from the texts converted up front (or now, for one that was not).
+fn converted(description: Option<&str>, rustdoc: &Rustdoc<'_>) -> String {
+    description.map_or_else(String::new, |text| rustdoc.get(text).cloned().unwrap_or_else(|| markdown_to_rustdoc(text)))
+}
+
+fn field_docs(field: &Field, rustdoc: &Rustdoc<'_>) -> String {
+    let mut text = converted(field.description.as_deref(), rustdoc);
     let mut notes = Vec::new();
     if field.json_name != field.rust_name {
         notes.push(format!("JSON name: `{}`.", field.json_name));
@@ -73,13 +78,14 @@ fn structure(
     space: &TypeSpace,
     paths: &Paths,
     slots: &DocSlots,
+    rustdoc: &Rustdoc<'_>,
 ) -> TokenStream {
     let option = &paths.option;
     let renames_to_camel =
         s.fields.iter().filter(|f| serde_camel_case(&f.rust_name) == f.json_name && f.rust_name != f.json_name).count();
     let rename_all = (renames_to_camel > 0).then(|| quote!(#[serde(rename_all = "camelCase")]));
     let field_tokens = s.fields.iter().map(|field| {
-        let docs = slots.outer(&field_docs(field));
+        let docs = slots.outer(&field_docs(field, rustdoc));
         let field_name = ident(&field.rust_name);
         let ty = field_type(field, space, paths);
         let expected_json =

@@ -6,9 +6,11 @@ mod items;
 mod rust_types;
 
 use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::TokenStream;
 
+use crate::docs::markdown_to_rustdoc;
 use crate::model::TypeSpace;
 use crate::GeneratedFile;
 
@@ -40,10 +42,11 @@ impl Provenance {
 /// the result does not depend on the split.
 pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+    let rustdoc = &convert_descriptions(space, workers);
     let mut files = std::thread::scope(|scope| {
         let helpers: Vec<_> =
-            (1..workers).map(|k| scope.spawn(move || render_models(space, provenance, k, workers))).collect();
-        let mut files = render_models(space, provenance, 0, workers)?;
+            (1..workers).map(|k| scope.spawn(move || render_models(space, rustdoc, provenance, k, workers))).collect();
+        let mut files = render_models(space, rustdoc, provenance, 0, workers)?;
         files.extend(crate_files::fixed_files(space, provenance)?);
         let paths = rust_types::Paths::for_space(space);
         files.push(GeneratedFile {
@@ -62,6 +65,7 @@ pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<Generate
 /// The files of every `step`th type from the `first`th on.
 fn render_models(
     space: &TypeSpace,
+    rustdoc: &Rustdoc<'_>,
     provenance: &Provenance,
     first: usize,
     step: usize,
@@ -75,11 +79,31 @@ fn render_models(
         .step_by(step)
         .map(|def| {
             let docs = DocSlots::default();
-            let tokens = items::item(def, space, &paths, &docs);
+            let tokens = items::item(def, space, &paths, &docs, rustdoc);
             let contents = format_rust(tokens, provenance, &docs)?;
             Ok(GeneratedFile { path: format!("src/models/{}.rs", def.module), contents })
         })
         .collect()
+}
+
+/// Every distinct description of the spec as rustdoc (a third of them repeat), converted once
+/// and shared by the workers.
+pub(crate) type Rustdoc<'s> = HashMap<&'s str, String>;
+
+fn convert_descriptions(space: &TypeSpace, workers: usize) -> Rustdoc<'_> {
+    let type_texts = space.types.iter().filter_map(|def| def.description.as_deref());
+    let field_texts = space.types.iter().flat_map(|def| match &def.kind {
+        crate::model::TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.description.as_deref()).collect(),
+        _ => Vec::new(),
+    });
+    let distinct: Vec<&str> = type_texts.chain(field_texts).collect::<BTreeSet<_>>().into_iter().collect();
+    let convert = |texts: &[&str]| -> Vec<String> { texts.iter().map(|text| markdown_to_rustdoc(text)).collect() };
+    let chunk = distinct.len().div_ceil(workers).max(1);
+    let converted: Vec<String> = std::thread::scope(|scope| {
+        let chunks: Vec<_> = distinct.chunks(chunk).map(|texts| scope.spawn(move || convert(texts))).collect();
+        chunks.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    distinct.into_iter().zip(converted).collect()
 }
 
 /// Pretty-prints tokens as a Rust file headed by the provenance preamble, with the doc texts
