@@ -139,6 +139,11 @@ struct Builder<'s> {
     enums_by_values: BTreeMap<Vec<String>, TypeId>,
     /// Named schemas already defined or being defined.
     started: BTreeSet<String>,
+    /// The tags of the operation being walked, and what each tag's operations use directly.
+    tags: Vec<String>,
+    roots: Vec<(String, TypeRef)>,
+    /// Examples already recorded (a shared response is reached from many operations).
+    example_pointers: BTreeSet<Pointer>,
     /// How deep the walk is (nested schemas, `allOf` members, `$ref`s into other schemas).
     depth: usize,
 }
@@ -156,11 +161,16 @@ impl<'s> Builder<'s> {
             enums_by_values: BTreeMap::new(),
             started: BTreeSet::new(),
             depth: 0,
+            tags: Vec::new(),
+            roots: Vec::new(),
+            example_pointers: BTreeSet::new(),
         }
     }
 
     fn finish(self) -> TypeSpace {
-        TypeSpace { types: self.types, examples: self.examples, warnings: self.warnings }
+        let mut space = TypeSpace { types: self.types, examples: self.examples, warnings: self.warnings };
+        super::areas::assign(&mut space, &self.roots);
+        space
     }
 
     fn named_schemas(&self) -> impl Iterator<Item = (&'s String, &'s ReferenceOr<Schema>)> {
@@ -237,6 +247,7 @@ impl<'s> Builder<'s> {
             };
             for (method, operation) in item.iter() {
                 let op_at = path_at.push(method);
+                self.tags.clone_from(&operation.tags);
                 let op_name = match &operation.operation_id {
                     Some(id) => naming::camel(id, "Operation"),
                     None => naming::camel(&format!("{method} {path}"), "Operation"),
@@ -247,7 +258,7 @@ impl<'s> Builder<'s> {
                 if let Some(body) = &operation.request_body {
                     let body_at = op_at.push("requestBody");
                     match body {
-                        ReferenceOr::Reference { .. } => {}
+                        ReferenceOr::Reference { reference } => self.walk_shared_body(reference)?,
                         ReferenceOr::Item(body) => {
                             self.walk_content(&body.content, &body_at, &format!("{op_name}Request"))?
                         }
@@ -256,9 +267,12 @@ impl<'s> Builder<'s> {
                 for (status, response) in &operation.responses.responses {
                     let status = status.to_string();
                     let suffix = if status == "200" { String::new() } else { status.clone() };
-                    if let ReferenceOr::Item(response) = response {
-                        let at = op_at.push("responses").push(&status);
-                        self.walk_content(&response.content, &at, &format!("{op_name}Response{suffix}"))?;
+                    match response {
+                        ReferenceOr::Reference { reference } => self.walk_shared_response(reference)?,
+                        ReferenceOr::Item(response) => {
+                            let at = op_at.push("responses").push(&status);
+                            self.walk_content(&response.content, &at, &format!("{op_name}Response{suffix}"))?;
+                        }
                     }
                 }
                 if let Some(ReferenceOr::Item(response)) = &operation.responses.default {
@@ -266,6 +280,29 @@ impl<'s> Builder<'s> {
                     self.walk_content(&response.content, &at, &format!("{op_name}DefaultResponse"))?;
                 }
             }
+        }
+        self.tags.clear();
+        Ok(())
+    }
+
+    /// A `$ref`'d response of the operation being walked: its types count for the operation's tags.
+    fn walk_shared_response(&mut self, reference: &str) -> Result<(), Error> {
+        let spec = self.spec;
+        let Some(key) = reference.strip_prefix("#/components/responses/") else { return Ok(()) };
+        if let Some(ReferenceOr::Item(response)) = spec.api.components.as_ref().and_then(|c| c.responses.get(key)) {
+            let at = Pointer::root().push("components").push("responses").push(key);
+            self.walk_content(&response.content, &at, &component_response_name(key))?;
+        }
+        Ok(())
+    }
+
+    /// The same for a `$ref`'d request body.
+    fn walk_shared_body(&mut self, reference: &str) -> Result<(), Error> {
+        let spec = self.spec;
+        let Some(key) = reference.strip_prefix("#/components/requestBodies/") else { return Ok(()) };
+        if let Some(ReferenceOr::Item(body)) = spec.api.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
+            let at = Pointer::root().push("components").push("requestBodies").push(key);
+            self.walk_content(&body.content, &at, &naming::camel(key, "RequestBody"))?;
         }
         Ok(())
     }
@@ -282,7 +319,8 @@ impl<'s> Builder<'s> {
         let name = format!("{op_name}{}", naming::camel(&data.name, "Parameter"));
         match &data.format {
             openapiv3::ParameterSchemaOrContent::Schema(schema) => {
-                self.type_of(schema.into(), &at.push("schema"), &name)?;
+                let ty = self.type_of(schema.into(), &at.push("schema"), &name)?;
+                self.note_root(&ty);
             }
             openapiv3::ParameterSchemaOrContent::Content(content) => self.walk_content(content, at, &name)?,
         }
@@ -305,9 +343,7 @@ impl<'s> Builder<'s> {
         for (key, response) in spec.api.components.iter().flat_map(|c| c.responses.iter()) {
             if let ReferenceOr::Item(response) = response {
                 let at = Pointer::root().push("components").push("responses").push(key);
-                let name = naming::camel(key, "Response");
-                let name = if key.starts_with(|c: char| c.is_ascii_digit()) { format!("Response{key}") } else { name };
-                self.walk_content(&response.content, &at, &name)?;
+                self.walk_content(&response.content, &at, &component_response_name(key))?;
             }
         }
         Ok(())
@@ -324,6 +360,7 @@ impl<'s> Builder<'s> {
             let media_at = at.push("content").push(media_type);
             let schema_at = media_at.push("schema");
             let ty = self.type_of(schema.into(), &schema_at, name)?;
+            self.note_root(&ty);
             let nullable = match schema {
                 ReferenceOr::Reference { reference } => self.target_is_nullable(reference),
                 ReferenceOr::Item(schema) => schema.schema_data.nullable,
@@ -337,6 +374,7 @@ impl<'s> Builder<'s> {
                     examples.push((media_at.push("examples").push(key).push("value"), value.clone()));
                 }
             }
+            examples.retain(|(pointer, _)| self.example_pointers.insert(pointer.clone()));
             self.examples.extend(examples.into_iter().map(|(pointer, value)| Example {
                 pointer,
                 ty: ty.clone(),
@@ -409,7 +447,7 @@ impl<'s> Builder<'s> {
         let id = TypeId(self.types.len());
         let module = naming::snake(&name, "model");
         let origin = Origin { pointer: at.clone(), schema_name: schema_name.map(str::to_owned) };
-        self.types.push(TypeDef { name, module, origin, description, kind });
+        self.types.push(TypeDef { name, module, origin, description, kind, features: BTreeSet::new() });
         id
     }
 
@@ -615,6 +653,12 @@ impl<'s> Builder<'s> {
         Ok(Shape::Item(TypeKind::Union(Union { tag: discriminator.map(|d| d.property_name.clone()), variants })))
     }
 
+    /// Records that the current operation's tags use `ty`.
+    fn note_root(&mut self, ty: &TypeRef) {
+        let tags = self.tags.clone();
+        self.roots.extend(tags.into_iter().map(|tag| (tag, ty.clone())));
+    }
+
     /// Only string enums become Rust enums; other `enum`s keep their plain type, which is said.
     fn warn_unexpressed_enum(&mut self, at: &Pointer, values: usize, kind: &str) {
         if values > 0 {
@@ -744,6 +788,15 @@ impl ObjectParts<'_> {
         if self.description.is_none() {
             self.description = other.description;
         }
+    }
+}
+
+/// `components/responses` keys are often status codes, which make no type name on their own.
+fn component_response_name(key: &str) -> String {
+    if key.starts_with(|c: char| c.is_ascii_digit()) {
+        naming::camel(&format!("response {key}"), "Response")
+    } else {
+        naming::camel(key, "Response")
     }
 }
 

@@ -3,6 +3,7 @@
 //! Nothing here knows about tokens or files; nothing in `render` knows about OpenAPI. All naming
 //! decisions (inline types, collisions, identifier sanitising) are made once, while building this.
 
+pub(crate) mod areas;
 mod build;
 mod conformance;
 pub(crate) mod naming;
@@ -52,6 +53,9 @@ pub struct TypeDef {
     pub origin: Origin,
     pub description: Option<String>,
     pub kind: TypeKind,
+    /// The cargo features (one per operation tag) whose operations use this type; empty for a
+    /// type that no operation uses, which is always compiled.
+    pub features: std::collections::BTreeSet<String>,
 }
 
 /// Where a type comes from in the spec, for its docs and for error messages.

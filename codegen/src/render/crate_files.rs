@@ -2,6 +2,9 @@
 
 use quote::quote;
 
+use std::collections::BTreeSet;
+
+use super::cfg_any;
 use super::rust_types::{ident, uses_json};
 use super::{format_rust, inner_doc_attrs, DocSlots, Provenance};
 use crate::model::TypeSpace;
@@ -46,9 +49,10 @@ rust-version = "1.80"
 description = "Rust models of every request and response of the Authlete API ({title} {version})."
 license = "MIT"
 
-[dependencies]
+{features}[dependencies]
 serde = {{ version = "1", features = ["derive"] }}
 {json}"#,
+        features = features_table(space),
         preamble = provenance.preamble(),
         title = super::comment_line(&provenance.title).replace('\\', "\\\\").replace('"', "'"),
         version = super::comment_line(&provenance.version).replace('\\', "\\\\").replace('"', "'"),
@@ -57,7 +61,16 @@ serde = {{ version = "1", features = ["derive"] }}
 
 fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
     let docs = inner_doc_attrs(&front_page(space, provenance));
-    let open_enum = has_string_enums(space).then(|| quote! { mod open_enum; });
+    let open_enum = has_string_enums(space).then(|| {
+        // Used by every enum; compiled whenever one of them is.
+        let enums = space.types.iter().filter(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)));
+        let cfg = if enums.clone().any(|t| t.features.is_empty()) {
+            quote!()
+        } else {
+            cfg_any(&enums.flat_map(|t| t.features.iter().cloned()).collect())
+        };
+        quote! { #cfg mod open_enum; }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
@@ -90,16 +103,40 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
         version = provenance.version,
         count = space.types.len(),
     );
-    if let Some((name, json)) = front_page_example(space) {
+    if let Some((name, json, features)) = front_page_example(space) {
+        // Doctests see the crate's features: the example only runs when its type is compiled.
+        let (open, close) = match features.is_empty() {
+            true => (String::new(), String::new()),
+            false => {
+                let any = features.iter().map(|f| format!("feature = \"{f}\"")).collect::<Vec<_>>().join(", ");
+                let condition = if features.len() == 1 { any } else { format!("any({any})") };
+                (format!("# #[cfg({condition})] {{\n"), "# }\n".to_owned())
+            }
+        };
         text.push_str(&format!(
             "\nParsing a body (this one is an example from the spec) and writing it back:\n\n\
              ```\n\
+             {open}\
              use authlete::models::{name};\n\n\
              let json = r#\"{json}\"#;\n\
              let body: {name} = serde_json::from_str(json)?;\n\
              assert_eq!(serde_json::to_value(&body)?, serde_json::from_str::<serde_json::Value>(json)?);\n\
+             {close}\
              # Ok::<(), serde_json::Error>(())\n\
              ```\n"
+        ));
+    }
+    let features = all_features(space);
+    if !features.is_empty() {
+        let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+        text.push_str(&format!(
+            "\n# Cargo features\n\n\
+             Each area of the API (an operation tag of the spec) is a cargo feature, and all are on by \
+             default. A type is compiled when any feature whose operations use it is on, so \
+             `default-features = false, features = [\"{first}\"]` builds only what the operations \
+             of that area need (each type's docs name its features). The features: {list}.\n",
+            first = features.first().copied().unwrap_or_default(),
+            list = list.join(", ")
         ));
     }
     text.push_str(&format!(
@@ -113,8 +150,8 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
     text
 }
 
-/// A short example body from the spec for the front page: its type and pretty JSON.
-fn front_page_example(space: &TypeSpace) -> Option<(String, String)> {
+/// A short example body from the spec for the front page: its type, pretty JSON and features.
+fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<String>)> {
     space.examples.iter().find_map(|example| {
         let id = example.ty.direct_named()?;
         let def = space.get(id);
@@ -122,14 +159,34 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String)> {
         let json = serde_json::to_string_pretty(&example.value).ok()?;
         let fits =
             is_struct && !example.nullable && example.value.is_object() && json.len() < 400 && !json.contains("\"#");
-        fits.then(|| (def.name.clone(), json))
+        fits.then(|| (def.name.clone(), json, def.features.clone()))
     })
+}
+
+/// One feature per area of the API, all on by default (no table for a spec without tags).
+fn features_table(space: &TypeSpace) -> String {
+    let features = all_features(space);
+    if features.is_empty() {
+        return String::new();
+    }
+    let default = features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
+    let mut table = format!("[features]\n# One feature per area (operation tag) of the API; a type is compiled when a feature\n# whose operations use it is on.\ndefault = [{default}]\n");
+    for feature in features {
+        table.push_str(&format!("{feature} = []\n"));
+    }
+    table.push('\n');
+    table
+}
+
+fn all_features(space: &TypeSpace) -> BTreeSet<&str> {
+    space.types.iter().flat_map(|def| def.features.iter().map(String::as_str)).collect()
 }
 
 fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {
     let entries = space.types.iter().map(|def| {
         let (module, name) = (ident(&def.module), ident(&def.name));
-        quote! { mod #module; pub use #module::#name; }
+        let cfg = cfg_any(&def.features);
+        quote! { #cfg mod #module; #cfg pub use #module::#name; }
     });
     quote! {
         //! Every request and response body of the API, one type per schema.

@@ -29,7 +29,10 @@ pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
             names.claim(&snake(&example.pointer.segments().collect::<Vec<_>>().join(" "), "example"), "_")
         );
         let pointer = format!("#{}", example.pointer);
+        // An example of a type behind a feature is tested when that feature is on.
+        let cfg = example.ty.direct_named().map(|id| super::cfg_any(&space.get(id).features));
         Some(quote! {
+            #cfg
             #[test]
             fn #test() {
                 round_trip::<#ty>(#pointer, #json);

@@ -28,6 +28,14 @@ fn type_docs(def: &TypeDef, rustdoc: &Rustdoc<'_>) -> String {
     if !text.is_empty() {
         text.push_str("\n\n");
     }
+    if !def.features.is_empty() {
+        let features: Vec<String> = def.features.iter().map(|f| format!("`{f}`")).collect();
+        text.push_str(&format!(
+            "Compiled with the cargo feature{} {} (on by default).\n\n",
+            if features.len() == 1 { "" } else { "s" },
+            features.join(", ")
+        ));
+    }
     let pointer = &def.origin.pointer;
     match &def.origin.schema_name {
         Some(schema) => text.push_str(&format!("Schema `{schema}` of the spec (`#{pointer}`).")),

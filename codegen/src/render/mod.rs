@@ -106,6 +106,18 @@ fn convert_descriptions(space: &TypeSpace, workers: usize) -> Rustdoc<'_> {
     distinct.into_iter().zip(converted).collect()
 }
 
+/// `#[cfg(any(feature = …))]` for the features that need an item; nothing if none do.
+pub(crate) fn cfg_any(features: &std::collections::BTreeSet<String>) -> TokenStream {
+    if features.is_empty() {
+        return TokenStream::new();
+    }
+    if let [only] = features.iter().collect::<Vec<_>>()[..] {
+        return quote::quote!(#[cfg(feature = #only)]);
+    }
+    let features = features.iter();
+    quote::quote!(#[cfg(any(#(feature = #features),*))])
+}
+
 /// Pretty-prints tokens as a Rust file headed by the provenance preamble, with the doc texts
 /// that `docs` stood in for put back.
 fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) -> Result<String, String> {

@@ -3,6 +3,8 @@
 /// The application type. The value of this property affects the validation steps for a redirect URI.
 /// See the description about `redirectUris` property for more details.
 ///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+///
 /// Schema `application_type` of the spec (`#/components/schemas/application_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ApplicationType {

@@ -4,6 +4,8 @@
 /// server metadata which was added by the third implementer's draft of OpenID Connect
 /// for Identity Assurance 1.0.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `attachment_type` of the spec (`#/components/schemas/attachment_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AttachmentType {

@@ -3,6 +3,8 @@
 /// The reason of the failure of the authorization request.
 /// For more details, see \[NO_INTERACTION\] in the description of `/auth/authorization` API.
 ///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/authorization_fail_request/properties/reason` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationFailRequestReason {

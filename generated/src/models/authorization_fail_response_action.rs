@@ -2,6 +2,8 @@
 
 /// The next action that the authorization server implementation should take.
 ///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/authorization_fail_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationFailResponseAction {

@@ -2,6 +2,8 @@
 
 /// The result of the /auth/authorization/ticket/info API call.
 ///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/authorization_ticket_update_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationTicketUpdateResponseAction {

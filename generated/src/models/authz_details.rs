@@ -4,6 +4,8 @@
 /// request parameter in the preceding device authorization request which is defined in
 /// "OAuth 2.0 Rich Authorization Requests".
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations` (on by default).
+///
 /// Schema `authz_details` of the spec (`#/components/schemas/authz_details`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthzDetails {

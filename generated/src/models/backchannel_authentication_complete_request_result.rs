@@ -3,6 +3,8 @@
 /// The result of the end-user authentication and authorization. One of the following. Details are
 /// described in the description.
 ///
+/// Compiled with the cargo features `ciba`, `device-flow` (on by default).
+///
 /// Inline schema at `#/components/schemas/backchannel_authentication_complete_request/properties/result` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationCompleteRequestResult {

@@ -4,6 +4,8 @@
 /// not mandatory but optional. However, giving this parameter is recommended. If omitted, `SERVER_ERROR`
 /// is used as a reason.
 ///
+/// Compiled with the cargo feature `ciba` (on by default).
+///
 /// Inline schema at `#/components/schemas/backchannel_authentication_fail_request/properties/reason` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationFailRequestReason {

@@ -2,6 +2,8 @@
 
 /// The next action that the authorization server implementation should take.
 ///
+/// Compiled with the cargo feature `ciba` (on by default).
+///
 /// Inline schema at `#/components/schemas/backchannel_authentication_issue_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationIssueResponseAction {

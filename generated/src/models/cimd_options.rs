@@ -4,6 +4,8 @@
 ///
 /// These options allow per-request control over CIMD behavior, taking precedence over service-level configuration when provided.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `token-endpoint` (on by default).
+///
 /// Schema `cimd_options` of the spec (`#/components/schemas/cimd_options`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

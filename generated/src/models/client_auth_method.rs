@@ -4,6 +4,8 @@
 /// endpoint. This property corresponds to `token_endpoint_auth_method` in [OpenID Connect Dynamic
 /// Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `pushed-authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `client_auth_method` of the spec (`#/components/schemas/client_auth_method`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientAuthMethod {

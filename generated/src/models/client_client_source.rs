@@ -2,6 +2,8 @@
 
 /// Source of this client record.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/client/properties/clientSource` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientClientSource {

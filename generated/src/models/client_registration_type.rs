@@ -4,6 +4,8 @@
 /// `client_registration_types_supported` OP metadata that are defined in
 /// [OpenID Connect Federation 1.0](https://openid.net/specs/openid-connect-federation-1_0.html).
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+///
 /// Schema `client_registration_type` of the spec (`#/components/schemas/client_registration_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientRegistrationType {

@@ -3,6 +3,8 @@
 /// The client type, either `CONFIDENTIAL` or `PUBLIC`. See [RFC 6749, 2.1. Client Types](https://datatracker.ietf.org/doc/html/rfc6749#section-2.1)
 /// for details.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `token-operations` (on by default).
+///
 /// Schema `client_type` of the spec (`#/components/schemas/client_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientType {

@@ -2,6 +2,8 @@
 
 /// The next action that the authorization server implementation should take.
 ///
+/// Compiled with the cargo feature `device-flow` (on by default).
+///
 /// Inline schema at `#/components/schemas/device_complete_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceCompleteResponseAction {

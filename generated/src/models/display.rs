@@ -10,6 +10,8 @@
 /// Values for this property correspond to the values listed in
 /// "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), display".
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `display` of the spec (`#/components/schemas/display`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Display {

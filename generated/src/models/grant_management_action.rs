@@ -5,6 +5,8 @@
 /// The `grant_management_action` request parameter is defined in
 /// [Grant Management for OAuth 2.0](https://openid.net/specs/fapi-grant-management.html).
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `grant-management-endpoint` (on by default).
+///
 /// Schema `grant_management_action` of the spec (`#/components/schemas/grant_management_action`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GrantManagementAction {

@@ -2,6 +2,8 @@
 
 /// The grant type of the access token when the access token was created.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `introspection-endpoint`, `service-management`, `token-operations` (on by default).
+///
 /// Schema `grant_type` of the spec (`#/components/schemas/grant_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GrantType {

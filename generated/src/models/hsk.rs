@@ -2,6 +2,8 @@
 
 /// Holds information about a key managed in an HSM (Hardware Security Module)
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `hardware-security-key`, `service-management` (on by default).
+///
 /// Schema `hsk` of the spec (`#/components/schemas/hsk`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

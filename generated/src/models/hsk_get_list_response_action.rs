@@ -2,6 +2,8 @@
 
 /// Result of the API call
 ///
+/// Compiled with the cargo feature `hardware-security-key` (on by default).
+///
 /// Inline schema at `#/components/schemas/hsk_get_list_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HskGetListResponseAction {

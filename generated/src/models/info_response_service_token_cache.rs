@@ -2,6 +2,8 @@
 
 /// Cache statistics for service tokens.
 ///
+/// Compiled with the cargo feature `utility-endpoints` (on by default).
+///
 /// Inline schema at `#/components/schemas/info_response/properties/serviceTokenCache` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

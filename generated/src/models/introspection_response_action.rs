@@ -2,6 +2,8 @@
 
 /// The next action that the authorization server implementation should take.
 ///
+/// Compiled with the cargo features `introspection-endpoint`, `user-info-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/introspection_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IntrospectionResponseAction {

@@ -9,6 +9,8 @@
 ///
 /// **Please note that some of the algorithms are more secure than others, some are not supported very well cross platforms and some (like RSA1_5) is known to be weak**.
 ///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+///
 /// Schema `jwe_alg` of the spec (`#/components/schemas/jwe_alg`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JweAlg {

@@ -7,6 +7,8 @@
 /// - as `requestEncryptionEnc` value, it refers to the expected encryption algorithm used by the client when encrypting a Request Object
 /// - as `idTokenEncryptionEnc` value, it refers to the algorithm used by the server to encrypt id_tokens
 ///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+///
 /// Schema `jwe_enc` of the spec (`#/components/schemas/jwe_enc`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JweEnc {

@@ -9,6 +9,8 @@
 /// - as client authorizationSignAlg value, it represents the signature algorithm used when [creating a JARM response](https://kb.authlete.com/en/s/oauth-and-openid-connect/a/enabling-jarm).
 /// - or as client requestSignAlg value, it specifies which is the expected signature used by [client on a Request Object](https://kb.authlete.com/en/s/oauth-and-openid-connect/a/request-objects).
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+///
 /// Schema `jws_alg` of the spec (`#/components/schemas/jws_alg`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JwsAlg {

@@ -2,6 +2,8 @@
 
 /// The next action that the API caller should take.
 ///
+/// Compiled with the cargo feature `native-sso` (on by default).
+///
 /// Inline schema at `#/components/schemas/native_sso_logout_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NativeSsoLogoutResponseAction {

@@ -2,6 +2,8 @@
 
 /// The next action that the implementation of the token endpoint should take.
 ///
+/// Compiled with the cargo feature `native-sso` (on by default).
+///
 /// Inline schema at `#/components/schemas/native_sso_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NativeSsoResponseAction {

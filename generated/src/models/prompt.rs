@@ -6,6 +6,8 @@
 ///
 /// See "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), prompt" for `prompt` request parameter.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `prompt` of the spec (`#/components/schemas/prompt`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Prompt {

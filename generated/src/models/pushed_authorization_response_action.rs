@@ -2,6 +2,8 @@
 
 /// The next action that the authorization server implementation should take. Any other value other than "CREATED" should be handled as unsuccessful result.
 ///
+/// Compiled with the cargo feature `pushed-authorization-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/pushed_authorization_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PushedAuthorizationResponseAction {

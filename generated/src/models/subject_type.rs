@@ -6,6 +6,8 @@
 /// This property corresponds to `subject_type` in
 /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
 ///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+///
 /// Schema `subject_type` of the spec (`#/components/schemas/subject_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SubjectType {

@@ -2,6 +2,8 @@
 
 /// Status of a token batch operation.
 ///
+/// Compiled with the cargo feature `token-operations` (on by default).
+///
 /// Schema `token_batch_status` of the spec (`#/components/schemas/token_batch_status`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -2,6 +2,8 @@
 
 /// The kind of batch operation.
 ///
+/// Compiled with the cargo feature `token-operations` (on by default).
+///
 /// Inline schema at `#/components/schemas/token_batch_status/properties/batchKind` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenBatchStatusBatchKind {

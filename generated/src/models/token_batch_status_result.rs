@@ -2,6 +2,8 @@
 
 /// The result of the batch operation.
 ///
+/// Compiled with the cargo feature `token-operations` (on by default).
+///
 /// Inline schema at `#/components/schemas/token_batch_status/properties/result` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenBatchStatusResult {

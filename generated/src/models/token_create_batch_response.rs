@@ -2,6 +2,8 @@
 
 /// Response from a token create batch request.
 ///
+/// Compiled with the cargo feature `token-operations` (on by default).
+///
 /// Schema `token_create_batch_response` of the spec (`#/components/schemas/token_create_batch_response`).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -2,6 +2,8 @@
 
 /// The reason of the failure of the token request.
 ///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+///
 /// Inline schema at `#/components/schemas/token_fail_request/properties/reason` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenFailRequestReason {

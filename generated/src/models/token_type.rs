@@ -3,6 +3,8 @@
 /// The token type identifier used in OAuth 2.0 Token Exchange (RFC 8693).
 /// The API returns short codes (enum constant names) in response fields.
 ///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+///
 /// Schema `token_type` of the spec (`#/components/schemas/token_type`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenType {

@@ -2,6 +2,8 @@
 
 /// The character set for end-user verification codes (`user_code`) for Device Flow.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `user_code_charset` of the spec (`#/components/schemas/user_code_charset`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserCodeCharset {

@@ -3,6 +3,8 @@
 /// The next action that the implementation of the deferred credential
 /// endpoint should take.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_deferred_issue_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciDeferredIssueResponseAction {

@@ -4,6 +4,8 @@
 /// endpoint of the credential issuer should take after getting a
 /// response from Authlete's `/vci/jwks` API.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_jwks_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciJwksResponseAction {

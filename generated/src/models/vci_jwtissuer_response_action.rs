@@ -4,6 +4,8 @@
 /// endpoint (`/.well-known/jwt-issuer`) should take after getting
 /// a response from Authlete's `/vci/jwtissuer` API.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_jwtissuer_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciJwtissuerResponseAction {

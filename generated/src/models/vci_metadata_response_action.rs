@@ -5,6 +5,8 @@
 /// should take after getting a response from Authlete's
 /// `/vci/metadata` API.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_metadata_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciMetadataResponseAction {

@@ -2,6 +2,8 @@
 
 /// The result of the `/vci/offer/create` API call.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_offer_create_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciOfferCreateResponseAction {

@@ -2,6 +2,8 @@
 
 /// The next action that the credential endpoint should take.
 ///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+///
 /// Inline schema at `#/components/schemas/vci_single_parse_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciSingleParseResponseAction {

@@ -2,6 +2,8 @@
 
 /// The verified claims validation schema set.
 ///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+///
 /// Schema `verified_claims_validation_schema` of the spec (`#/components/schemas/verified_claims_validation_schema`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VerifiedClaimsValidationSchema {
