@@ -24,19 +24,19 @@ fn every_example_of_the_official_spec_is_tested() {
 #[test]
 fn examples_of_the_2025_08_spec_that_contradict_its_schemas_are_reported_with_their_place() {
     let generated = generate("authlete-openapi-2025-08.yaml");
-    let rejected: Vec<String> = generated
-        .warnings
-        .iter()
-        .filter(|w| w.message.starts_with("example does not match its schema"))
-        .map(ToString::to_string)
-        .collect();
-    assert_eq!(rejected.len(), generated.warnings.len(), "only example warnings");
-    assert_eq!(rejected.len(), 42);
-    assert!(rejected.contains(
-        &"#/paths/~1api~1{serviceId}~1auth~1token/post/responses/200/content/application~1json/example: \
-          example does not match its schema (at `/token` in the example: member `token` is not defined by the \
-          schema); it is not tested"
+    let messages: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    let untested: Vec<&String> = messages.iter().filter(|m| m.ends_with("it is not tested")).collect();
+    let partly: Vec<&String> = messages.iter().filter(|m| m.contains("its round-trip test leaves them out")).collect();
+    assert_eq!(untested.len() + partly.len(), messages.len(), "only example warnings:\n{}", messages.join("\n"));
+    // The 2025-08 `Service` schema is really the social-login credentials shape (`apiKey` a
+    // string), while the examples are whole services: those cannot be held by the model.
+    assert_eq!(untested.len(), 8);
+    assert_eq!(untested.iter().filter(|m| m.contains("apiKey` in the example: expected a string")).count(), 7);
+    assert_eq!(partly.len(), 34);
+    assert!(partly.contains(
+        &&"#/paths/~1api~1{serviceId}~1auth~1token/post/responses/200/content/application~1json/example: \
+           example has members its schema does not define (`/token`, `/json`); its round-trip test leaves them out"
             .to_owned()
     ));
-    assert_eq!(tested_examples(&generated), 45);
+    assert_eq!(tested_examples(&generated), 78);
 }

@@ -380,6 +380,7 @@ impl<'s> Builder<'s> {
                 ty: ty.clone(),
                 nullable,
                 value,
+                undefined_members: Vec::new(),
             }));
         }
         Ok(())
@@ -676,6 +677,7 @@ impl<'s> Builder<'s> {
                 ty,
                 nullable: data.nullable,
                 value: value.clone(),
+                undefined_members: Vec::new(),
             });
         }
     }
@@ -952,20 +954,46 @@ fn find_cycle(count: usize, parts: impl Fn(usize) -> Vec<usize>) -> Option<(usiz
     None
 }
 
-/// Examples that contradict their own schema cannot round-trip; they are reported, not tested.
+/// Examples that contradict their own schema are spec bugs: reported, and tested only as far as
+/// they can be (members the schema does not define are dropped by parsing and left out of the
+/// comparison; a value the model cannot hold at all leaves the example untested).
 fn keep_conforming_examples(space: &mut TypeSpace) {
+    use super::conformance::Problem;
     let examples = std::mem::take(&mut space.examples);
-    for example in examples {
-        match super::conformance::check(space, &example.value, &example.ty, example.nullable) {
-            Ok(()) => space.examples.push(example),
-            Err((inside, problem)) => space.warnings.push(Warning {
+    for mut example in examples {
+        let problems = super::conformance::check(space, &example.value, &example.ty, example.nullable);
+        let place = |at: &Pointer| if at.as_str().is_empty() { "/".to_owned() } else { at.to_string() };
+        if let Some((at, problem)) = problems.iter().find_map(|p| match p {
+            Problem::Mismatch(at, problem) => Some((at, problem)),
+            Problem::Undefined(_) => None,
+        }) {
+            space.warnings.push(Warning {
                 pointer: example.pointer.to_string(),
                 message: format!(
                     "example does not match its schema (at `{}` in the example: {problem}); it is not tested",
-                    if inside.as_str().is_empty() { "/" } else { inside.as_str() }
+                    place(at)
                 ),
-            }),
+            });
+            continue;
         }
+        example.undefined_members = problems
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::Undefined(at) => Some(at),
+                Problem::Mismatch(..) => None,
+            })
+            .collect();
+        if !example.undefined_members.is_empty() {
+            let members: Vec<String> = example.undefined_members.iter().map(|at| format!("`{}`", place(at))).collect();
+            space.warnings.push(Warning {
+                pointer: example.pointer.to_string(),
+                message: format!(
+                    "example has members its schema does not define ({}); its round-trip test leaves them out",
+                    members.join(", ")
+                ),
+            });
+        }
+        space.examples.push(example);
     }
 }
 

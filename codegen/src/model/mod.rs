@@ -35,6 +35,8 @@ pub struct Example {
     /// The schema allows `null`, so the example is an `Option` of `ty`.
     pub nullable: bool,
     pub value: serde_json::Value,
+    /// Members of the example (JSON pointers inside it) that its schema does not define.
+    pub undefined_members: Vec<Pointer>,
 }
 
 impl TypeSpace {
