@@ -287,8 +287,22 @@ impl<'s> Builder<'s> {
 
     /// A `$ref`'d response of the operation being walked: its types count for the operation's tags.
     fn walk_shared_response(&mut self, reference: &str) -> Result<(), Error> {
+        match reference.strip_prefix("#/components/responses/") {
+            Some(key) => self.walk_response_component(key),
+            None => Ok(()),
+        }
+    }
+
+    /// The same for a `$ref`'d request body.
+    fn walk_shared_body(&mut self, reference: &str) -> Result<(), Error> {
+        match reference.strip_prefix("#/components/requestBodies/") {
+            Some(key) => self.walk_body_component(key),
+            None => Ok(()),
+        }
+    }
+
+    fn walk_response_component(&mut self, key: &str) -> Result<(), Error> {
         let spec = self.spec;
-        let Some(key) = reference.strip_prefix("#/components/responses/") else { return Ok(()) };
         if let Some(ReferenceOr::Item(response)) = spec.api.components.as_ref().and_then(|c| c.responses.get(key)) {
             let at = Pointer::root().push("components").push("responses").push(key);
             self.walk_content(&response.content, &at, &component_response_name(key))?;
@@ -296,10 +310,8 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
-    /// The same for a `$ref`'d request body.
-    fn walk_shared_body(&mut self, reference: &str) -> Result<(), Error> {
+    fn walk_body_component(&mut self, key: &str) -> Result<(), Error> {
         let spec = self.spec;
-        let Some(key) = reference.strip_prefix("#/components/requestBodies/") else { return Ok(()) };
         if let Some(ReferenceOr::Item(body)) = spec.api.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
             let at = Pointer::root().push("components").push("requestBodies").push(key);
             self.walk_content(&body.content, &at, &naming::camel(key, "RequestBody"))?;
@@ -327,26 +339,23 @@ impl<'s> Builder<'s> {
         Ok(())
     }
 
+    /// Components no operation refers to still describe bodies users may need.
     fn walk_component_request_bodies(&mut self) -> Result<(), Error> {
         let spec = self.spec;
-        for (key, body) in spec.api.components.iter().flat_map(|c| c.request_bodies.iter()) {
-            if let ReferenceOr::Item(body) = body {
-                let at = Pointer::root().push("components").push("requestBodies").push(key);
-                self.walk_content(&body.content, &at, &naming::camel(key, "RequestBody"))?;
-            }
-        }
-        Ok(())
+        spec.api
+            .components
+            .iter()
+            .flat_map(|c| c.request_bodies.keys())
+            .try_for_each(|key| self.walk_body_component(key))
     }
 
     fn walk_component_responses(&mut self) -> Result<(), Error> {
         let spec = self.spec;
-        for (key, response) in spec.api.components.iter().flat_map(|c| c.responses.iter()) {
-            if let ReferenceOr::Item(response) = response {
-                let at = Pointer::root().push("components").push("responses").push(key);
-                self.walk_content(&response.content, &at, &component_response_name(key))?;
-            }
-        }
-        Ok(())
+        spec.api
+            .components
+            .iter()
+            .flat_map(|c| c.responses.keys())
+            .try_for_each(|key| self.walk_response_component(key))
     }
 
     fn walk_content(
