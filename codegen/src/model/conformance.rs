@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::{TypeKind, TypeRef, TypeSpace};
+use crate::error::Warning;
 use crate::pointer::Pointer;
 
 /// Where (a JSON pointer inside the example) and how an example departs from its schema.
@@ -106,5 +107,47 @@ fn kind(value: &Value) -> String {
         Value::String(s) => format!("the string {s:?}"),
         Value::Array(_) => "an array".into(),
         Value::Object(_) => "an object".into(),
+    }
+}
+
+/// Examples that contradict their own schema are spec bugs: reported, and tested only as far as
+/// they can be (members the schema does not define are dropped by parsing and left out of the
+/// comparison; a value the model cannot hold at all leaves the example untested).
+pub(super) fn keep_conforming_examples(space: &mut TypeSpace) {
+    let examples = std::mem::take(&mut space.examples);
+    for mut example in examples {
+        let problems = check(space, &example.value, &example.ty, example.nullable);
+        let place = |at: &Pointer| if at.as_str().is_empty() { "/".to_owned() } else { at.to_string() };
+        if let Some((at, problem)) = problems.iter().find_map(|p| match p {
+            Problem::Mismatch(at, problem) => Some((at, problem)),
+            Problem::Undefined(_) => None,
+        }) {
+            space.warnings.push(Warning {
+                pointer: example.pointer.to_string(),
+                message: format!(
+                    "example does not match its schema (at `{}` in the example: {problem}); it is not tested",
+                    place(at)
+                ),
+            });
+            continue;
+        }
+        example.undefined_members = problems
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::Undefined(at) => Some(at),
+                Problem::Mismatch(..) => None,
+            })
+            .collect();
+        if !example.undefined_members.is_empty() {
+            let members: Vec<String> = example.undefined_members.iter().map(|at| format!("`{}`", place(at))).collect();
+            space.warnings.push(Warning {
+                pointer: example.pointer.to_string(),
+                message: format!(
+                    "example has members its schema does not define ({}); its round-trip test leaves them out",
+                    members.join(", ")
+                ),
+            });
+        }
+        space.examples.push(example);
     }
 }

@@ -6,6 +6,7 @@
 pub(crate) mod areas;
 mod build;
 mod conformance;
+mod cycles;
 pub(crate) mod naming;
 
 pub use build::build;
