@@ -51,14 +51,36 @@ pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
 }
 
 fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
-    let spec = load::load(file, text)?;
-    let space = model::build(&spec)?;
+    // Turning descriptions into rustdoc needs only their text: it runs on another core while the
+    // spec is checked, converted and modelled.
+    std::thread::scope(|scope| {
+        let mut prefetch = None;
+        let spec = load::load_observed(file, text, |raw| {
+            let texts = load::schema_descriptions(raw);
+            prefetch = Some(scope.spawn(move || render::convert_descriptions(texts)));
+        })?;
+        let space = model::build(&spec)?;
+        let rustdoc = match prefetch.map(|p| p.join()) {
+            Some(Ok(rustdoc)) => rustdoc,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => render::Rustdoc::default(),
+        };
+        finish(file, &spec, &space, &rustdoc)
+    })
+}
+
+fn finish(
+    file: &Path,
+    spec: &load::Spec,
+    space: &model::TypeSpace,
+    rustdoc: &render::Rustdoc,
+) -> Result<Generated, Error> {
     let provenance = render::Provenance {
         title: spec.title().to_owned(),
         version: spec.version().to_owned(),
         sha256: spec.sha256.clone(),
     };
-    let files = render::render(&space, &provenance).map_err(|message| Error::at(file, "", message))?;
+    let files = render::render(space, &provenance, rustdoc).map_err(|message| Error::at(file, "", message))?;
     Ok(Generated {
         title: provenance.title,
         version: provenance.version,
@@ -69,7 +91,7 @@ fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
             .iter()
             .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
             .collect(),
-        warnings: space.warnings,
+        warnings: space.warnings.clone(),
     })
 }
 

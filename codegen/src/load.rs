@@ -47,6 +47,12 @@ impl Spec {
 
 /// Parses `text` (YAML or JSON) read from `file` and checks that it is an OpenAPI 3.0 document.
 pub fn load(file: &Path, text: &str) -> Result<Spec, Error> {
+    load_observed(file, text, |_| ())
+}
+
+/// [`load`], handing the parsed tree to `on_parsed` before checking and converting it, so that
+/// work which needs only the text of the spec can start early.
+pub fn load_observed(file: &Path, text: &str, on_parsed: impl FnOnce(&Value)) -> Result<Spec, Error> {
     let error = |pointer: &str, message: String| Error::at(file, pointer, message);
     if text.trim().is_empty() {
         return Err(error("", "the spec is empty".into()));
@@ -58,6 +64,7 @@ pub fn load(file: &Path, text: &str) -> Result<Spec, Error> {
         (parsed, digest.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
     let mut raw = parsed?;
+    on_parsed(&raw);
     let Value::Object(top) = &raw else {
         return Err(error(
             "",
@@ -390,4 +397,26 @@ fn kind_of(value: &Value) -> &'static str {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `description` of every node that looks like a schema (it has a `type`, `properties`,
+/// `$ref`, `enum` or `allOf`), once each: the texts the generated docs are made of.
+pub fn schema_descriptions(raw: &Value) -> Vec<String> {
+    fn walk<'v>(node: &'v Value, out: &mut std::collections::BTreeSet<&'v str>) {
+        match node {
+            Value::Object(members) => {
+                let schema_like =
+                    ["type", "properties", "$ref", "enum", "allOf"].iter().any(|k| members.contains_key(*k));
+                if let (true, Some(Value::String(text))) = (schema_like, members.get("description")) {
+                    out.insert(text);
+                }
+                members.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut texts = std::collections::BTreeSet::new();
+    walk(raw, &mut texts);
+    texts.into_iter().map(str::to_owned).collect()
 }

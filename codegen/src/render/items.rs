@@ -9,7 +9,7 @@ use crate::docs::markdown_to_rustdoc;
 use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
 
 /// The whole content of a type's file.
-pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc<'_>) -> TokenStream {
+pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc) -> TokenStream {
     let docs = slots.outer(&type_docs(def, rustdoc));
     let name = ident(&def.name);
     match &def.kind {
@@ -23,7 +23,7 @@ pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, r
     }
 }
 
-fn type_docs(def: &TypeDef, rustdoc: &Rustdoc<'_>) -> String {
+fn type_docs(def: &TypeDef, rustdoc: &Rustdoc) -> String {
     let mut text = converted(def.description.as_deref(), rustdoc);
     if !text.is_empty() {
         text.push_str("\n\n");
@@ -45,11 +45,11 @@ fn type_docs(def: &TypeDef, rustdoc: &Rustdoc<'_>) -> String {
 }
 
 /// A description as rustdoc, from the texts converted up front (or now, for one that was not).
-fn converted(description: Option<&str>, rustdoc: &Rustdoc<'_>) -> String {
+fn converted(description: Option<&str>, rustdoc: &Rustdoc) -> String {
     description.map_or_else(String::new, |text| rustdoc.get(text).cloned().unwrap_or_else(|| markdown_to_rustdoc(text)))
 }
 
-fn field_docs(field: &Field, rustdoc: &Rustdoc<'_>) -> String {
+fn field_docs(field: &Field, rustdoc: &Rustdoc) -> String {
     let mut text = converted(field.description.as_deref(), rustdoc);
     let mut notes = Vec::new();
     if field.json_name != field.rust_name {
@@ -86,7 +86,7 @@ fn structure(
     space: &TypeSpace,
     paths: &Paths,
     slots: &DocSlots,
-    rustdoc: &Rustdoc<'_>,
+    rustdoc: &Rustdoc,
 ) -> TokenStream {
     let option = &paths.option;
     let renames_to_camel =

@@ -6,7 +6,7 @@ mod items;
 mod rust_types;
 
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 
@@ -40,9 +40,8 @@ impl Provenance {
 /// takes every `n`th type from the `k`th on, which balances big structs and small enums, and
 /// the calling thread also renders the crate-level files. The files are sorted afterwards, so
 /// the result does not depend on the split.
-pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
+pub fn render(space: &TypeSpace, provenance: &Provenance, rustdoc: &Rustdoc) -> Result<Vec<GeneratedFile>, String> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
-    let rustdoc = &convert_descriptions(space, workers);
     let mut files = std::thread::scope(|scope| {
         let helpers: Vec<_> =
             (1..workers).map(|k| scope.spawn(move || render_models(space, rustdoc, provenance, k, workers))).collect();
@@ -65,7 +64,7 @@ pub fn render(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<Generate
 /// The files of every `step`th type from the `first`th on.
 fn render_models(
     space: &TypeSpace,
-    rustdoc: &Rustdoc<'_>,
+    rustdoc: &Rustdoc,
     provenance: &Provenance,
     first: usize,
     step: usize,
@@ -86,24 +85,19 @@ fn render_models(
         .collect()
 }
 
-/// Every distinct description of the spec as rustdoc (a third of them repeat), converted once
-/// and shared by the workers.
-pub(crate) type Rustdoc<'s> = HashMap<&'s str, String>;
+/// Descriptions of the spec as rustdoc, keyed by their Markdown. Converted ahead of rendering
+/// (see [`convert_descriptions`]); a text missing here is converted when it is needed.
+pub type Rustdoc = HashMap<String, String>;
 
-fn convert_descriptions(space: &TypeSpace, workers: usize) -> Rustdoc<'_> {
-    let type_texts = space.types.iter().filter_map(|def| def.description.as_deref());
-    let field_texts = space.types.iter().flat_map(|def| match &def.kind {
-        crate::model::TypeKind::Struct(s) => s.fields.iter().filter_map(|f| f.description.as_deref()).collect(),
-        _ => Vec::new(),
-    });
-    let distinct: Vec<&str> = type_texts.chain(field_texts).collect::<BTreeSet<_>>().into_iter().collect();
-    let convert = |texts: &[&str]| -> Vec<String> { texts.iter().map(|text| markdown_to_rustdoc(text)).collect() };
-    let chunk = distinct.len().div_ceil(workers).max(1);
-    let converted: Vec<String> = std::thread::scope(|scope| {
-        let chunks: Vec<_> = distinct.chunks(chunk).map(|texts| scope.spawn(move || convert(texts))).collect();
-        chunks.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
-    distinct.into_iter().zip(converted).collect()
+/// Converts each of `texts` once (a third of the spec's descriptions repeat).
+pub fn convert_descriptions(texts: Vec<String>) -> Rustdoc {
+    texts
+        .into_iter()
+        .map(|text| {
+            let converted = markdown_to_rustdoc(&text);
+            (text, converted)
+        })
+        .collect()
 }
 
 /// `#[cfg(any(feature = …))]` for the features that need an item; nothing if none do.
