@@ -325,3 +325,19 @@ fn representable_recursion_builds() {
     .unwrap_or_else(|e| panic!("{e}"));
     common::compile("representable-recursion", &generated.files);
 }
+
+#[test]
+fn a_fixup_whose_bug_is_gone_upstream_fails_loudly() {
+    // The official spec with one example bug corrected, as a future upstream version would be.
+    let text = common::shared_spec("authlete-openapi.yaml");
+    let bug = "          example:\n            resultCode: 404\n";
+    assert_eq!(text.matches(bug).count(), 1, "the known bug is in the pinned spec");
+    let corrected = text.replace(bug, "          example:\n            resultCode: '404'\n");
+    let error = common::generate(&corrected).expect_err("a stale fixup is an error");
+    assert_eq!(
+        error.to_string(),
+        "spec.yaml at #/components/responses/404/content/application~1json/example/resultCode: the fixup for a \
+         known bug of `Authlete API` (the example's `resultCode` is the number 404; result codes are strings) no \
+         longer applies: the spec was corrected upstream, so remove this fixup from codegen/src/fixups.rs"
+    );
+}
