@@ -8,14 +8,17 @@
 //! dependency a user compiles.
 //!
 //! Besides the crate as generated, it measures copies with parts taken out (doc comments, serde
-//! derives, std derives), one API area on its own (what per-area cargo features would give), and
-//! small binaries that use the models through `serde_json`: serde's derived code is generic, so it
-//! is compiled in the crate that calls `serde_json::from_str::<T>`, on every rebuild of that crate,
-//! unless the library offers non-generic functions that do it once (the `helpers` variants).
+//! derives, std derives), the crate with one cargo feature alone (`--no-default-features
+//! --features NAME`), and small binaries that use the models through `serde_json`: serde's derived
+//! code is generic, so it is compiled in the crate that calls `serde_json::from_str::<T>`, on every
+//! rebuild of that crate, unless the library offers non-generic functions that do it once (the
+//! `helpers` variants).
 //!
-//! The report goes to standard output and to `<work>/report.md`.
+//! The report, which first counts lines and what each feature compiles (the models whose `#[cfg]`
+//! in `models/mod.rs` names it, and the ungated ones), goes to standard output and to
+//! `<work>/report.md`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,9 +36,9 @@ pub struct Options {
     pub runs: usize,
     /// Variant names to measure; empty means all.
     pub only: Vec<String>,
-    /// The area (module-name prefix) built on its own.
-    pub area: String,
-    /// Count lines and areas only; build nothing.
+    /// The cargo feature the `feature` variant builds alone.
+    pub feature: String,
+    /// Count lines and features only; build nothing.
     pub lines_only: bool,
 }
 
@@ -45,7 +48,7 @@ const VARIANTS: &[(&str, &str)] = &[
     ("no-docs", "doc comments (`///`, `//!`) removed"),
     ("no-serde", "serde derives, `#[serde]` attributes and the open enums' serde impls removed"),
     ("no-std-derives", "`Debug`, `Clone`, `PartialEq`, `Eq`, `Hash`, `Default` derives removed"),
-    ("area", "only the types of one area (`--area`) and what they reference"),
+    ("feature", "only one cargo feature (`--feature`) on"),
     ("use-two", "a binary that round-trips `Service` and `TokenResponse` through serde_json"),
     ("use-all", "a binary that round-trips every model type through serde_json"),
     ("helpers", "the crate plus non-generic JSON functions for `Service` and `TokenResponse`"),
@@ -60,11 +63,20 @@ pub fn run(options: &Options) -> Result<(), String> {
     let mut report = String::new();
     let _ = writeln!(report, "# Build cost of `{}`\n", options.krate.display());
     report.push_str(&line_report(&source));
-    let graph = Graph::of(&source);
-    report.push_str(&area_report(&graph));
+    report.push_str(&feature_report(&source));
     if options.lines_only {
         print!("{report}");
         return Ok(());
+    }
+    let features = features_of(&source.files["Cargo.toml"]);
+    if (options.only.is_empty() || options.only.iter().any(|o| o == "feature")) && !features.contains(&options.feature)
+    {
+        return Err(format!(
+            "--feature {}: not a feature of {}; it has: {}",
+            options.feature,
+            options.krate.join("Cargo.toml").display(),
+            features.join(", ")
+        ));
     }
     let toolchain = command_output("rustc", &["--version"]).unwrap_or_else(|| "rustc (unknown)".into());
     let _ = writeln!(
@@ -84,7 +96,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         if !options.only.is_empty() && !options.only.iter().any(|o| o == name) {
             continue;
         }
-        let row = measure(name, what, options, &source, &graph, &target, full)
+        let row = measure(name, what, options, &source, &target, full)
             .unwrap_or_else(|e| format!("| {name} | {what} | | failed: {} | | |", e.replace('\n', " ")));
         if *name == "full" {
             full = Some(parse_row_times(&row));
@@ -228,94 +240,82 @@ fn percent(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// Which model module mentions which: the `mod x; pub use x::T;` pairs of `models/mod.rs` and the
-/// `super::T` paths in each module.
-struct Graph {
-    /// Module → the modules it references.
-    edges: BTreeMap<String, BTreeSet<String>>,
-    /// Module → its code lines.
-    code: BTreeMap<String, usize>,
-}
-
-impl Graph {
-    fn of(source: &Source) -> Self {
-        let mod_rs = source.files.get("src/models/mod.rs").map(String::as_str).unwrap_or_default();
-        let mut module_of = BTreeMap::new();
-        for line in mod_rs.lines() {
-            let Some(rest) = line.trim().strip_prefix("pub use ") else { continue };
-            let Some((module, ty)) = rest.trim_end_matches(';').split_once("::") else { continue };
-            module_of.insert(ty.to_owned(), module.to_owned());
-        }
-        let mut edges = BTreeMap::new();
-        let mut code = BTreeMap::new();
-        for module in module_of.values() {
-            let text = source.files.get(&format!("src/models/{module}.rs")).map(String::as_str).unwrap_or_default();
-            let refs = text
-                .split("super::")
-                .skip(1)
-                .filter_map(|after| {
-                    let name: String = after.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-                    module_of.get(&name).cloned()
-                })
-                .filter(|m| m != module)
-                .collect();
-            edges.insert(module.clone(), refs);
-            code.insert(module.clone(), Lines::of(text).code);
-        }
-        Graph { edges, code }
-    }
-
-    /// The modules whose name starts with `prefix`, and everything they reference.
-    fn closure(&self, prefix: &str) -> BTreeSet<String> {
-        let mut seen = BTreeSet::new();
-        let mut stack: Vec<String> = self.edges.keys().filter(|m| area_of(m) == prefix).cloned().collect();
-        while let Some(module) = stack.pop() {
-            if seen.insert(module.clone()) {
-                stack.extend(self.edges.get(&module).into_iter().flatten().cloned());
+/// The features of a manifest's `[features]` table, `default` left out.
+fn features_of(manifest: &str) -> Vec<String> {
+    let mut in_table = false;
+    let mut features = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_table = line == "[features]";
+        } else if let Some((key, _)) = line.split_once('=').filter(|_| in_table && !line.starts_with('#')) {
+            let key = key.trim().trim_matches('"');
+            if key != "default" {
+                features.push(key.to_owned());
             }
         }
-        seen
     }
-
-    fn code_lines(&self, modules: &BTreeSet<String>) -> usize {
-        modules.iter().filter_map(|m| self.code.get(m)).sum()
-    }
+    features
 }
 
-/// The area of a model module: the first word of its name (`token_issue_request` → `token`).
-fn area_of(module: &str) -> &str {
-    module.split('_').next().unwrap_or(module)
-}
-
-fn area_report(graph: &Graph) -> String {
-    let all: BTreeSet<String> = graph.edges.keys().cloned().collect();
-    let total = graph.code_lines(&all);
-    let mut areas: BTreeMap<&str, usize> = BTreeMap::new();
-    for module in graph.edges.keys() {
-        *areas.entry(area_of(module)).or_default() += 1;
-    }
-    let mut rows: Vec<(usize, String)> = areas
-        .iter()
-        .filter(|(_, own)| **own >= 3)
-        .map(|(area, own)| {
-            let closure = graph.closure(area);
-            let lines = graph.code_lines(&closure);
-            (lines, format!("| `{area}_*` | {own} | {} | {lines} | {:.0}% |", closure.len(), percent(lines, total)))
+/// The modules declared in a `models/mod.rs`, each with the features its `#[cfg]` names (none: always
+/// compiled).
+fn gated_modules(mod_rs: &str) -> Vec<(String, Vec<String>)> {
+    let code: String = mod_rs.lines().filter(|l| !l.trim_start().starts_with("//")).flat_map(|l| [l, "\n"]).collect();
+    code.split(';')
+        .filter_map(|item| {
+            let (attributes, module) = item.rsplit_once("mod ")?;
+            let features = attributes
+                .split("feature")
+                .skip(1)
+                .filter_map(|f| f.trim_start().strip_prefix('=')?.trim_start().strip_prefix('"')?.split_once('"'))
+                .map(|(feature, _)| feature.to_owned())
+                .collect();
+            Some((module.trim().to_owned(), features))
         })
+        .collect()
+}
+
+/// Whether a model gated by `features` is compiled with only `feature` on.
+fn compiles(features: &[String], feature: &str) -> bool {
+    features.is_empty() || features.iter().any(|f| f == feature)
+}
+
+/// Each model module's features and lines.
+fn models(source: &Source) -> Vec<(Vec<String>, Lines)> {
+    let mod_rs = source.files.get("src/models/mod.rs").map(String::as_str).unwrap_or_default();
+    gated_modules(mod_rs)
+        .into_iter()
+        .map(|(module, features)| {
+            let text = source.files.get(&format!("src/models/{module}.rs")).map(String::as_str).unwrap_or_default();
+            (features, Lines::of(text))
+        })
+        .collect()
+}
+
+fn feature_report(source: &Source) -> String {
+    let models = models(source);
+    let compiled = |on: &dyn Fn(&[String]) -> bool| {
+        models
+            .iter()
+            .filter(|(features, _)| on(features))
+            .fold((0, 0), |(code, n), (_, lines)| (code + lines.code, n + 1))
+    };
+    let mut rows: Vec<((usize, usize), String)> = features_of(&source.files["Cargo.toml"])
+        .into_iter()
+        .map(|feature| (compiled(&|features| compiles(features, &feature)), format!("`{feature}`")))
         .collect();
-    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    rows.push((compiled(&|features| features.is_empty()), "no features".to_owned()));
+    let all = compiled(&|_| true);
+    rows.push((all, "all (default)".to_owned()));
     let mut out = String::from(
-        "## Areas: what a per-area cargo feature would have to compile\n\n\
-         An area is the model modules sharing a first word; with what they reference, that is what a \
-         feature for it would compile. Areas of fewer than 3 modules are left out.\n\n\
-         | area | own modules | with references | code lines | of all model code |\n\
-         | --- | ---: | ---: | ---: | ---: |\n",
+        "## Features: what `--no-default-features --features NAME` compiles\n\n\
+         The models whose `#[cfg]` in `models/mod.rs` names the feature, and the ungated ones.\n\n\
+         | features | model types | code lines | of all model code |\n| --- | ---: | ---: | ---: |\n",
     );
-    for (_, row) in rows {
-        out.push_str(&row);
-        out.push('\n');
+    for ((code, n), name) in rows {
+        let _ = writeln!(out, "| {name} | {n} | {code} | {:.0}% |", percent(code, all.0));
     }
-    let _ = writeln!(out, "| all | {} | {} | {total} | 100% |", all.len(), all.len());
     out
 }
 
@@ -325,7 +325,6 @@ fn measure(
     what: &str,
     options: &Options,
     source: &Source,
-    graph: &Graph,
     target: &Path,
     full: Option<(Option<f64>, Option<f64>)>,
 ) -> Result<String, String> {
@@ -333,25 +332,19 @@ fn measure(
     if dir.exists() {
         fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
-    let (files, src_lines, what) = match name {
-        "full" => (library(source, |_, text| text.to_owned()), None, what.to_owned()),
-        "no-docs" => (library(source, |_, text| strip_docs(text)), None, what.to_owned()),
-        "no-serde" => (library(source, |_, text| strip_serde(text)), None, what.to_owned()),
+    let (files, uncompiled, what) = match name {
+        "full" => (library(source, |_, text| text.to_owned()), 0, what.to_owned()),
+        "no-docs" => (library(source, |_, text| strip_docs(text)), 0, what.to_owned()),
+        "no-serde" => (library(source, |_, text| strip_serde(text)), 0, what.to_owned()),
         "no-std-derives" => {
-            (library(source, |_, text| strip_derives(text, |d| d.starts_with("serde::"))), None, what.to_owned())
+            (library(source, |_, text| strip_derives(text, |d| d.starts_with("serde::"))), 0, what.to_owned())
         }
-        "area" => {
-            let keep = graph.closure(&options.area);
-            if keep.is_empty() {
-                return Err(format!("no model module starts with `{}_`", options.area));
-            }
-            let what = format!(
-                "only `{}_*` and what it references ({} of {} types)",
-                options.area,
-                keep.len(),
-                graph.edges.len()
-            );
-            (subset(source, &keep), None, what)
+        "feature" => {
+            let models = models(source);
+            let (on, off): (Vec<_>, Vec<_>) =
+                models.iter().partition(|(features, _)| compiles(features, &options.feature));
+            let what = format!("only `{}` on ({} of {} model types)", options.feature, on.len(), models.len());
+            (library(source, |_, text| text.to_owned()), off.iter().map(|(_, lines)| lines.total()).sum(), what)
         }
         "helpers" => {
             let mut files = library(source, |path, text| match path {
@@ -359,7 +352,7 @@ fn measure(
                 _ => text.to_owned(),
             });
             files.insert("src/json.rs".to_owned(), json_helpers(&TWO));
-            (files, None, what.to_owned())
+            (files, 0, what.to_owned())
         }
         "use-two" | "use-all" | "use-two-helpers" => {
             let types = if name == "use-all" { model_types(source) } else { TWO.map(str::to_owned).to_vec() };
@@ -371,13 +364,12 @@ fn measure(
                 return Err(format!("needs the `{library}` copy: measure `{library}` too"));
             }
             let files = consumer(&types, &options.work.join(library), helpers);
-            let lines = files.get("src/main.rs").map(|t| t.lines().count());
-            (files, lines, what.to_owned())
+            (files, 0, what.to_owned())
         }
         _ => return Err(format!("unknown variant `{name}`")),
     };
-    let src_lines = src_lines
-        .unwrap_or_else(|| files.iter().filter(|(p, _)| p.starts_with("src/")).map(|(_, t)| t.lines().count()).sum());
+    let src_lines =
+        files.iter().filter(|(p, _)| p.starts_with("src/")).map(|(_, t)| t.lines().count()).sum::<usize>() - uncompiled;
     for (path, text) in &files {
         let path = dir.join(path);
         if let Some(parent) = path.parent() {
@@ -405,12 +397,14 @@ fn measure(
         }
         print!("  {name}: {mode} ");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        cargo(args, &manifest, target)?; // dependencies (and the crate once), untimed
+        let features = ["--no-default-features", "--features", &options.feature];
+        let args: Vec<&str> = args.iter().chain(if name == "feature" { &features[..] } else { &[] }).copied().collect();
+        cargo(&args, &manifest, target)?; // dependencies (and the crate once), untimed
         let mut samples = Vec::new();
         for _ in 0..options.runs.max(1) {
             touch(&touched)?;
             let started = Instant::now();
-            cargo(args, &manifest, target)?;
+            cargo(&args, &manifest, target)?;
             samples.push(started.elapsed());
             print!(".");
             let _ = std::io::Write::flush(&mut std::io::stdout());
@@ -593,31 +587,6 @@ fn balanced_end(text: &str) -> Option<usize> {
     None
 }
 
-/// The library with only the model modules in `keep`.
-fn subset(source: &Source, keep: &BTreeSet<String>) -> BTreeMap<String, String> {
-    let mut files = library(source, |path, text| {
-        if path != "src/models/mod.rs" {
-            return text.to_owned();
-        }
-        text.lines()
-            .filter(|line| {
-                let t = line.trim();
-                let module = t
-                    .strip_prefix("mod ")
-                    .map(|m| m.trim_end_matches(';'))
-                    .or_else(|| t.strip_prefix("pub use ").and_then(|u| u.split("::").next()));
-                module.is_none_or(|m| keep.contains(m))
-            })
-            .flat_map(|line| [line, "\n"])
-            .collect()
-    });
-    files.retain(|path, _| {
-        let Some(module) = path.strip_prefix("src/models/").and_then(|p| p.strip_suffix(".rs")) else { return true };
-        module == "mod" || keep.contains(module)
-    });
-    files
-}
-
 /// The public model types, from `models/mod.rs`.
 fn model_types(source: &Source) -> Vec<String> {
     let mod_rs = source.files.get("src/models/mod.rs").map(String::as_str).unwrap_or_default();
@@ -749,5 +718,21 @@ mod tests {
     fn lines_are_classified() {
         let lines = Lines::of("//! Crate.\n\n// Generated.\n/// Doc.\npub struct A;\n");
         assert_eq!((lines.doc, lines.comment, lines.blank, lines.code), (2, 1, 1, 1));
+    }
+
+    #[test]
+    fn features_and_gated_modules_are_read() {
+        let manifest = "[package]\nname = \"a\"\n[features]\n# Areas.\ndefault = [\"x\"]\nx = []\n\"y-z\" = []\n\
+                        [dependencies]\nserde = \"1\"\n";
+        assert_eq!(features_of(manifest), ["x", "y-z"]);
+        let mod_rs = "//! Models; all.\n#[cfg(feature = \"x\")]\nmod a;\n#[cfg(feature = \"x\")]\npub use a::A;\n\
+                      #[cfg(\n    any(\n        feature = \"x\",\n        feature = \"y-z\"\n    )\n)]\nmod b;\n\
+                      mod c;\npub use c::C;\n";
+        let modules = gated_modules(mod_rs);
+        let read: Vec<String> =
+            modules.iter().map(|(module, features)| format!("{module}:{}", features.join(","))).collect();
+        assert_eq!(read, ["a:x", "b:x,y-z", "c:"]);
+        let compiled = |feature: &str| modules.iter().filter(|(_, features)| compiles(features, feature)).count();
+        assert_eq!((compiled("x"), compiled("y-z"), compiled("w")), (3, 2, 1));
     }
 }

@@ -41,14 +41,16 @@ enum Task {
         /// Scratch directory for the copies and their own target directory.
         #[arg(long, default_value_os_t = workspace_root().join("target/bench-build"))]
         work: PathBuf,
-        /// Measure only these variants, comma-separated (full, no-docs, no-serde, no-std-derives, area,
-        /// use-two, use-all; the `use-*` ones need `full`).
+        /// Measure only these variants, comma-separated (full, no-docs, no-serde, no-std-derives, feature,
+        /// use-two, use-all, helpers, use-two-helpers; `use-two` and `use-all` need `full`,
+        /// `use-two-helpers` needs `helpers`).
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
-        /// The area built on its own: the first word of model module names (`token`, `client`, …).
-        #[arg(long, default_value = "token")]
-        area: String,
-        /// Count lines and areas only; build nothing.
+        /// The cargo feature the `feature` variant builds alone (`--no-default-features --features NAME`);
+        /// one of the `[features]` of the crate's Cargo.toml.
+        #[arg(long, default_value = "token-endpoint")]
+        feature: String,
+        /// Count lines and features only; build nothing.
         #[arg(long)]
         lines_only: bool,
     },
@@ -62,9 +64,9 @@ fn main() -> ExitCode {
     let Cli { task } = Cli::parse();
     let result = match task {
         Task::Codegen { check, spec, out } => codegen(&spec, &out, check),
-        Task::BenchBuild { runs, krate, work, only, area, lines_only } => {
+        Task::BenchBuild { runs, krate, work, only, feature, lines_only } => {
             let lock = workspace_root().join("Cargo.lock");
-            bench_build::run(&bench_build::Options { krate, work, lock, runs, only, area, lines_only })
+            bench_build::run(&bench_build::Options { krate, work, lock, runs, only, feature, lines_only })
         }
     };
     match result {
