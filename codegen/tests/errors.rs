@@ -219,7 +219,7 @@ fn names_that_collide_after_case_conversion_are_numbered_and_reported() {
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(
         warnings,
-        ["#/components/schemas/JwsAlg: type name `JwsAlg` is already taken; this type is called `JwsAlg2`"]
+        ["#/components/schemas/JwsAlg: type name `JwsAlg` is already taken by `JwsAlg` (#/components/schemas/jws_alg); this type is called `JwsAlg2`"]
     );
     let file = |path: &str| {
         let file = generated.files.iter().find(|f| f.path == path);

@@ -450,9 +450,15 @@ impl<'s> Builder<'s> {
     ) -> TypeId {
         let name = self.type_names.claim(wanted, "");
         if name != wanted {
+            // Names clash when they are equal ignoring case and `_` (they are also file names).
+            let key = |n: &str| n.to_ascii_lowercase().replace('_', "");
+            let owner = match self.types.iter().find(|t| key(&t.name) == key(wanted)) {
+                Some(owner) => format!("by `{}` (#{})", owner.name, owner.origin.pointer),
+                None => "by the crate itself".to_owned(),
+            };
             self.warnings.push(Warning {
                 pointer: at.to_string(),
-                message: format!("type name `{wanted}` is already taken; this type is called `{name}`"),
+                message: format!("type name `{wanted}` is already taken {owner}; this type is called `{name}`"),
             });
         }
         let id = TypeId(self.types.len());
