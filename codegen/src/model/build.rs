@@ -143,6 +143,10 @@ struct Builder<'s> {
     /// The tags of the operation being walked, and what each tag's operations use directly.
     tags: Vec<String>,
     roots: Vec<(String, TypeRef)>,
+    /// The `$ref` targets being followed and the objects whose `allOf` is being merged, to name
+    /// a cycle instead of running into the depth limit.
+    resolving: Vec<Pointer>,
+    merging: Vec<Pointer>,
     /// Examples already recorded (a shared response is reached from many operations).
     example_pointers: BTreeSet<Pointer>,
     /// How deep the walk is (nested schemas, `allOf` members, `$ref`s into other schemas).
@@ -164,6 +168,8 @@ impl<'s> Builder<'s> {
             depth: 0,
             tags: Vec::new(),
             roots: Vec::new(),
+            resolving: Vec::new(),
+            merging: Vec::new(),
             example_pointers: BTreeSet::new(),
         }
     }
@@ -590,6 +596,13 @@ impl<'s> Builder<'s> {
     /// Gathers an object's members, merging `allOf` members (and the members' own `allOf`s).
     fn object_parts<'a>(&mut self, schema: &'a Schema, at: &Pointer) -> Result<ObjectParts<'a>, Error> {
         self.descend(at)?;
+        self.merging.push(at.clone());
+        let parts = self.object_parts_here(schema, at);
+        self.merging.pop();
+        parts
+    }
+
+    fn object_parts_here<'a>(&mut self, schema: &'a Schema, at: &Pointer) -> Result<ObjectParts<'a>, Error> {
         let mut parts = ObjectParts { description: schema.schema_data.description.clone(), ..ObjectParts::default() };
         let (properties, required, additional, all_of): (_, &[String], _, &[ReferenceOr<Schema>]) =
             match &schema.schema_kind {
@@ -608,6 +621,9 @@ impl<'s> Builder<'s> {
             let (member_schema, member_at) = match member {
                 ReferenceOr::Reference { reference } => {
                     let target = self.ref_pointer(reference, &member_at)?;
+                    if let Some(start) = self.merging.iter().position(|p| *p == target) {
+                        return Err(self.cycle_error(&member_at, "`allOf`", &self.merging[start..], &target));
+                    }
                     (Cow::Owned(self.schema_at(&target)?), target)
                 }
                 ReferenceOr::Item(schema) => (Cow::Borrowed(schema), member_at),
@@ -746,12 +762,25 @@ impl<'s> Builder<'s> {
             }
         }
         let name = name_from_pointer(&target);
-        // A `$ref` to a `$ref` whose own schema is still being walked: follow it.
-        if let Some(Value::String(next)) = self.spec.node(&target).and_then(|node| node.get("$ref")) {
-            return self.type_of(At::Ref(next), &target, &name);
+        // Following the pointer may lead back here before any type is made (`$ref`s into
+        // properties that point at each other): that cycle has no Rust type.
+        if let Some(start) = self.resolving.iter().position(|p| *p == target) {
+            return Err(self.cycle_error(at, "`$ref`", &self.resolving[start..], &target));
         }
-        let schema = self.schema_at(&target)?;
-        self.type_of(At::Inline(&schema), &target, &name)
+        self.resolving.push(target.clone());
+        let result = match self.spec.node(&target).and_then(|node| node.get("$ref")) {
+            // A `$ref` to a `$ref` whose own schema is still being walked: follow it.
+            Some(Value::String(next)) => self.type_of(At::Ref(next), &target, &name),
+            _ => self.schema_at(&target).and_then(|schema| self.type_of(At::Inline(&schema), &target, &name)),
+        };
+        self.resolving.pop();
+        result
+    }
+
+    /// The error for a cycle of places `path` that `target` closes.
+    fn cycle_error(&self, at: &Pointer, what: &str, path: &[Pointer], target: &Pointer) -> Error {
+        let cycle: Vec<String> = path.iter().chain([target]).map(|p| format!("#{p}")).collect();
+        self.spec.error(at, format!("{what} cycle that cannot be represented: {}", cycle.join(" → ")))
     }
 
     /// Goes one level deeper, or fails: specs that nest (or refer through `allOf` and `$ref`s)
