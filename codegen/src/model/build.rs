@@ -262,6 +262,11 @@ impl<'s> Builder<'s> {
                 for (index, parameter) in operation.parameters.iter().enumerate() {
                     self.walk_parameter(parameter, &op_at.push("parameters").push(&index.to_string()), &op_name)?;
                 }
+                // Parameters of the whole path apply to each of its operations (their types are
+                // made once, named after the first).
+                for (index, parameter) in item.parameters.iter().enumerate() {
+                    self.walk_parameter(parameter, &path_at.push("parameters").push(&index.to_string()), &op_name)?;
+                }
                 if let Some(body) = &operation.request_body {
                     let body_at = op_at.push("requestBody");
                     match body {
