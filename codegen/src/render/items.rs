@@ -38,8 +38,10 @@ fn type_docs(def: &TypeDef, rustdoc: &Rustdoc) -> String {
     }
     let pointer = &def.origin.pointer;
     match &def.origin.schema_name {
-        Some(schema) => text.push_str(&format!("Schema `{schema}` of the spec (`#{pointer}`).")),
-        None => text.push_str(&format!("Inline schema at `#{pointer}` in the spec.")),
+        Some(schema) => {
+            text.push_str(&format!("Schema {} of the spec ({}).", code_span(schema), code_span(&format!("#{pointer}"))))
+        }
+        None => text.push_str(&format!("Inline schema at {} in the spec.", code_span(&format!("#{pointer}")))),
     }
     text
 }
@@ -53,16 +55,13 @@ fn field_docs(field: &Field, rustdoc: &Rustdoc) -> String {
     let mut text = converted(field.description.as_deref(), rustdoc);
     let mut notes = Vec::new();
     if field.json_name != field.rust_name {
-        notes.push(format!("JSON name: `{}`.", field.json_name));
+        notes.push(format!("JSON name: {}.", code_span(&field.json_name)));
     }
     if field.required && field.nullable {
         notes.push("Required, but may be `null`.".to_owned());
     }
     if let Some(default) = &field.default {
-        let json = default.to_string();
-        let fence = "`".repeat(longest_backtick_run(&json) + 1);
-        let pad = if json.starts_with('`') || json.ends_with('`') { " " } else { "" };
-        notes.push(format!("Default: {fence}{pad}{json}{pad}{fence}."));
+        notes.push(format!("Default: {}.", code_span(&default.to_string())));
     }
     if field.read_only {
         notes.push("Read-only: set by the server in responses.".to_owned());
@@ -184,7 +183,8 @@ fn string_enum(
 ) -> TokenStream {
     let string = &paths.string;
     let variants = e.variants.iter().map(|v| {
-        let variant_docs = slots.outer(&format!("`{}`", v.value.replace('`', "\\`")));
+        let value = if v.value.is_empty() { "The empty string.".to_owned() } else { code_span(&v.value) };
+        let variant_docs = slots.outer(&value);
         let variant = ident(&v.rust_name);
         quote!(#variant_docs #variant,)
     });
@@ -254,8 +254,12 @@ fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeS
     }
 }
 
-fn longest_backtick_run(text: &str) -> usize {
-    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+/// `text` as a Markdown code span, whatever backticks it holds: the fence is one backtick longer
+/// than the longest run inside, and padded where the text starts or ends with one.
+pub(crate) fn code_span(text: &str) -> String {
+    let fence = "`".repeat(text.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// The name serde's `rename_all = "camelCase"` gives a snake_case field.
@@ -278,6 +282,14 @@ fn serde_camel_case(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::serde_camel_case;
+
+    #[test]
+    fn code_spans_hold_any_backticks() {
+        use super::code_span;
+        assert_eq!(code_span("RS256"), "`RS256`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x``"), "``` `x`` ```");
+    }
 
     #[test]
     fn camel_case_matches_serde() {
