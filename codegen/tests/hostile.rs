@@ -52,6 +52,13 @@ fn hostile_crate_passes_its_own_tests_and_doctests() {
     cargo_in_crate("hostile-tests", &hostile().files, &["test"]);
 }
 
+/// rustdoc reads the hostile descriptions, names and values as text: no warning (broken links,
+/// HTML tags, code blocks) with `-D warnings`.
+#[test]
+fn hostile_crate_documents_without_warnings() {
+    cargo_in_crate("hostile-docs", &hostile().files, &["doc", "--no-deps"]);
+}
+
 /// Every identifier of every generated `.rs` file, as tokens (doc comments are `#[doc = "…"]`
 /// literals there).
 fn idents(tokens: TokenStream, out: &mut Vec<String>) {

@@ -99,8 +99,8 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          - string enums have a variant per value of the spec plus one that keeps any other value \
          and writes it back unchanged, so a response from a newer Authlete server still parses; \
          they implement `as_str`, `Display` and `FromStr`.\n",
-        title = provenance.title,
-        version = provenance.version,
+        title = escape_markdown(&provenance.title),
+        version = escape_markdown(&provenance.version),
         count = space.types.len(),
     );
     if let Some((name, json, features)) = front_page_example(space) {
@@ -197,3 +197,18 @@ fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {
 /// The impls every open enum shares, as one macro so each enum's file stays a table of values.
 /// Hand-written (not generated from tokens) so that it reads like the Rust it is.
 const OPEN_ENUM_SUPPORT: &str = include_str!("../../templates/open_enum.rs");
+
+/// Plain text for the middle of a Markdown line: on one line, and with every character that could
+/// open a link, a tag, an entity, code or emphasis backslash-escaped, so that a spec's title is
+/// shown as written.
+fn escape_markdown(text: &str) -> String {
+    let line = super::comment_line(text);
+    let mut escaped = String::with_capacity(line.len());
+    for c in line.chars() {
+        if "\\`*_[]<>#!|~&".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
