@@ -205,6 +205,16 @@ impl Budget {
         }
     }
 
+    /// Counts a list or mapping and one more level of nesting (`depth` drops when it closes).
+    fn open_container<E: serde::de::Error>(&mut self) -> Result<(), E> {
+        self.spend(1)?;
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return self.fail(Problem::TooDeep);
+        }
+        Ok(())
+    }
+
     fn fail<T, E: serde::de::Error>(&mut self, problem: Problem) -> Result<T, E> {
         self.problem = Some(problem);
         Err(E::custom("the spec is malformed"))
@@ -283,11 +293,7 @@ impl<'de> serde::de::Visitor<'de> for Node<'_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let budget = self.0;
-        budget.spend(1)?;
-        budget.depth += 1;
-        if budget.depth > MAX_NESTING {
-            return budget.fail(Problem::TooDeep);
-        }
+        budget.open_container()?;
         let mut items = Vec::new();
         loop {
             match seq.next_element_seed(Node(budget)) {
@@ -305,11 +311,7 @@ impl<'de> serde::de::Visitor<'de> for Node<'_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let budget = self.0;
-        budget.spend(1)?;
-        budget.depth += 1;
-        if budget.depth > MAX_NESTING {
-            return budget.fail(Problem::TooDeep);
-        }
+        budget.open_container()?;
         let mut members = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             budget.spend(1 + key.len())?;
