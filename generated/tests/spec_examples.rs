@@ -23,6 +23,7 @@ where
     let written = serde_json::to_value(&parsed).unwrap();
     assert_eq!(written, expected, "the example at {pointer} changed in a round trip");
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -40,6 +41,7 @@ fn components_schemas_client_example() {
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn components_schemas_service_example() {
@@ -51,6 +53,7 @@ fn components_schemas_service_example() {
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_id_service_get_get_responses_200_content_application_json_examples_full_value() {
@@ -62,6 +65,7 @@ fn paths_api_service_id_service_get_get_responses_200_content_application_json_e
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_id_service_get_get_responses_200_content_application_json_examples_limited_value() {
@@ -73,6 +77,7 @@ fn paths_api_service_id_service_get_get_responses_200_content_application_json_e
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -107,6 +112,7 @@ fn components_responses_400_content_application_json_example() {
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -141,6 +147,7 @@ fn components_responses_401_content_application_json_example() {
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -175,6 +182,7 @@ fn components_responses_403_content_application_json_example() {
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -209,6 +217,7 @@ fn components_responses_500_content_application_json_example() {
         &[],
     );
 }
+
 #[cfg(feature = "service-management")]
 #[test]
 fn paths_api_service_get_list_get_responses_200_content_application_json_examples_full_value() {
@@ -220,6 +229,7 @@ fn paths_api_service_get_list_get_responses_200_content_application_json_example
         &[],
     );
 }
+
 #[cfg(feature = "service-management")]
 #[test]
 fn paths_api_service_get_list_get_responses_200_content_application_json_examples_limited_value() {
@@ -231,6 +241,7 @@ fn paths_api_service_get_list_get_responses_200_content_application_json_example
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_create_post_request_body_content_application_json_example() {
@@ -242,6 +253,7 @@ fn paths_api_service_create_post_request_body_content_application_json_example()
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_create_post_responses_200_content_application_json_example() {
@@ -253,6 +265,7 @@ fn paths_api_service_create_post_responses_200_content_application_json_example(
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_create_post_responses_201_content_application_json_example() {
@@ -264,6 +277,7 @@ fn paths_api_service_create_post_responses_201_content_application_json_example(
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_id_service_update_post_request_body_content_application_json_example() {
@@ -275,6 +289,7 @@ fn paths_api_service_id_service_update_post_request_body_content_application_jso
         &[],
     );
 }
+
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 #[test]
 fn paths_api_service_id_service_update_post_responses_200_content_application_json_example() {
@@ -286,6 +301,7 @@ fn paths_api_service_id_service_update_post_responses_200_content_application_js
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -303,6 +319,7 @@ fn paths_api_service_id_client_get_client_id_get_responses_200_content_applicati
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_get_list_get_responses_200_content_application_json_examples_full_value() {
@@ -314,6 +331,7 @@ fn paths_api_service_id_client_get_list_get_responses_200_content_application_js
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_get_list_get_responses_200_content_application_json_examples_limited_value() {
@@ -325,6 +343,7 @@ fn paths_api_service_id_client_get_list_get_responses_200_content_application_js
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -342,6 +361,7 @@ fn paths_api_service_id_client_create_post_request_body_content_application_json
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -359,6 +379,7 @@ fn paths_api_service_id_client_create_post_responses_200_content_application_jso
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -376,6 +397,7 @@ fn paths_api_service_id_client_update_client_id_post_request_body_content_applic
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "client-management",
@@ -393,6 +415,7 @@ fn paths_api_service_id_client_update_client_id_post_responses_200_content_appli
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_lock_flag_update_client_identifier_post_request_body_content_application_json_example() {
@@ -404,6 +427,7 @@ fn paths_api_service_id_client_lock_flag_update_client_identifier_post_request_b
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_secret_refresh_client_identifier_get_responses_200_content_application_json_example() {
@@ -415,6 +439,7 @@ fn paths_api_service_id_client_secret_refresh_client_identifier_get_responses_20
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_secret_update_client_identifier_post_request_body_content_application_json_example() {
@@ -426,6 +451,7 @@ fn paths_api_service_id_client_secret_update_client_identifier_post_request_body
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_secret_update_client_identifier_post_responses_200_content_application_json_example() {
@@ -437,6 +463,7 @@ fn paths_api_service_id_client_secret_update_client_identifier_post_responses_20
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_authorization_get_list_get_responses_200_content_application_json_example() {
@@ -448,6 +475,7 @@ fn paths_api_service_id_client_authorization_get_list_get_responses_200_content_
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_authorization_update_client_id_post_request_body_content_application_json_example() {
@@ -459,6 +487,7 @@ fn paths_api_service_id_client_authorization_update_client_id_post_request_body_
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_authorization_update_client_id_post_responses_200_content_application_json_example() {
@@ -470,6 +499,7 @@ fn paths_api_service_id_client_authorization_update_client_id_post_responses_200
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_authorization_delete_client_id_delete_responses_200_content_application_json_example() {
@@ -481,6 +511,7 @@ fn paths_api_service_id_client_authorization_delete_client_id_delete_responses_2
         &[],
     );
 }
+
 #[cfg(feature = "client-management")]
 #[test]
 fn paths_api_service_id_client_granted_scopes_get_client_id_get_responses_200_content_application_json_example() {
@@ -492,6 +523,7 @@ fn paths_api_service_id_client_granted_scopes_get_client_id_get_responses_200_co
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_post_request_body_content_application_json_example() {
@@ -503,6 +535,7 @@ fn paths_api_service_id_auth_authorization_post_request_body_content_application
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_post_responses_200_content_application_json_example() {
@@ -514,6 +547,7 @@ fn paths_api_service_id_auth_authorization_post_responses_200_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_fail_post_request_body_content_application_json_example() {
@@ -525,6 +559,7 @@ fn paths_api_service_id_auth_authorization_fail_post_request_body_content_applic
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_fail_post_responses_200_content_application_json_example() {
@@ -536,6 +571,7 @@ fn paths_api_service_id_auth_authorization_fail_post_responses_200_content_appli
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_issue_post_request_body_content_application_json_example() {
@@ -547,6 +583,7 @@ fn paths_api_service_id_auth_authorization_issue_post_request_body_content_appli
         &[],
     );
 }
+
 #[cfg(feature = "authorization-endpoint")]
 #[test]
 fn paths_api_service_id_auth_authorization_issue_post_responses_200_content_application_json_example() {
@@ -558,6 +595,7 @@ fn paths_api_service_id_auth_authorization_issue_post_responses_200_content_appl
         &[],
     );
 }
+
 #[cfg(feature = "pushed-authorization-endpoint")]
 #[test]
 fn paths_api_service_id_pushed_auth_req_post_request_body_content_application_json_example() {
@@ -569,6 +607,7 @@ fn paths_api_service_id_pushed_auth_req_post_request_body_content_application_js
         &[],
     );
 }
+
 #[cfg(feature = "pushed-authorization-endpoint")]
 #[test]
 fn paths_api_service_id_pushed_auth_req_post_responses_200_content_application_json_example() {
@@ -580,6 +619,7 @@ fn paths_api_service_id_pushed_auth_req_post_responses_200_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_post_request_body_content_application_json_example() {
@@ -591,6 +631,7 @@ fn paths_api_service_id_auth_token_post_request_body_content_application_json_ex
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_post_responses_200_content_application_json_example() {
@@ -602,6 +643,7 @@ fn paths_api_service_id_auth_token_post_responses_200_content_application_json_e
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_fail_post_request_body_content_application_json_example() {
@@ -613,6 +655,7 @@ fn paths_api_service_id_auth_token_fail_post_request_body_content_application_js
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_fail_post_responses_200_content_application_json_example() {
@@ -624,6 +667,7 @@ fn paths_api_service_id_auth_token_fail_post_responses_200_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_issue_post_request_body_content_application_json_example() {
@@ -635,6 +679,7 @@ fn paths_api_service_id_auth_token_issue_post_request_body_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "token-endpoint")]
 #[test]
 fn paths_api_service_id_auth_token_issue_post_responses_200_content_application_json_example() {
@@ -646,6 +691,7 @@ fn paths_api_service_id_auth_token_issue_post_responses_200_content_application_
         &[],
     );
 }
+
 #[cfg(feature = "introspection-endpoint")]
 #[test]
 fn paths_api_service_id_auth_introspection_post_request_body_content_application_json_example() {
@@ -657,6 +703,7 @@ fn paths_api_service_id_auth_introspection_post_request_body_content_application
         &[],
     );
 }
+
 #[cfg(feature = "introspection-endpoint")]
 #[test]
 fn paths_api_service_id_auth_introspection_post_responses_200_content_application_json_example() {
@@ -668,6 +715,7 @@ fn paths_api_service_id_auth_introspection_post_responses_200_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "introspection-endpoint")]
 #[test]
 fn paths_api_service_id_auth_introspection_standard_post_request_body_content_application_json_example() {
@@ -679,6 +727,7 @@ fn paths_api_service_id_auth_introspection_standard_post_request_body_content_ap
         &[],
     );
 }
+
 #[cfg(feature = "introspection-endpoint")]
 #[test]
 fn paths_api_service_id_auth_introspection_standard_post_responses_200_content_application_json_example() {
@@ -690,6 +739,7 @@ fn paths_api_service_id_auth_introspection_standard_post_responses_200_content_a
         &[],
     );
 }
+
 #[cfg(feature = "revocation-endpoint")]
 #[test]
 fn paths_api_service_id_auth_revocation_post_request_body_content_application_json_example() {
@@ -701,6 +751,7 @@ fn paths_api_service_id_auth_revocation_post_request_body_content_application_js
         &[],
     );
 }
+
 #[cfg(feature = "revocation-endpoint")]
 #[test]
 fn paths_api_service_id_auth_revocation_post_responses_200_content_application_json_example() {
@@ -712,6 +763,7 @@ fn paths_api_service_id_auth_revocation_post_responses_200_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "user-info-endpoint")]
 #[test]
 fn paths_api_service_id_auth_userinfo_post_request_body_content_application_json_example() {
@@ -723,6 +775,7 @@ fn paths_api_service_id_auth_userinfo_post_request_body_content_application_json
         &[],
     );
 }
+
 #[cfg(feature = "user-info-endpoint")]
 #[test]
 fn paths_api_service_id_auth_userinfo_post_responses_200_content_application_json_example() {
@@ -734,6 +787,7 @@ fn paths_api_service_id_auth_userinfo_post_responses_200_content_application_jso
         &[],
     );
 }
+
 #[cfg(feature = "user-info-endpoint")]
 #[test]
 fn paths_api_service_id_auth_userinfo_issue_post_request_body_content_application_json_example() {
@@ -745,6 +799,7 @@ fn paths_api_service_id_auth_userinfo_issue_post_request_body_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "user-info-endpoint")]
 #[test]
 fn paths_api_service_id_auth_userinfo_issue_post_responses_200_content_application_json_example() {
@@ -756,6 +811,7 @@ fn paths_api_service_id_auth_userinfo_issue_post_responses_200_content_applicati
         &[],
     );
 }
+
 #[cfg(feature = "grant-management-endpoint")]
 #[test]
 fn paths_api_service_id_gm_post_request_body_content_application_json_example() {
@@ -767,6 +823,7 @@ fn paths_api_service_id_gm_post_request_body_content_application_json_example() 
         &[],
     );
 }
+
 #[cfg(feature = "jwk-set-endpoint")]
 #[test]
 fn paths_api_service_id_service_jwks_get_get_responses_200_content_application_json_example() {
@@ -778,6 +835,7 @@ fn paths_api_service_id_service_jwks_get_get_responses_200_content_application_j
         &[],
     );
 }
+
 #[test]
 fn paths_api_service_id_service_configuration_get_responses_200_content_application_json_example() {
     round_trip::<
@@ -788,6 +846,7 @@ fn paths_api_service_id_service_configuration_get_responses_200_content_applicat
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_post_request_body_content_application_json_example() {
@@ -799,6 +858,7 @@ fn paths_api_service_id_client_registration_post_request_body_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_post_responses_200_content_application_json_example() {
@@ -810,6 +870,7 @@ fn paths_api_service_id_client_registration_post_responses_200_content_applicati
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_get_post_request_body_content_application_json_example() {
@@ -821,6 +882,7 @@ fn paths_api_service_id_client_registration_get_post_request_body_content_applic
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_get_post_responses_200_content_application_json_example() {
@@ -832,6 +894,7 @@ fn paths_api_service_id_client_registration_get_post_responses_200_content_appli
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_update_post_request_body_content_application_json_example() {
@@ -843,6 +906,7 @@ fn paths_api_service_id_client_registration_update_post_request_body_content_app
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_update_post_responses_200_content_application_json_example() {
@@ -854,6 +918,7 @@ fn paths_api_service_id_client_registration_update_post_responses_200_content_ap
         &[],
     );
 }
+
 #[cfg(feature = "dynamic-client-registration")]
 #[test]
 fn paths_api_service_id_client_registration_delete_post_responses_200_content_application_json_example() {
@@ -865,6 +930,7 @@ fn paths_api_service_id_client_registration_delete_post_responses_200_content_ap
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_post_request_body_content_application_json_example() {
@@ -876,6 +942,7 @@ fn paths_api_service_id_backchannel_authentication_post_request_body_content_app
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_post_responses_200_content_application_json_example() {
@@ -887,6 +954,7 @@ fn paths_api_service_id_backchannel_authentication_post_responses_200_content_ap
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_issue_post_request_body_content_application_json_example() {
@@ -898,6 +966,7 @@ fn paths_api_service_id_backchannel_authentication_issue_post_request_body_conte
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_issue_post_responses_200_content_application_json_example() {
@@ -909,6 +978,7 @@ fn paths_api_service_id_backchannel_authentication_issue_post_responses_200_cont
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_fail_post_responses_200_content_application_json_example() {
@@ -920,6 +990,7 @@ fn paths_api_service_id_backchannel_authentication_fail_post_responses_200_conte
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_complete_post_request_body_content_application_json_example() {
@@ -931,6 +1002,7 @@ fn paths_api_service_id_backchannel_authentication_complete_post_request_body_co
         &[],
     );
 }
+
 #[cfg(feature = "ciba")]
 #[test]
 fn paths_api_service_id_backchannel_authentication_complete_post_responses_200_content_application_json_example() {
@@ -942,6 +1014,7 @@ fn paths_api_service_id_backchannel_authentication_complete_post_responses_200_c
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_authorization_post_request_body_content_application_json_example() {
@@ -953,6 +1026,7 @@ fn paths_api_service_id_device_authorization_post_request_body_content_applicati
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_authorization_post_responses_200_content_application_json_example() {
@@ -964,6 +1038,7 @@ fn paths_api_service_id_device_authorization_post_responses_200_content_applicat
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_verification_post_request_body_content_application_json_example() {
@@ -975,6 +1050,7 @@ fn paths_api_service_id_device_verification_post_request_body_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_verification_post_responses_200_content_application_json_example() {
@@ -986,6 +1062,7 @@ fn paths_api_service_id_device_verification_post_responses_200_content_applicati
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_complete_post_request_body_content_application_json_example() {
@@ -997,6 +1074,7 @@ fn paths_api_service_id_device_complete_post_request_body_content_application_js
         &[],
     );
 }
+
 #[cfg(feature = "device-flow")]
 #[test]
 fn paths_api_service_id_device_complete_post_responses_200_content_application_json_example() {
@@ -1008,6 +1086,7 @@ fn paths_api_service_id_device_complete_post_responses_200_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_get_list_get_responses_200_content_application_json_example() {
@@ -1019,6 +1098,7 @@ fn paths_api_service_id_auth_token_get_list_get_responses_200_content_applicatio
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_create_post_request_body_content_application_json_example() {
@@ -1030,6 +1110,7 @@ fn paths_api_service_id_auth_token_create_post_request_body_content_application_
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_create_post_responses_200_content_application_json_example() {
@@ -1041,6 +1122,7 @@ fn paths_api_service_id_auth_token_create_post_responses_200_content_application
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_update_post_request_body_content_application_json_example() {
@@ -1052,6 +1134,7 @@ fn paths_api_service_id_auth_token_update_post_request_body_content_application_
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_update_post_responses_200_content_application_json_example() {
@@ -1063,6 +1146,7 @@ fn paths_api_service_id_auth_token_update_post_responses_200_content_application
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_revoke_post_request_body_content_application_json_example() {
@@ -1074,6 +1158,7 @@ fn paths_api_service_id_auth_token_revoke_post_request_body_content_application_
         &[],
     );
 }
+
 #[cfg(feature = "token-operations")]
 #[test]
 fn paths_api_service_id_auth_token_revoke_post_responses_200_content_application_json_example() {
@@ -1085,6 +1170,7 @@ fn paths_api_service_id_auth_token_revoke_post_responses_200_content_application
         &[],
     );
 }
+
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -1119,6 +1205,7 @@ fn components_responses_404_content_application_json_example() {
         &[],
     );
 }
+
 #[cfg(feature = "jose-object")]
 #[test]
 fn paths_api_service_id_jose_verify_post_request_body_content_application_json_example() {
@@ -1130,6 +1217,7 @@ fn paths_api_service_id_jose_verify_post_request_body_content_application_json_e
         &[],
     );
 }
+
 #[cfg(feature = "jose-object")]
 #[test]
 fn paths_api_service_id_jose_verify_post_responses_200_content_application_json_example() {
@@ -1141,6 +1229,7 @@ fn paths_api_service_id_jose_verify_post_responses_200_content_application_json_
         &[],
     );
 }
+
 #[cfg(feature = "utility-endpoints")]
 #[test]
 fn paths_api_info_get_responses_200_content_application_json_example() {
@@ -1152,6 +1241,7 @@ fn paths_api_info_get_responses_200_content_application_json_example() {
         &[],
     );
 }
+
 #[test]
 fn paths_api_lifecycle_healthcheck_get_responses_200_content_text_plain_example() {
     round_trip::<
@@ -1162,6 +1252,7 @@ fn paths_api_lifecycle_healthcheck_get_responses_200_content_text_plain_example(
         &[],
     );
 }
+
 #[cfg(feature = "native-sso")]
 #[test]
 fn paths_api_service_id_nativesso_post_request_body_content_application_json_example() {
@@ -1173,6 +1264,7 @@ fn paths_api_service_id_nativesso_post_request_body_content_application_json_exa
         &[],
     );
 }
+
 #[cfg(feature = "native-sso")]
 #[test]
 fn paths_api_service_id_nativesso_post_responses_200_content_application_json_example() {
@@ -1184,6 +1276,7 @@ fn paths_api_service_id_nativesso_post_responses_200_content_application_json_ex
         &[],
     );
 }
+
 #[cfg(feature = "native-sso")]
 #[test]
 fn paths_api_service_id_nativesso_logout_post_request_body_content_application_json_example() {
@@ -1195,6 +1288,7 @@ fn paths_api_service_id_nativesso_logout_post_request_body_content_application_j
         &[],
     );
 }
+
 #[cfg(feature = "native-sso")]
 #[test]
 fn paths_api_service_id_nativesso_logout_post_responses_200_content_application_json_example() {

@@ -39,10 +39,17 @@ pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     builder.walk_paths()?;
     builder.walk_component_request_bodies()?;
     builder.walk_component_responses()?;
+    let memo = std::mem::take(&mut builder.memo);
     let mut space = builder.finish();
     cycles::check_alias_cycles(&space, spec)?;
     cycles::mark_boxed_fields(&mut space);
     conformance::keep_conforming_examples(&mut space);
+    let (operations, warnings) = super::operations::build(spec, &space, &|at| memo.get(at).cloned())?;
+    space.operations = operations;
+    space.warnings.extend(warnings);
+    let (regions, warnings) = super::operations::regions(spec);
+    space.regions = regions;
+    space.warnings.extend(warnings);
     Ok(space)
 }
 
@@ -175,7 +182,8 @@ impl<'s> Builder<'s> {
     }
 
     fn finish(self) -> TypeSpace {
-        let mut space = TypeSpace { types: self.types, examples: self.examples, warnings: self.warnings };
+        let mut space =
+            TypeSpace { types: self.types, examples: self.examples, warnings: self.warnings, ..TypeSpace::default() };
         super::areas::assign(&mut space, &self.roots);
         space
     }
@@ -338,15 +346,32 @@ impl<'s> Builder<'s> {
         at: &Pointer,
         op_name: &str,
     ) -> Result<(), Error> {
-        let ReferenceOr::Item(parameter) = parameter else { return Ok(()) };
+        let (parameter, at) = match parameter {
+            ReferenceOr::Item(parameter) => (Cow::Borrowed(parameter), at.clone()),
+            // A shared parameter's type is made at its own place, where the operations look for it.
+            ReferenceOr::Reference { reference } => match Pointer::from_ref(reference) {
+                Some(target) if self.spec.node(&target).is_some() => {
+                    (Cow::Owned(node_as::<openapiv3::Parameter>(self.spec, &target)?), target)
+                }
+                _ => return Ok(()),
+            },
+        };
+        let at = &at;
         let data = parameter.parameter_data_ref();
         let name = format!("{op_name}{}", naming::camel(&data.name, "Parameter"));
-        match &data.format {
-            openapiv3::ParameterSchemaOrContent::Schema(schema) => {
+        match (&data.format, &parameter) {
+            (openapiv3::ParameterSchemaOrContent::Schema(schema), _) => {
                 let ty = self.type_of(schema.into(), &at.push("schema"), &name)?;
                 self.note_root(&ty);
             }
-            openapiv3::ParameterSchemaOrContent::Content(content) => self.walk_content(content, at, &name)?,
+            (openapiv3::ParameterSchemaOrContent::Content(_), Cow::Borrowed(borrowed)) => {
+                if let openapiv3::ParameterSchemaOrContent::Content(content) = &borrowed.parameter_data_ref().format {
+                    self.walk_content(content, at, &name)?;
+                }
+            }
+            // The operations report a shared parameter described by `content`: the client cannot
+            // send one.
+            (openapiv3::ParameterSchemaOrContent::Content(_), Cow::Owned(_)) => {}
         }
         Ok(())
     }

@@ -8,8 +8,10 @@ mod build;
 mod conformance;
 mod cycles;
 pub(crate) mod naming;
+pub mod operations;
 
 pub use build::build;
+pub use operations::Operation;
 
 use crate::error::Warning;
 use crate::pointer::Pointer;
@@ -18,11 +20,15 @@ use crate::pointer::Pointer;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TypeId(pub usize);
 
-/// All named types of the crate, in the order they were discovered (spec order), plus what the
-/// builder wants a human to know.
+/// All named types of the crate, in the order they were discovered (spec order), the operations
+/// that use them, plus what the builder wants a human to know.
 #[derive(Debug, Default)]
 pub struct TypeSpace {
     pub types: Vec<TypeDef>,
+    /// Every operation of the spec, in spec order: one client method each.
+    pub operations: Vec<Operation>,
+    /// The servers of the spec, which the client offers as regions.
+    pub regions: Vec<operations::Region>,
     /// Every `example` the spec gives, with the type it is an example of.
     pub examples: Vec<Example>,
     pub warnings: Vec<Warning>,

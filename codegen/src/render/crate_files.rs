@@ -5,7 +5,7 @@ use quote::quote;
 use std::collections::BTreeSet;
 
 use super::cfg_any;
-use super::rust_types::{ident, uses_json};
+use super::rust_types::ident;
 use super::{format_rust, inner_doc_attrs, DocSlots, Provenance};
 use crate::model::TypeSpace;
 use crate::GeneratedFile;
@@ -36,8 +36,6 @@ fn has_string_enums(space: &TypeSpace) -> bool {
 }
 
 fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
-    // The spec-examples test always needs serde_json; the models only for free-form members.
-    let json = if uses_json(space) { "serde_json = \"1\"\n" } else { "\n[dev-dependencies]\nserde_json = \"1\"\n" };
     format!(
         r#"# {preamble}
 
@@ -45,13 +43,23 @@ fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
 name = "authlete"
 version = "0.1.0"
 edition = "2021"
-rust-version = "1.80"
-description = "Rust models of every request and response of the Authlete API ({title} {version})."
+rust-version = "1.85"
+description = "The Authlete API for Rust ({title} {version}): a model for every request and response, and a client for every operation."
 license = "MIT"
 
 {features}[dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-{json}"#,
+serde_json = "1"
+# The client (feature `client`): rustls, never OpenSSL or native-tls.
+percent-encoding = {{ version = "2", optional = true }}
+reqwest = {{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }}
+serde_path_to_error = {{ version = "0.1", optional = true }}
+
+[dev-dependencies]
+# The generated operation tests run against a mock Authlete on 127.0.0.1.
+tokio = {{ version = "1", features = ["macros", "rt"] }}
+wiremock = "0.6"
+"#,
         features = features_table(space),
         preamble = provenance.preamble(),
         title = super::comment_line(&provenance.title).replace('\\', "\\\\").replace('"', "'"),
@@ -71,12 +79,19 @@ fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenS
         };
         quote! { #cfg mod open_enum; }
     });
+    let region = (!space.regions.is_empty()).then(|| quote!(Region,));
     quote! {
         #docs
         #![forbid(unsafe_code)]
 
         pub mod models;
         #open_enum
+        #[cfg(feature = "client")]
+        pub mod client;
+        #[cfg(feature = "client")]
+        pub mod operations;
+        #[cfg(feature = "client")]
+        pub use client::{Client, ClientBuilder, Error, #region Service};
     }
 }
 
@@ -163,14 +178,20 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<Str
     })
 }
 
-/// One feature per area of the API, all on by default (no table for a spec without tags).
+/// The `client` feature and one feature per area of the API, all on by default.
 fn features_table(space: &TypeSpace) -> String {
     let features = all_features(space);
-    if features.is_empty() {
-        return String::new();
+    let default: Vec<String> = std::iter::once("client").chain(features.iter().copied()).map(|f| format!("\"{f}\"")).collect();
+    let mut table = format!(
+        "[features]\n\
+         default = [{default}]\n\
+         # The HTTP client and a method per operation; without it the crate is the models alone.\n\
+         client = [\"dep:percent-encoding\", \"dep:reqwest\", \"dep:serde_path_to_error\"]\n",
+        default = default.join(", ")
+    );
+    if !features.is_empty() {
+        table.push_str("# One feature per area (operation tag) of the API: its operations and the types they use.\n");
     }
-    let default = features.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(", ");
-    let mut table = format!("[features]\n# One feature per area (operation tag) of the API; a type is compiled when a feature\n# whose operations use it is on.\ndefault = [{default}]\n");
     for feature in features {
         table.push_str(&format!("{feature} = []\n"));
     }
@@ -178,8 +199,11 @@ fn features_table(space: &TypeSpace) -> String {
     table
 }
 
+/// Every area feature: those of the types and those of the operations (an area may use no type).
 fn all_features(space: &TypeSpace) -> BTreeSet<&str> {
-    space.types.iter().flat_map(|def| def.features.iter().map(String::as_str)).collect()
+    let types = space.types.iter().flat_map(|def| def.features.iter());
+    let operations = space.operations.iter().flat_map(|op| op.features.iter());
+    types.chain(operations).map(String::as_str).collect()
 }
 
 fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {

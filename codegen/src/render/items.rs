@@ -47,7 +47,7 @@ fn type_docs(def: &TypeDef, rustdoc: &Rustdoc) -> String {
 }
 
 /// A description as rustdoc, from the texts converted up front (or now, for one that was not).
-fn converted(description: Option<&str>, rustdoc: &Rustdoc) -> String {
+pub(super) fn converted(description: Option<&str>, rustdoc: &Rustdoc) -> String {
     description.map_or_else(String::new, |text| rustdoc.get(text).cloned().unwrap_or_else(|| markdown_to_rustdoc(text)))
 }
 

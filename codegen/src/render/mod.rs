@@ -1,5 +1,6 @@
 //! Stages 3 and 4: the model as `quote` tokens, formatted by `prettyplease` into files.
 
+mod client;
 mod crate_files;
 mod examples;
 mod items;
@@ -48,6 +49,8 @@ pub fn render(space: &TypeSpace, provenance: &Provenance, rustdoc: &Rustdoc) -> 
         let mut files = render_models(space, rustdoc, provenance, 0, workers)?;
         files.extend(crate_files::fixed_files(space, provenance)?);
         let paths = rust_types::Paths::for_space(space);
+        let context = client::Context { space, paths: paths.clone(), rustdoc, provenance };
+        files.extend(client::files(&context)?);
         files.push(GeneratedFile {
             path: "tests/spec_examples.rs".into(),
             contents: format_rust(examples::tests(space, &paths), provenance, &DocSlots::default())?,
@@ -122,8 +125,26 @@ fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) ->
 
 {}",
         provenance.preamble(),
-        docs.fill(&prettyplease::unparse(&file))
+        docs.fill(&separate_items(&prettyplease::unparse(&file)))
     ))
+}
+
+/// `prettyplease` output with an empty line between top-level items, as hand-written files have.
+/// Only lines at column 0 are looked at: an item ends with `}` or `;` there, and the next starts
+/// with anything but a closing brace (string literals in generated code never span lines).
+fn separate_items(formatted: &str) -> String {
+    let mut out = String::with_capacity(formatted.len() + formatted.len() / 16);
+    let mut previous_ended_item = false;
+    for line in formatted.lines() {
+        let top_level = !line.is_empty() && !line.starts_with(char::is_whitespace);
+        if previous_ended_item && top_level && !line.starts_with('}') {
+            out.push('\n');
+        }
+        previous_ended_item = top_level && (line.ends_with('}') || line.ends_with(';'));
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// The doc texts of one file. Each doc block goes through `quote`, `syn` and `prettyplease` as a

@@ -80,23 +80,3 @@ pub fn ident(name: &str) -> Ident {
         Ident::new(name, Span::call_site())
     }
 }
-
-/// Whether any type of the crate holds free-form JSON (and so needs `serde_json`).
-pub fn uses_json(space: &TypeSpace) -> bool {
-    use crate::model::TypeKind;
-    fn json(ty: &TypeRef) -> bool {
-        match ty {
-            TypeRef::Json | TypeRef::JsonObject => true,
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => json(inner),
-            _ => false,
-        }
-    }
-    space.types.iter().any(|t| match &t.kind {
-        TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| json(&f.ty)) || s.additional.as_ref().is_some_and(|a| json(&a.ty))
-        }
-        TypeKind::Union(u) => u.tag.is_some() || u.variants.iter().any(|v| json(&v.ty)),
-        TypeKind::Alias(ty) => json(ty),
-        TypeKind::Enum(_) => false,
-    })
-}

@@ -57,6 +57,7 @@ pub struct AuthorizationDetailsElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_fields: Option<String>,
 }
+
 impl AuthorizationDetailsElement {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(r#type: String) -> Self {

@@ -14,6 +14,7 @@ pub struct AuthorizationFailRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 impl AuthorizationFailRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String, reason: super::AuthorizationFailRequestReason) -> Self {

@@ -37,6 +37,7 @@ pub enum AuthorizationFailRequestReason {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     AuthorizationFailRequestReason, Unrecognized, { Unknown => "UNKNOWN", NotLoggedIn =>
     "NOT_LOGGED_IN", MaxAgeNotSupported => "MAX_AGE_NOT_SUPPORTED", ExceedsMaxAge =>

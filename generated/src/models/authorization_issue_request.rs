@@ -164,6 +164,7 @@ pub struct AuthorizationIssueRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims_for_tx: Option<Vec<String>>,
 }
+
 impl AuthorizationIssueRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String, subject: String) -> Self {

@@ -30,6 +30,7 @@ pub struct AuthorizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
 }
+
 impl AuthorizationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

@@ -8,6 +8,7 @@ pub struct AuthorizationTicketInfoRequest {
     /// The ticket that has been issued from the `/auth/authorization` API.
     pub ticket: String,
 }
+
 impl AuthorizationTicketInfoRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String) -> Self {

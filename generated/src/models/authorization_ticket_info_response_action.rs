@@ -18,6 +18,7 @@ pub enum AuthorizationTicketInfoResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     AuthorizationTicketInfoResponseAction, Unrecognized, { Ok => "OK", NotFound =>
     "NOT_FOUND", CallerError => "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }

@@ -10,6 +10,7 @@ pub struct AuthorizationTicketUpdateRequest {
     /// The information about the ticket.
     pub info: String,
 }
+
 impl AuthorizationTicketUpdateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String, info: String) -> Self {

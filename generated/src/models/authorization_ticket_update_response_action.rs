@@ -18,6 +18,7 @@ pub enum AuthorizationTicketUpdateResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     AuthorizationTicketUpdateResponseAction, Unrecognized, { Ok => "OK", NotFound =>
     "NOT_FOUND", CallerError => "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }

@@ -101,6 +101,7 @@ pub struct BackchannelAuthenticationCompleteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
 }
+
 impl BackchannelAuthenticationCompleteRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(

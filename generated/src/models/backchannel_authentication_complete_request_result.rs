@@ -17,6 +17,7 @@ pub enum BackchannelAuthenticationCompleteRequestResult {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     BackchannelAuthenticationCompleteRequestResult, Unrecognized, { TransactionFailed =>
     "TRANSACTION_FAILED", AccessDenied => "ACCESS_DENIED", Authorized => "AUTHORIZED" }

@@ -16,6 +16,7 @@ pub enum BackchannelAuthenticationCompleteResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     BackchannelAuthenticationCompleteResponseAction, Unrecognized, { ServerError =>
     "SERVER_ERROR", NoAction => "NO_ACTION", Notification => "NOTIFICATION" }

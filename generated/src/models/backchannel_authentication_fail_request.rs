@@ -28,6 +28,7 @@ pub struct BackchannelAuthenticationFailRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
 }
+
 impl BackchannelAuthenticationFailRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(

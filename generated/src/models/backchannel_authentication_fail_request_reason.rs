@@ -30,6 +30,7 @@ pub enum BackchannelAuthenticationFailRequestReason {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     BackchannelAuthenticationFailRequestReason, Unrecognized, { AccessDenied =>
     "ACCESS_DENIED", ExpiredLoginHintToken => "EXPIRED_LOGIN_HINT_TOKEN",

@@ -16,6 +16,7 @@ pub enum BackchannelAuthenticationFailResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     BackchannelAuthenticationFailResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Forbidden => "FORBIDDEN" }

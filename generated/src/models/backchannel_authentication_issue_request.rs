@@ -8,6 +8,7 @@ pub struct BackchannelAuthenticationIssueRequest {
     /// The ticket issued from Authlete's `/backchannel/authentication` API.
     pub ticket: String,
 }
+
 impl BackchannelAuthenticationIssueRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String) -> Self {

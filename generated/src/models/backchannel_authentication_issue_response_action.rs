@@ -16,6 +16,7 @@ pub enum BackchannelAuthenticationIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     BackchannelAuthenticationIssueResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", InvalidTicket => "INVALID_TICKET", Ok => "OK" }

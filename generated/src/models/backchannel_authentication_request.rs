@@ -66,6 +66,7 @@ pub struct BackchannelAuthenticationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
 }
+
 impl BackchannelAuthenticationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

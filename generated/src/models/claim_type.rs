@@ -14,6 +14,7 @@ pub enum ClaimType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClaimType, Unrecognized, { Normal => "NORMAL", Aggregated => "AGGREGATED",
     Distributed => "DISTRIBUTED" }

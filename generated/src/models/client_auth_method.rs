@@ -28,6 +28,7 @@ pub enum ClientAuthMethod {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientAuthMethod, Unrecognized, { None => "NONE", ClientSecretBasic =>
     "CLIENT_SECRET_BASIC", ClientSecretPost => "CLIENT_SECRET_POST", ClientSecretJwt =>

@@ -8,6 +8,7 @@ pub struct ClientAuthorizationDeleteApiPostRequest {
     /// Unique user ID of an end-user.
     pub subject: String,
 }
+
 impl ClientAuthorizationDeleteApiPostRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(subject: String) -> Self {

@@ -17,6 +17,7 @@ pub struct ClientAuthorizationGetListRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
 }
+
 impl ClientAuthorizationGetListRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(subject: String) -> Self {

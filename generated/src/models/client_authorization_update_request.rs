@@ -15,6 +15,7 @@ pub struct ClientAuthorizationUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
 }
+
 impl ClientAuthorizationUpdateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(subject: String) -> Self {

@@ -20,6 +20,7 @@ pub enum ClientClientSource {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientClientSource, Unrecognized, { DynamicRegistration => "DYNAMIC_REGISTRATION",
     AutomaticRegistration => "AUTOMATIC_REGISTRATION", ExplicitRegistration =>

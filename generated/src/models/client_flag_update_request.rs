@@ -11,6 +11,7 @@ pub struct ClientFlagUpdateRequest {
     /// JSON name: `clientLocked`.
     pub client_locked: bool,
 }
+
 impl ClientFlagUpdateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(client_locked: bool) -> Self {

@@ -15,6 +15,7 @@ pub struct ClientFlagUpdateResponse {
     /// JSON name: `resultMessage`.
     pub result_message: String,
 }
+
 impl ClientFlagUpdateResponse {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(result_code: String, result_message: String) -> Self {

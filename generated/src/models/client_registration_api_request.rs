@@ -18,6 +18,7 @@ pub struct ClientRegistrationApiRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
 }
+
 impl ClientRegistrationApiRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(json: String) -> Self {

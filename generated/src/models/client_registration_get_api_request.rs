@@ -17,6 +17,7 @@ pub struct ClientRegistrationGetApiRequest {
     /// JSON name: `clientId`.
     pub client_id: String,
 }
+
 impl ClientRegistrationGetApiRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(token: String, client_id: String) -> Self {

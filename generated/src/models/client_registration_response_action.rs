@@ -24,6 +24,7 @@ pub enum ClientRegistrationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientRegistrationResponseAction, Unrecognized, { BadRequest => "BAD_REQUEST",
     Created => "CREATED", Deleted => "DELETED", InternalServerError =>

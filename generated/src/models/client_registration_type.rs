@@ -16,6 +16,7 @@ pub enum ClientRegistrationType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientRegistrationType, Unrecognized, { Automatic => "AUTOMATIC", Explicit =>
     "EXPLICIT" }

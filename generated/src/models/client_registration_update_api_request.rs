@@ -16,6 +16,7 @@ pub struct ClientRegistrationUpdateApiRequest {
     /// JSON name: `clientId`.
     pub client_id: String,
 }
+
 impl ClientRegistrationUpdateApiRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(json: String, token: String, client_id: String) -> Self {

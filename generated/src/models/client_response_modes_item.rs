@@ -22,6 +22,7 @@ pub enum ClientResponseModesItem {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientResponseModesItem, Unrecognized, { Query => "QUERY", Fragment => "FRAGMENT",
     FormPost => "FORM_POST", Jwt => "JWT", QueryJwt => "QUERY_JWT", FragmentJwt =>

@@ -12,6 +12,7 @@ pub struct ClientSecretUpdateRequest {
     /// JSON name: `clientSecret`.
     pub client_secret: String,
 }
+
 impl ClientSecretUpdateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(client_secret: String) -> Self {

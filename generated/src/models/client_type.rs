@@ -15,6 +15,7 @@ pub enum ClientType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ClientType, Unrecognized, { Public => "PUBLIC", Confidential => "CONFIDENTIAL" }
 );

@@ -66,6 +66,7 @@ pub struct DeviceAuthorizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
 }
+
 impl DeviceAuthorizationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

@@ -18,6 +18,7 @@ pub enum DeviceAuthorizationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     DeviceAuthorizationResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",

@@ -98,6 +98,7 @@ pub struct DeviceCompleteRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
 }
+
 impl DeviceCompleteRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(

@@ -20,6 +20,7 @@ pub enum DeviceCompleteResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     DeviceCompleteResponseAction, Unrecognized, { ServerError => "SERVER_ERROR",
     UserCodeNotExist => "USER_CODE_NOT_EXIST", UserCodeExpired => "USER_CODE_EXPIRED",

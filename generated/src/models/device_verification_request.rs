@@ -11,6 +11,7 @@ pub struct DeviceVerificationRequest {
     /// JSON name: `userCode`.
     pub user_code: String,
 }
+
 impl DeviceVerificationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(user_code: String) -> Self {

@@ -18,6 +18,7 @@ pub enum DeviceVerificationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     DeviceVerificationResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", NotExist => "NOT_EXIST", Expired => "EXPIRED", Valid =>

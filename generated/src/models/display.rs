@@ -26,6 +26,7 @@ pub enum Display {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     Display, Unrecognized, { Page => "PAGE", Popup => "POPUP", Touch => "TOUCH", Wap =>
     "WAP" }

@@ -20,6 +20,7 @@ pub enum FapiMode {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     FapiMode, Unrecognized, { Fapi1Advanced => "FAPI1_ADVANCED", Fapi1Baseline =>
     "FAPI1_BASELINE", Fapi2MessageSigningAuthReq => "FAPI2_MESSAGE_SIGNING_AUTH_REQ",

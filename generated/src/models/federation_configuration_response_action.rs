@@ -16,6 +16,7 @@ pub enum FederationConfigurationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     FederationConfigurationResponseAction, Unrecognized, { Ok => "OK", NotFound =>
     "NOT_FOUND", InternalServerError => "INTERNAL_SERVER_ERROR" }

@@ -18,6 +18,7 @@ pub enum FederationRegistrationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     FederationRegistrationResponseAction, Unrecognized, { Ok => "OK", BadRequest =>
     "BAD_REQUEST", NotFound => "NOT_FOUND", InternalServerError =>

@@ -24,6 +24,7 @@ pub enum GMResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     GMResponseAction, Unrecognized, { Ok => "OK", NoContent => "NO_CONTENT", Unauthorized
     => "UNAUTHORIZED", Forbidden => "FORBIDDEN", NotFound => "NOT_FOUND", CallerError =>

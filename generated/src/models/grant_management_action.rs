@@ -23,6 +23,7 @@ pub enum GrantManagementAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     GrantManagementAction, Unrecognized, { Create => "CREATE", Query => "QUERY", Replace
     => "REPLACE", Revoke => "REVOKE", Merge => "MERGE" }

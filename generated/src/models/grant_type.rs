@@ -30,6 +30,7 @@ pub enum GrantType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     GrantType, Unrecognized, { AuthorizationCode => "AUTHORIZATION_CODE", Implicit =>
     "IMPLICIT", Password => "PASSWORD", ClientCredentials => "CLIENT_CREDENTIALS",

@@ -18,6 +18,7 @@ pub enum HskCreateResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     HskCreateResponseAction, Unrecognized, { Success => "SUCCESS", InvalidRequest =>
     "INVALID_REQUEST", NotFound => "NOT_FOUND", ServerError => "SERVER_ERROR" }

@@ -16,6 +16,7 @@ pub enum HskGetListResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     HskGetListResponseAction, Unrecognized, { Success => "SUCCESS", InvalidRequest =>
     "INVALID_REQUEST", ServerError => "SERVER_ERROR" }

@@ -56,6 +56,7 @@ pub struct IdtokenReissueRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
 }
+
 impl IdtokenReissueRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(access_token: String, refresh_token: String) -> Self {

@@ -19,6 +19,7 @@ pub struct InfoResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_token_cache: Option<super::InfoResponseServiceTokenCache>,
 }
+
 impl InfoResponse {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(version: String, features: Vec<String>) -> Self {

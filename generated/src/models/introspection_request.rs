@@ -124,6 +124,7 @@ pub struct IntrospectionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body_contained: Option<bool>,
 }
+
 impl IntrospectionRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(token: String) -> Self {

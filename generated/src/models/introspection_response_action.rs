@@ -20,6 +20,7 @@ pub enum IntrospectionResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     IntrospectionResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",

@@ -31,6 +31,7 @@ pub struct JoseVerifyRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_by_client: Option<bool>,
 }
+
 impl JoseVerifyRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(jose: String) -> Self {

@@ -51,6 +51,7 @@ pub enum JweAlg {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     JweAlg, Unrecognized, { Rsa15 => "RSA1_5", RsaOaep => "RSA_OAEP", RsaOaep256 =>
     "RSA_OAEP_256", A128kw => "A128KW", A192kw => "A192KW", A256kw => "A256KW", Dir =>

@@ -27,6 +27,7 @@ pub enum JweEnc {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     JweEnc, Unrecognized, { A128cbcHs256 => "A128CBC_HS256", A192cbcHs384 =>
     "A192CBC_HS384", A256cbcHs512 => "A256CBC_HS512", A128gcm => "A128GCM", A192gcm =>

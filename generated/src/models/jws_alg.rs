@@ -47,6 +47,7 @@ pub enum JwsAlg {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     JwsAlg, Unrecognized, { None => "NONE", Hs256 => "HS256", Hs384 => "HS384", Hs512 =>
     "HS512", Rs256 => "RS256", Rs384 => "RS384", Rs512 => "RS512", Es256 => "ES256",

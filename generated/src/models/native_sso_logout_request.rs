@@ -11,6 +11,7 @@ pub struct NativeSsoLogoutRequest {
     /// JSON name: `sessionId`.
     pub session_id: String,
 }
+
 impl NativeSsoLogoutRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(session_id: String) -> Self {

@@ -16,6 +16,7 @@ pub enum NativeSsoLogoutResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     NativeSsoLogoutResponseAction, Unrecognized, { Ok => "OK", ServerError =>
     "SERVER_ERROR", CallerError => "CALLER_ERROR" }

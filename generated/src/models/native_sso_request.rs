@@ -69,6 +69,7 @@ pub struct NativeSsoRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device_secret_hash: Option<String>,
 }
+
 impl NativeSsoRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(access_token: String, device_secret: String) -> Self {

@@ -16,6 +16,7 @@ pub enum NativeSsoResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     NativeSsoResponseAction, Unrecognized, { Ok => "OK", InternalServerError =>
     "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }

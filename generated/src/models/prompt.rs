@@ -24,6 +24,7 @@ pub enum Prompt {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     Prompt, Unrecognized, { None => "NONE", Login => "LOGIN", Consent => "CONSENT",
     SelectAccount => "SELECT_ACCOUNT", Create => "CREATE" }

@@ -61,6 +61,7 @@ pub struct PushedAuthorizationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
 }
+
 impl PushedAuthorizationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

@@ -22,6 +22,7 @@ pub enum PushedAuthorizationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     PushedAuthorizationResponseAction, Unrecognized, { Created => "CREATED", BadRequest
     => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN",

@@ -24,6 +24,7 @@ pub enum ResponseType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     ResponseType, Unrecognized, { None => "NONE", Code => "CODE", Token => "TOKEN",
     IdToken => "ID_TOKEN", CodeToken => "CODE_TOKEN", CodeIdToken => "CODE_ID_TOKEN",

@@ -54,6 +54,7 @@ pub struct RevocationRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation_pop: Option<String>,
 }
+
 impl RevocationRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

@@ -18,6 +18,7 @@ pub enum RevocationResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     RevocationResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", InvalidClient => "INVALID_CLIENT", BadRequest =>

@@ -10,4 +10,5 @@ pub enum Sns {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(Sns, Unrecognized, { Facebook => "FACEBOOK" });

@@ -104,6 +104,7 @@ pub struct StandardIntrospectionRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key_for_encryption: Option<String>,
 }
+
 impl StandardIntrospectionRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

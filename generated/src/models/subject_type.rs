@@ -18,6 +18,7 @@ pub enum SubjectType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     SubjectType, Unrecognized, { Public => "PUBLIC", Pairwise => "PAIRWISE" }
 );

@@ -12,6 +12,7 @@ pub enum TokenBatchStatusBatchKind {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenBatchStatusBatchKind, Unrecognized, { Create => "CREATE" }
 );

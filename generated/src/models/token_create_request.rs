@@ -166,6 +166,7 @@ pub struct TokenCreateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
 }
+
 impl TokenCreateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(grant_type: super::GrantType, client_id: i64) -> Self {

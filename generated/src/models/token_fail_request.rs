@@ -10,6 +10,7 @@ pub struct TokenFailRequest {
     /// The reason of the failure of the token request.
     pub reason: super::TokenFailRequestReason,
 }
+
 impl TokenFailRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String, reason: super::TokenFailRequestReason) -> Self {

@@ -16,6 +16,7 @@ pub enum TokenFailRequestReason {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenFailRequestReason, Unrecognized, { Unknown => "UNKNOWN",
     InvalidResourceOwnerCredentials => "INVALID_RESOURCE_OWNER_CREDENTIALS",

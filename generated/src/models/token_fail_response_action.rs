@@ -14,6 +14,7 @@ pub enum TokenFailResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenFailResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST" }

@@ -44,6 +44,7 @@ pub struct TokenIssueRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
 }
+
 impl TokenIssueRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(ticket: String, subject: String) -> Self {

@@ -14,6 +14,7 @@ pub enum TokenIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenIssueResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", Ok => "OK" }

@@ -121,6 +121,7 @@ pub struct TokenRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
 }
+
 impl TokenRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(parameters: String) -> Self {

@@ -28,6 +28,7 @@ pub enum TokenResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenResponseAction, Unrecognized, { InternalServerError => "INTERNAL_SERVER_ERROR",
     InvalidClient => "INVALID_CLIENT", BadRequest => "BAD_REQUEST", Password =>

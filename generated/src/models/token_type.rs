@@ -31,6 +31,7 @@ pub enum TokenType {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     TokenType, Unrecognized, { Jwt => "JWT", AccessToken => "ACCESS_TOKEN", RefreshToken
     => "REFRESH_TOKEN", IdToken => "ID_TOKEN", Saml1 => "SAML1", Saml2 => "SAML2",

@@ -102,6 +102,7 @@ pub struct TokenUpdateRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
 }
+
 impl TokenUpdateRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(access_token: String) -> Self {

@@ -14,6 +14,7 @@ pub enum UserCodeCharset {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     UserCodeCharset, Unrecognized, { Base20 => "BASE20", Numeric => "NUMERIC" }
 );

@@ -96,6 +96,7 @@ pub struct UserinfoIssueRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims_for_tx: Option<Vec<String>>,
 }
+
 impl UserinfoIssueRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(token: String) -> Self {

@@ -22,6 +22,7 @@ pub enum UserinfoIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     UserinfoIssueResponseAction, Unrecognized, { InternalServerError =>
     "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",

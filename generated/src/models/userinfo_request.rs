@@ -91,6 +91,7 @@ pub struct UserinfoRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body_contained: Option<bool>,
 }
+
 impl UserinfoRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(token: String) -> Self {

@@ -21,6 +21,7 @@ pub enum VciBatchIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciBatchIssueResponseAction, Unrecognized, { Ok => "OK", Unauthorized =>
     "UNAUTHORIZED", Forbidden => "FORBIDDEN", InternalServerError =>

@@ -19,6 +19,7 @@ pub enum VciDeferredIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciDeferredIssueResponseAction, Unrecognized, { Ok => "OK", Forbidden => "FORBIDDEN",
     InternalServerError => "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }

@@ -9,6 +9,7 @@ pub struct VciJwksRequest {
     /// format or not.
     pub pretty: bool,
 }
+
 impl VciJwksRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(pretty: bool) -> Self {

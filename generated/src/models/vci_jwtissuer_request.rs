@@ -9,6 +9,7 @@ pub struct VciJwtissuerRequest {
     /// format or not.
     pub pretty: bool,
 }
+
 impl VciJwtissuerRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(pretty: bool) -> Self {

@@ -18,6 +18,7 @@ pub enum VciJwtissuerResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciJwtissuerResponseAction, Unrecognized, { Ok => "OK", NotFound => "NOT_FOUND",
     InternalServerError => "INTERNAL_SERVER_ERROR" }

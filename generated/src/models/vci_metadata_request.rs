@@ -9,6 +9,7 @@ pub struct VciMetadataRequest {
     /// format or not.
     pub pretty: bool,
 }
+
 impl VciMetadataRequest {
     /// A value with the required fields set and every optional field `None`.
     pub fn new(pretty: bool) -> Self {

@@ -19,6 +19,7 @@ pub enum VciMetadataResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciMetadataResponseAction, Unrecognized, { Ok => "OK", NotFound => "NOT_FOUND",
     InternalServerError => "INTERNAL_SERVER_ERROR" }

@@ -18,6 +18,7 @@ pub enum VciOfferCreateResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciOfferCreateResponseAction, Unrecognized, { Created => "CREATED", Forbidden =>
     "FORBIDDEN", CallerError => "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }

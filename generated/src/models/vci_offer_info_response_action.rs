@@ -20,6 +20,7 @@ pub enum VciOfferInfoResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciOfferInfoResponseAction, Unrecognized, { Ok => "OK", Forbidden => "FORBIDDEN",
     NotFound => "NOT_FOUND", CallerError => "CALLER_ERROR", AuthleteError =>

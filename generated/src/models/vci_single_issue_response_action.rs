@@ -23,6 +23,7 @@ pub enum VciSingleIssueResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciSingleIssueResponseAction, Unrecognized, { Ok => "OK", Accepted => "ACCEPTED",
     Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN", InternalServerError =>

@@ -20,6 +20,7 @@ pub enum VciSingleParseResponseAction {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VciSingleParseResponseAction, Unrecognized, { Ok => "OK", BadRequest =>
     "BAD_REQUEST", Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN",

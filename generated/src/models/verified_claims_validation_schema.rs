@@ -14,6 +14,7 @@ pub enum VerifiedClaimsValidationSchema {
     /// A value that this version of the crate does not know, kept as it was received.
     Unrecognized(String),
 }
+
 crate::open_enum::open_enum!(
     VerifiedClaimsValidationSchema, Unrecognized, { Standard => "standard",
     StandardIdDocument => "standard+id_document" }

@@ -1,0 +1,490 @@
+//! The client: its hand-written runtime, the regions, and one method per operation, grouped in a
+//! module per area of the API.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::items::code_span;
+use super::rust_types::{ident, Paths};
+use super::{cfg_any, format_rust, DocSlots, Provenance, Rustdoc};
+use crate::model::operations::{Content, Outcome, Param, ParamLocation};
+use crate::model::{Operation, TypeRef, TypeSpace};
+use crate::GeneratedFile;
+
+/// The hand-written runtime, copied verbatim (see the files for why each part is as it is).
+const RUNTIME: &str = include_str!("../../templates/client/runtime.rs");
+const ERROR: &str = include_str!("../../templates/client/error.rs");
+
+/// What every emitter of the client needs.
+pub(super) struct Context<'a> {
+    pub space: &'a TypeSpace,
+    pub paths: Paths,
+    pub rustdoc: &'a Rustdoc,
+    pub provenance: &'a Provenance,
+}
+
+impl Context<'_> {
+    fn file(&self, path: String, tokens: TokenStream, docs: &DocSlots) -> Result<GeneratedFile, String> {
+        Ok(GeneratedFile { path, contents: format_rust(tokens, self.provenance, docs)? })
+    }
+
+    fn template(&self, path: &str, text: &str) -> GeneratedFile {
+        GeneratedFile { path: path.into(), contents: format!("// {}\n\n{text}", self.provenance.preamble()) }
+    }
+
+    /// A description as rustdoc.
+    fn rustdoc(&self, text: Option<&str>) -> String {
+        super::items::converted(text, self.rustdoc)
+    }
+
+    /// A model type in the crate's own code (`crate::models::X`, `Vec<…>`).
+    fn model_type(&self, ty: &TypeRef) -> TokenStream {
+        let paths = Paths { models: quote!(crate::models), ..self.paths.clone() };
+        paths.type_of(ty, self.space)
+    }
+
+    /// How the docs name a type, with a link for models.
+    fn type_link(&self, ty: &TypeRef) -> String {
+        match ty {
+            TypeRef::Named(id) => {
+                let name = &self.space.get(*id).name;
+                format!("[`{name}`](crate::models::{name})")
+            }
+            TypeRef::Vec(item) => format!("a list of {}", self.type_link(item)),
+            TypeRef::Map(value) => format!("a map of {}", self.type_link(value)),
+            TypeRef::Json => "any JSON value".into(),
+            TypeRef::JsonObject => "a JSON object".into(),
+            TypeRef::Bool => "`bool`".into(),
+            TypeRef::I32 => "`i32`".into(),
+            TypeRef::I64 => "`i64`".into(),
+            TypeRef::F64 => "`f64`".into(),
+            TypeRef::String => "`String`".into(),
+        }
+    }
+}
+
+/// Every file of the client.
+pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String> {
+    let mut files = vec![
+        context.file("src/client/mod.rs".into(), client_module(context), &DocSlots::default())?,
+        context.template("src/client/runtime.rs", RUNTIME),
+        context.template("src/client/error.rs", ERROR),
+    ];
+    if !context.space.regions.is_empty() {
+        let docs = DocSlots::default();
+        files.push(context.file("src/client/region.rs".into(), regions(context, &docs), &docs)?);
+    }
+    let areas = areas(context.space);
+    files.push(context.file("src/operations/mod.rs".into(), operations_module(context, &areas), &DocSlots::default())?);
+    for (module, operations) in &areas {
+        let docs = DocSlots::default();
+        let tokens = area(context, operations, &docs);
+        files.push(context.file(format!("src/operations/{module}.rs"), tokens, &docs)?);
+    }
+    Ok(files)
+}
+
+/// Operations grouped by the module of their first area (`general` for untagged ones).
+pub(super) fn areas(space: &TypeSpace) -> BTreeMap<String, Vec<&Operation>> {
+    let mut areas: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
+    for operation in &space.operations {
+        let module = operation.features.iter().next().map_or("general".to_owned(), |f| f.replace('-', "_"));
+        areas.entry(module).or_default().push(operation);
+    }
+    areas
+}
+
+fn client_module(context: &Context<'_>) -> TokenStream {
+    let region = (!context.space.regions.is_empty()).then(|| quote! { mod region; pub use region::Region; });
+    quote! {
+        //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
+        //! the [`Call`] every operation returns.
+        //!
+        //! Each operation of the API is a method of [`Client`] or [`Service`]; the
+        //! [`operations`](crate::operations) module lists them. A call is sent when it is
+        //! awaited, with the bearer token, a JSON body, and a timeout; its answer is decoded into
+        //! the operation's model, or becomes an [`Error`].
+
+        mod error;
+        mod runtime;
+        #region
+
+        pub use error::{ApiError, BuildError, DecodeError, Error};
+        pub use runtime::{Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+        pub(crate) use runtime::{decode, Endpoint};
+    }
+}
+
+fn regions(context: &Context<'_>, docs: &DocSlots) -> TokenStream {
+    let regions = &context.space.regions;
+    let variants = regions.iter().map(|region| {
+        let text = match &region.description {
+            Some(description) => format!("{} (`{}`).", description.trim(), region.url),
+            None => format!("`{}`.", region.url),
+        };
+        let doc = docs.outer(&text);
+        let variant = ident(&region.rust_name);
+        quote!(#doc #variant,)
+    });
+    let arms = regions.iter().map(|region| {
+        let (variant, url) = (ident(&region.rust_name), &region.url);
+        quote!(Region::#variant => #url,)
+    });
+    quote! {
+        //! The servers the spec lists.
+
+        use super::ClientBuilder;
+
+        /// A server of the API, as the spec lists them; [`ClientBuilder::region`] calls it. Any
+        /// other server is reached with [`ClientBuilder::base_url`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Region {
+            #(#variants)*
+        }
+
+        impl Region {
+            /// The server's base URL.
+            pub fn base_url(self) -> &'static str {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl ClientBuilder {
+            /// Calls the server of `region` (the same as [`ClientBuilder::base_url`] with its URL).
+            pub fn region(self, region: Region) -> Self {
+                self.base_url(region.base_url())
+            }
+        }
+    }
+}
+
+fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operation>>) -> TokenStream {
+    let mut table = String::from(
+        "Every operation of the API, as a method of [`Client`](crate::Client) or \
+         [`Service`](crate::Service) (the handle that binds `{serviceId}`).\n\n\
+         A method is named after the operation's `operationId` in snake_case, without the word `api` \
+         (`auth_token_api` → `auth_token`); an operation without one is named after its method and \
+         path. Each area of the API is a cargo feature of its own, like the models it uses.\n\n\
+         | method | HTTP | area |\n| --- | --- | --- |\n",
+    );
+    for (module, operations) in areas {
+        for op in operations {
+            let owner = if op.on_service { "Service" } else { "Client" };
+            table.push_str(&format!(
+                "| [`{owner}::{name}`](crate::{owner}::{name}) | `{method} {path}` | `{area}` |\n",
+                name = op.rust_name,
+                method = op.method.as_str(),
+                path = op.path.replace('|', "\\|"),
+                area = op.features.iter().next().map_or(module.as_str(), String::as_str),
+            ));
+        }
+    }
+    let docs = super::inner_doc_attrs(&table);
+    let modules = areas.iter().map(|(module, operations)| {
+        let features = operations.iter().flat_map(|op| op.features.iter().cloned()).collect();
+        let untagged = operations.iter().any(|op| op.features.is_empty());
+        let cfg = if untagged { quote!() } else { cfg_any(&features) };
+        let module_ident = ident(module);
+        let queries: Vec<TokenStream> = operations
+            .iter()
+            .filter(|op| op.optional_params().next().is_some())
+            .map(|op| {
+                let cfg = cfg_any(&op.features);
+                let name = format_ident!("{}", op.query_type_name());
+                quote!(#cfg pub use #module_ident::#name;)
+            })
+            .collect();
+        quote! { #cfg mod #module_ident; #(#queries)* }
+    });
+    let _ = context;
+    quote! {
+        #docs
+        #(#modules)*
+    }
+}
+
+fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> TokenStream {
+    // The module is compiled with any of its operations' areas; an operation that needs other
+    // areas than the module says so itself.
+    let module_features: std::collections::BTreeSet<&String> = operations.iter().flat_map(|op| &op.features).collect();
+    let items = operations.iter().map(|op| {
+        let same = op.features.iter().collect::<std::collections::BTreeSet<_>>() == module_features;
+        let cfg = if same { TokenStream::new() } else { cfg_any(&op.features) };
+        operation(context, op, &cfg, docs)
+    });
+    let uses_service = operations.iter().any(|op| op.on_service);
+    let uses_client = operations.iter().any(|op| !op.on_service);
+    let service = uses_service.then(|| quote!(Service,));
+    let client = uses_client.then(|| quote!(Client,));
+    quote! {
+        use crate::client::{decode, Call, #client Endpoint, #service};
+        #(#items)*
+    }
+}
+
+fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &DocSlots) -> TokenStream {
+    let name = ident(&op.rust_name);
+    let endpoint = format_ident!("{}", op.rust_name.trim_start_matches("r#").to_ascii_uppercase());
+    let method = format_ident!("{}", op.method.as_str());
+    let path = &op.path;
+    let statuses = op.successes.iter().map(|s| proc_macro2::Literal::u16_unsuffixed(s.status));
+    let accept = match op.outcome {
+        Outcome::Json(_) | Outcome::OptionalJson(_) => quote!(Some("application/json")),
+        Outcome::Text | Outcome::Empty => quote!(None),
+    };
+    let authenticated = op.authenticated;
+    let endpoint_name = &op.rust_name;
+    let endpoint_item = quote! {
+        #cfg
+        static #endpoint: Endpoint = Endpoint {
+            name: #endpoint_name,
+            method: reqwest::Method::#method,
+            path: #path,
+            statuses: &[#(#statuses),*],
+            accept: #accept,
+            authenticated: #authenticated,
+        };
+    };
+
+    let mut args = Vec::new();
+    for param in op.required_params() {
+        let arg = ident(&param.rust_name);
+        let ty = argument_type(context, param);
+        args.push(quote!(#arg: #ty));
+    }
+    let query_struct = op.optional_params().next().is_some().then(|| query_struct(context, op, cfg, docs));
+    if query_struct.is_some() {
+        let query_type = format_ident!("{}", op.query_type_name());
+        args.push(quote!(query: &#query_type));
+    }
+    if let Some(body) = &op.body {
+        let ty = match &body.ty {
+            TypeRef::Vec(item) => {
+                let item = context.model_type(item);
+                quote!(&[#item])
+            }
+            other => {
+                let ty = context.model_type(other);
+                quote!(&#ty)
+            }
+        };
+        args.push(quote!(body: #ty));
+    }
+    let path_args = op.params.iter().filter(|p| p.location == ParamLocation::Path).map(|param| {
+        let arg = ident(&param.rust_name);
+        match param.ty {
+            TypeRef::String => quote!(#arg),
+            _ => quote!(&#arg.to_string()),
+        }
+    });
+    let mut chain = Vec::new();
+    for param in &op.params {
+        if param.location != ParamLocation::Query {
+            continue;
+        }
+        let wire = &param.name;
+        let arg = ident(&param.rust_name);
+        let value = match (param.required, &param.ty) {
+            (true, _) => quote!(Some(#arg)),
+            (false, TypeRef::String) => quote!(query.#arg.as_deref()),
+            (false, TypeRef::Named(_)) => quote!(query.#arg.as_ref()),
+            (false, _) => quote!(query.#arg),
+        };
+        chain.push(quote!(.query(#wire, #value)));
+    }
+    if op.body.is_some() {
+        chain.push(quote!(.json(body)));
+    }
+    let (output, decode) = match &op.outcome {
+        Outcome::Json(ty) => (context.model_type(ty), quote!(decode::json)),
+        Outcome::OptionalJson(ty) => {
+            let ty = context.model_type(ty);
+            (quote!(Option<#ty>), quote!(decode::optional_json))
+        }
+        Outcome::Text => (quote!(String), quote!(decode::text)),
+        Outcome::Empty => (quote!(()), quote!(decode::empty)),
+    };
+    let owner = if op.on_service { quote!(Service) } else { quote!(Client) };
+    let doc = docs.outer(&method_docs(context, op));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #endpoint_item
+
+        #query_struct
+
+        #cfg
+        impl #owner {
+            #doc
+            #deprecated
+            #allow
+            pub fn #name(&self, #(#args),*) -> Call<#output> {
+                self.call(&#endpoint, &[#(#path_args),*], #decode)#(#chain)*
+            }
+        }
+    }
+}
+
+/// How a caller passes a required parameter: text by reference, numbers and flags by value,
+/// enums by reference.
+fn argument_type(context: &Context<'_>, param: &Param) -> TokenStream {
+    match &param.ty {
+        TypeRef::String => quote!(&str),
+        TypeRef::Named(_) => {
+            let ty = context.model_type(&param.ty);
+            quote!(&#ty)
+        }
+        other => context.model_type(other),
+    }
+}
+
+fn query_struct(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &DocSlots) -> TokenStream {
+    let name = format_ident!("{}", op.query_type_name());
+    let owner = if op.on_service { "Service" } else { "Client" };
+    let doc = docs.outer(&format!(
+        "The optional query parameters of [`{owner}::{method}`](crate::{owner}::{method}): `default()` \
+         leaves them all out, and a method per parameter sets it.",
+        method = op.rust_name
+    ));
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    for param in op.optional_params() {
+        let mut text = context.rustdoc(param.description.as_deref());
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("Query parameter {}.", code_span(&param.name)));
+        let field_doc = docs.outer(&text);
+        let field = ident(&param.rust_name);
+        let ty = context.model_type(&param.ty);
+        fields.push(quote!(#field_doc pub #field: Option<#ty>,));
+        let setter_doc = docs.outer(&format!("Sets [`{name}::{field}`](Self::{field}).", field = param.rust_name));
+        let (arg_ty, value) = match &param.ty {
+            TypeRef::String => (quote!(impl Into<String>), quote!(#field.into())),
+            _ => (ty.clone(), quote!(#field)),
+        };
+        setters.push(quote! {
+            #setter_doc
+            pub fn #field(mut self, #field: #arg_ty) -> Self {
+                self.#field = Some(#value);
+                self
+            }
+        });
+    }
+    // `non_exhaustive`: a parameter the spec adds later is a new field, which must not break callers;
+    // they build the struct with `default()` and the setters.
+    quote! {
+        #cfg
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        #cfg
+        impl #name {
+            #(#setters)*
+        }
+    }
+}
+
+/// A method's docs: what the spec says, then how it is called and what it answers.
+fn method_docs(context: &Context<'_>, op: &Operation) -> String {
+    let mut text = String::new();
+    if let Some(summary) = op.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        text.push_str(&context.rustdoc(Some(summary)));
+        text.push_str("\n\n");
+    }
+    let description = context.rustdoc(op.description.as_deref());
+    if !description.is_empty() {
+        text.push_str(&description);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("`{} {}`", op.method.as_str(), op.path));
+    if !op.authenticated {
+        text.push_str(" (sent without the bearer token)");
+    }
+    text.push_str(".\n\n");
+    let params: Vec<&Param> = op.required_params().collect();
+    let mut arguments = Vec::new();
+    for param in &params {
+        let place = match param.location {
+            ParamLocation::Path => "path parameter",
+            ParamLocation::Query => "query parameter",
+        };
+        let mut line = format!("- `{}`: the {place} {}", param.rust_name, code_span(&param.name));
+        let description = context.rustdoc(param.description.as_deref());
+        if !description.is_empty() && !description.contains('\n') {
+            line.push_str(&format!(": {description}"));
+        } else {
+            line.push('.');
+        }
+        arguments.push(line);
+    }
+    if op.optional_params().next().is_some() {
+        arguments.push(format!("- `query`: the optional query parameters, [`{}`].", op.query_type_name()));
+    }
+    if let Some(body) = &op.body {
+        let mut line = format!("- `body`: {}, sent as JSON", context.type_link(&body.ty));
+        if !body.other_media_types.is_empty() {
+            let others: Vec<String> = body.other_media_types.iter().map(|m| code_span(m)).collect();
+            line.push_str(&format!(" (the API also accepts {}, which is never sent)", others.join(", ")));
+        }
+        line.push('.');
+        arguments.push(line);
+    }
+    if !arguments.is_empty() {
+        text.push_str("# Arguments\n\n");
+        text.push_str(&arguments.join("\n"));
+        text.push_str("\n\n");
+    }
+    text.push_str("# Answer\n\n");
+    let answers: Vec<String> = op
+        .successes
+        .iter()
+        .map(|success| {
+            let what = match &success.content {
+                Content::Json(ty) => context.type_link(ty),
+                Content::Text => "the body as text".into(),
+                Content::Empty => "no body".into(),
+            };
+            let description = success.description.trim();
+            let description = if description.is_empty() || description.contains('\n') {
+                String::new()
+            } else {
+                format!(" ({})", description.trim_end_matches('.'))
+            };
+            format!("- `{}`{description}: {what}", success.status)
+        })
+        .collect();
+    text.push_str(&answers.join("\n"));
+    text.push_str(match &op.outcome {
+        Outcome::OptionalJson(_) => "\n\nThe method returns `None` for an answer without a body.\n\n",
+        _ => "\n\n",
+    });
+    if matches!(&op.outcome, Outcome::Json(_) | Outcome::OptionalJson(_)) {
+        text.push_str(
+            "An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n",
+        );
+    }
+    text.push_str("# Errors\n\n");
+    let statuses: Vec<String> = op.errors.iter().map(|(status, _)| format!("`{status}`")).collect();
+    let declared = match statuses.len() {
+        0 => "an error status".to_owned(),
+        _ => format!("an error status (the spec lists {})", statuses.join(", ")),
+    };
+    text.push_str(&format!(
+        "[`Error::Api`](crate::client::Error::Api) when the API answers with {declared}; \
+         [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; \
+         [`Error::Timeout`](crate::client::Error::Timeout), \
+         [`Error::Transport`](crate::client::Error::Transport) and the other \
+         [`Error`](crate::client::Error)s when the call itself fails."
+    ));
+    text
+}

@@ -1,0 +1,501 @@
+//! The client runtime: configuration, the service handle, and one call from request to answer.
+//!
+//! This file is copied verbatim into every generated crate (after the provenance line); it is
+//! hand-written so that it stays readable, and is compiled and tested as part of those crates.
+//! The generated operations only describe each call (an [`Endpoint`], its arguments and how its
+//! answer is read); everything that talks to the network is here, once.
+
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+
+use super::error::{ApiError, BuildError, DecodeError, Error};
+
+/// How long a whole call (connecting, sending, and reading the answer) may take unless
+/// [`ClientBuilder::timeout`] or [`Call::timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long connecting may take, for clients whose HTTP client this crate builds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest answer body the client reads unless [`ClientBuilder::max_response_bytes`] says
+/// otherwise. Authlete's largest answers (a service with every setting, a long client list) are a
+/// few megabytes; the limit only keeps a broken or hostile server from exhausting memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
+
+/// An Authlete API client: the server, the credentials and a connection pool.
+///
+/// Cloning is cheap and clones share one connection pool, so build one client and hand out
+/// clones (it is `Send + Sync`). Operations that belong to one service are methods of the
+/// [`Service`] handle that [`Client::service`] returns; the others are methods of the client.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = authlete::Client::builder()
+///     .base_url("https://us.authlete.com")
+///     .bearer_token(std::env::var("AUTHLETE_SERVICE_TOKEN")?)
+///     .build()?;
+/// let service = client.service("715948317");
+/// # let _ = service;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Scheme, host and any path prefix, without a trailing `/`.
+    base_url: String,
+    /// `Bearer <token>`, marked sensitive so that the HTTP stack never logs it.
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    max_response_bytes: usize,
+}
+
+impl Client {
+    /// A builder for a client; [`ClientBuilder::base_url`] (or `region`) and
+    /// [`ClientBuilder::bearer_token`] are required.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A handle for the operations of one service. Organization tokens span services: make one
+    /// handle per service (it is cheap, and shares this client's connections).
+    pub fn service(&self, service_id: impl Into<String>) -> Service {
+        Service { client: self.clone(), id: service_id.into().into() }
+    }
+
+    /// The server this client calls, as given to the builder (without a trailing `/`).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// A call of an operation that belongs to no service.
+    pub(crate) fn call<T>(
+        &self,
+        endpoint: &'static Endpoint,
+        path_args: &[&str],
+        decode: fn(Response) -> Result<T, Error>,
+    ) -> Call<T> {
+        Call::new(self.clone(), endpoint, None, path_args, decode)
+    }
+
+    /// Sends one request and reads the whole answer: the one place this crate touches the network.
+    async fn execute(&self, endpoint: &'static Endpoint, request: Prepared) -> Result<Response, Error> {
+        let inner = &*self.inner;
+        let timeout = request.timeout.unwrap_or(inner.timeout);
+        let url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path))
+            .map_err(|e| Error::invalid_argument(endpoint, format!("the request URL is not valid: {e}")))?;
+        let mut url = url;
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query.iter().map(|(name, value)| (*name, value.as_str())));
+        }
+        let mut builder = inner
+            .http
+            .request(endpoint.method.clone(), url)
+            .timeout(timeout)
+            .header(USER_AGENT, inner.user_agent.clone());
+        if let Some(accept) = endpoint.accept {
+            builder = builder.header(ACCEPT, HeaderValue::from_static(accept));
+        }
+        if endpoint.authenticated {
+            builder = builder.header(AUTHORIZATION, inner.authorization.clone());
+        }
+        if let Some(body) = request.body {
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body);
+        }
+        let mut response = builder.send().await.map_err(|e| Error::transport(endpoint, timeout, e))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| Error::transport(endpoint, timeout, e))? {
+            if body.len() + chunk.len() > inner.max_response_bytes {
+                return Err(Error::BodyTooLarge { operation: endpoint.name, limit: inner.max_response_bytes });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if endpoint.statuses.contains(&status) {
+            return Ok(Response { endpoint, status, body });
+        }
+        if status >= 400 {
+            return Err(Error::Api(ApiError::new(endpoint.name, status, &body)));
+        }
+        Err(Error::UnexpectedStatus { operation: endpoint.name, status, body: String::from_utf8_lossy(&body).into_owned() })
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("bearer_token", &Redacted)
+            .field("user_agent", &self.inner.user_agent)
+            .field("timeout", &self.inner.timeout)
+            .field("max_response_bytes", &self.inner.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Stands in for a secret in `Debug` output.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Configures a [`Client`]: [`Client::builder`].
+#[derive(Default)]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    bearer_token: Option<String>,
+    http: Option<reqwest::Client>,
+    user_agent: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    max_response_bytes: Option<usize>,
+}
+
+impl ClientBuilder {
+    /// The server to call, such as `https://us.authlete.com`, or a proxy in front of it (a path
+    /// prefix is kept: `https://proxy.example/authlete` calls `https://proxy.example/authlete/api/…`).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// The service access token or organization token sent as `Authorization: Bearer …`. It is
+    /// kept out of every `Debug` output and error, and marked sensitive for the HTTP stack.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Calls through this `reqwest` client (for proxies, custom root certificates or a shared
+    /// connection pool). Its own settings apply; [`ClientBuilder::connect_timeout`] does not,
+    /// while [`ClientBuilder::timeout`] still bounds every call.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The `User-Agent` header; `authlete-rust/<crate version>` unless set.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// How long a whole call may take ([`DEFAULT_TIMEOUT`] unless set); [`Call::timeout`]
+    /// overrides it for one call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest answer body to read ([`DEFAULT_MAX_RESPONSE_BYTES`] unless set).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// The client, or what is missing or wrong in the configuration.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = self.base_url.ok_or(BuildError::MissingBaseUrl)?;
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| BuildError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(BuildError::InvalidBaseUrl {
+                url: base_url,
+                reason: "it must be an http or https URL with a host".into(),
+            });
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(BuildError::InvalidBaseUrl { url: base_url, reason: "it must not have a query or fragment".into() });
+        }
+        let token = self.bearer_token.ok_or(BuildError::MissingBearerToken)?;
+        let mut authorization =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidBearerToken)?;
+        if token.is_empty() {
+            return Err(BuildError::InvalidBearerToken);
+        }
+        authorization.set_sensitive(true);
+        let user_agent = self.user_agent.unwrap_or_else(|| concat!("authlete-rust/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| BuildError::InvalidUserAgent(user_agent))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(BuildError::Http)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url: base_url.trim_end_matches('/').to_owned(),
+                authorization,
+                user_agent,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("bearer_token", &self.bearer_token.as_ref().map(|_| Redacted))
+            .field("http_client", &self.http.is_some())
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+/// The operations of one service: [`Client::service`]. The service ID is bound once and filled
+/// into every path; cloning is cheap.
+#[derive(Clone)]
+pub struct Service {
+    client: Client,
+    id: Arc<str>,
+}
+
+impl Service {
+    /// The service ID this handle calls.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The client this handle calls through.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// A call of an operation of this service.
+    pub(crate) fn call<T>(
+        &self,
+        endpoint: &'static Endpoint,
+        path_args: &[&str],
+        decode: fn(Response) -> Result<T, Error>,
+    ) -> Call<T> {
+        Call::new(self.client.clone(), endpoint, Some(&self.id), path_args, decode)
+    }
+}
+
+impl fmt::Debug for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Service").field("id", &self.id).field("client", &self.client).finish()
+    }
+}
+
+/// What the generated code says about one operation.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    /// The client method's name, as errors and logs name the operation.
+    pub name: &'static str,
+    pub method: reqwest::Method,
+    /// The path template of the spec: `{serviceId}` is the handle's service, every other `{…}`
+    /// takes the next path argument.
+    pub path: &'static str,
+    /// The statuses the spec declares as success; any other status is an error.
+    pub statuses: &'static [u16],
+    /// The `Accept` header, from the media type of the success answers.
+    pub accept: Option<&'static str>,
+    /// Whether the bearer token is sent.
+    pub authenticated: bool,
+}
+
+/// A request about to be sent: path filled in, query and body encoded.
+struct Prepared {
+    path: String,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    timeout: Option<Duration>,
+}
+
+/// A success answer, read whole, waiting to be decoded.
+pub(crate) struct Response {
+    endpoint: &'static Endpoint,
+    status: u16,
+    body: Vec<u8>,
+}
+
+/// One call of an operation, ready to send: `.await` it (it implements [`IntoFuture`]), after
+/// changing per-call settings such as [`Call::timeout`] if needed.
+///
+/// The future does not borrow the client or the arguments, so it can be spawned.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<T> {
+    client: Client,
+    endpoint: &'static Endpoint,
+    request: Result<Prepared, Error>,
+    decode: fn(Response) -> Result<T, Error>,
+}
+
+impl<T> Call<T> {
+    fn new(
+        client: Client,
+        endpoint: &'static Endpoint,
+        service_id: Option<&str>,
+        path_args: &[&str],
+        decode: fn(Response) -> Result<T, Error>,
+    ) -> Self {
+        let request = fill_path(endpoint, service_id, path_args).map(|path| Prepared {
+            path,
+            query: Vec::new(),
+            body: None,
+            timeout: None,
+        });
+        Call { client, endpoint, request, decode }
+    }
+
+    /// Adds a query parameter, unless `value` is `None`.
+    pub(crate) fn query(mut self, name: &'static str, value: Option<impl fmt::Display>) -> Self {
+        if let (Ok(request), Some(value)) = (&mut self.request, value) {
+            request.query.push((name, value.to_string()));
+        }
+        self
+    }
+
+    /// Sets the JSON body.
+    pub(crate) fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
+        if let Ok(request) = &mut self.request {
+            match serde_json::to_vec(body) {
+                Ok(bytes) => request.body = Some(bytes),
+                Err(e) => {
+                    let message = format!("the request body cannot be written as JSON: {e}");
+                    self.request = Err(Error::invalid_argument(self.endpoint, message));
+                }
+            }
+        }
+        self
+    }
+
+    /// How long this call may take, instead of the client's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        if let Ok(request) = &mut self.request {
+            request.timeout = Some(timeout);
+        }
+        self
+    }
+
+    /// Sends the request and decodes the answer (the same as `.await`ing the call).
+    pub async fn send(self) -> Result<T, Error> {
+        let response = self.client.execute(self.endpoint, self.request?).await?;
+        (self.decode)(response)
+    }
+}
+
+impl<T: Send + 'static> IntoFuture for Call<T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T, Error>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut debug = f.debug_struct("Call");
+        debug.field("operation", &self.endpoint.name).field("method", &self.endpoint.method);
+        match &self.request {
+            Ok(request) => debug
+                .field("path", &request.path)
+                .field("query", &request.query)
+                .field("body_bytes", &request.body.as_ref().map(Vec::len))
+                .field("timeout", &request.timeout),
+            Err(error) => debug.field("error", error),
+        };
+        debug.finish()
+    }
+}
+
+/// Characters of a path argument that are sent as they are; everything else is percent-encoded
+/// (RFC 3986 unreserved characters: an identifier with `/`, `?`, spaces or non-ASCII text stays
+/// one path segment).
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The endpoint's path with `{serviceId}` and every other parameter filled in, percent-encoded.
+fn fill_path(endpoint: &'static Endpoint, service_id: Option<&str>, args: &[&str]) -> Result<String, Error> {
+    let mut path = String::with_capacity(endpoint.path.len() + 32);
+    let mut args = args.iter();
+    let mut rest = endpoint.path;
+    while let Some(open) = rest.find('{') {
+        path.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else { break };
+        let name = &rest[open + 1..open + close];
+        let value = match (name, service_id) {
+            ("serviceId", Some(id)) => id,
+            _ => *args.next().ok_or_else(|| Error::invalid_argument(endpoint, format!("no value for `{{{name}}}`")))?,
+        };
+        // `.` and `..` would be read as "this" and "parent" segments (also when percent-encoded),
+        // and an empty one changes the path: none of them is an identifier.
+        if value.is_empty() || value == "." || value == ".." {
+            return Err(Error::invalid_argument(endpoint, format!("`{name}` cannot be {value:?}")));
+        }
+        path.extend(percent_encoding::utf8_percent_encode(value, UNRESERVED));
+        rest = &rest[open + close + 1..];
+    }
+    path.push_str(rest);
+    Ok(path)
+}
+
+/// How answers become values: one function per kind of success answer.
+pub(crate) mod decode {
+    use super::{DecodeError, Error, Response};
+
+    /// The body as JSON of type `T`; a failure names the JSON path where it happened.
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Error> {
+        let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
+        let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+            Ok(value) => match deserializer.end() {
+                Ok(()) => return Ok(value),
+                Err(e) => (String::new(), e.to_string()),
+            },
+            Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+        };
+        let Response { endpoint, status, body } = response;
+        Err(Error::Decode(DecodeError::new(endpoint.name, status, path, message, body)))
+    }
+
+    /// `None` for an answer without a body (`204 No Content`), else the body as JSON.
+    pub(crate) fn optional_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<Option<T>, Error> {
+        if response.status == 204 || response.body.is_empty() {
+            return Ok(None);
+        }
+        json(response).map(Some)
+    }
+
+    /// The body as text.
+    pub(crate) fn text(response: Response) -> Result<String, Error> {
+        String::from_utf8(response.body).map_err(|e| {
+            let status = response.status;
+            let message = format!("the answer is not UTF-8 text: {e}");
+            Error::Decode(DecodeError::new(response.endpoint.name, status, String::new(), message, e.into_bytes()))
+        })
+    }
+
+    /// Nothing: the answer has no body the spec describes.
+    pub(crate) fn empty(_: Response) -> Result<(), Error> {
+        Ok(())
+    }
+}
