@@ -233,10 +233,7 @@ fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &Do
     let method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let statuses = op.successes.iter().map(|s| proc_macro2::Literal::u16_unsuffixed(s.status));
-    let accept = match op.outcome {
-        Outcome::Json(_) | Outcome::OptionalJson(_) => quote!(Some("application/json")),
-        Outcome::Text | Outcome::Empty => quote!(None),
-    };
+    let accept = accept(&op.outcome);
     let authenticated = op.authenticated;
     let endpoint_name = &op.rust_name;
     let endpoint_item = quote! {
@@ -327,6 +324,15 @@ fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &Do
                 self.call(&#endpoint, &[#(#path_args),*], #decode)#(#chain)*
             }
         }
+    }
+}
+
+/// The `Accept` header of an operation: what its success answers are.
+pub(super) fn accept(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Json(_) | Outcome::OptionalJson(_) => "application/json",
+        Outcome::Text => "text/plain",
+        Outcome::Empty => "*/*",
     }
 }
 

@@ -4,6 +4,7 @@ mod client;
 mod crate_files;
 mod examples;
 mod items;
+mod operation_tests;
 mod rust_types;
 
 use std::cell::RefCell;
@@ -51,6 +52,7 @@ pub fn render(space: &TypeSpace, provenance: &Provenance, rustdoc: &Rustdoc) -> 
         let paths = rust_types::Paths::for_space(space);
         let context = client::Context { space, paths: paths.clone(), rustdoc, provenance };
         files.extend(client::files(&context)?);
+        files.extend(operation_tests::files(space, &paths, provenance)?);
         files.push(GeneratedFile {
             path: "tests/spec_examples.rs".into(),
             contents: format_rust(examples::tests(space, &paths), provenance, &DocSlots::default())?,

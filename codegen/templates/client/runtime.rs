@@ -102,10 +102,8 @@ impl Client {
             .http
             .request(endpoint.method.clone(), url)
             .timeout(timeout)
-            .header(USER_AGENT, inner.user_agent.clone());
-        if let Some(accept) = endpoint.accept {
-            builder = builder.header(ACCEPT, HeaderValue::from_static(accept));
-        }
+            .header(USER_AGENT, inner.user_agent.clone())
+            .header(ACCEPT, HeaderValue::from_static(endpoint.accept));
         if endpoint.authenticated {
             builder = builder.header(AUTHORIZATION, inner.authorization.clone());
         }
@@ -317,7 +315,7 @@ pub(crate) struct Endpoint {
     /// The statuses the spec declares as success; any other status is an error.
     pub statuses: &'static [u16],
     /// The `Accept` header, from the media type of the success answers.
-    pub accept: Option<&'static str>,
+    pub accept: &'static str,
     /// Whether the bearer token is sent.
     pub authenticated: bool,
 }

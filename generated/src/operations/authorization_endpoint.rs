@@ -7,7 +7,7 @@ static AUTH_AUTHORIZATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/authorization",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -458,7 +458,7 @@ static AUTH_AUTHORIZATION_FAIL: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/authorization/fail",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -579,7 +579,7 @@ static AUTH_AUTHORIZATION_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/authorization/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -704,7 +704,7 @@ static GET_AUTHORIZATION_TICKET_INFO: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/authorization/ticket/info",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -739,7 +739,7 @@ static UPDATE_AUTHORIZATION_TICKET: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/authorization/ticket/update",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static BACKCHANNEL_AUTHENTICATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/backchannel/authentication",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -290,7 +290,7 @@ static BACKCHANNEL_AUTHENTICATION_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/backchannel/authentication/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -397,7 +397,7 @@ static BACKCHANNEL_AUTHENTICATION_FAIL: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/backchannel/authentication/fail",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -458,7 +458,7 @@ static BACKCHANNEL_AUTHENTICATION_COMPLETE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/backchannel/authentication/complete",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

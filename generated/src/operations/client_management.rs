@@ -7,7 +7,7 @@ static CLIENT_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/get/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -41,7 +41,7 @@ static CLIENT_GET_LIST: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -125,7 +125,7 @@ static CLIENT_CREATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/create",
     statuses: &[200, 201],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -163,7 +163,7 @@ static CLIENT_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/update/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -202,7 +202,7 @@ static CLIENT_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/delete/{clientId}",
     statuses: &[204],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 
@@ -234,7 +234,7 @@ static CLIENT_FLAG_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/lock_flag/update/{clientIdentifier}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -273,7 +273,7 @@ static CLIENT_SECRET_REFRESH: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/secret/refresh/{clientIdentifier}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -313,7 +313,7 @@ static CLIENT_SECRET_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/secret/update/{clientIdentifier}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -355,7 +355,7 @@ static CLIENT_AUTHORIZATION_GET_LIST: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/authorization/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -436,7 +436,7 @@ static CLIENT_AUTHORIZATION_GET_LIST_POST: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/authorization/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -475,7 +475,7 @@ static CLIENT_AUTHORIZATION_GET_LIST_BY_SUBJECT: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/authorization/get/list/{subject}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -554,7 +554,7 @@ static CLIENT_AUTHORIZATION_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/authorization/update/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -593,7 +593,7 @@ static CLIENT_AUTHORIZATION_DELETE_POST: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/authorization/delete/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -635,7 +635,7 @@ static CLIENT_AUTHORIZATION_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/authorization/delete/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -677,7 +677,7 @@ static CLIENT_AUTHORIZATION_DELETE_BY_SUBJECT: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/authorization/delete/{clientId}/{subject}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -721,7 +721,7 @@ static CLIENT_GRANTED_SCOPES_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/granted_scopes/get/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -776,7 +776,7 @@ static CLIENT_GRANTED_SCOPES_GET_POST: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/granted_scopes/get/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -817,7 +817,7 @@ static CLIENT_GRANTED_SCOPES_GET_BY_SUBJECT: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -861,7 +861,7 @@ static CLIENT_GRANTED_SCOPES_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/granted_scopes/delete/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -907,7 +907,7 @@ static CLIENT_GRANTED_SCOPES_DELETE_BY_SUBJECT: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -951,7 +951,7 @@ static CLIENT_EXTENSION_REQUESTABLES_SCOPES_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/client/extension/requestable_scopes/get/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -988,7 +988,7 @@ static CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::PUT,
     path: "/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -1032,7 +1032,7 @@ static CLIENT_EXTENSION_REQUESTABLES_SCOPES_UPDATE_POST: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/extension/requestable_scopes/update/{clientId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -1076,7 +1076,7 @@ static CLIENT_EXTENSION_REQUESTABLES_SCOPES_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}",
     statuses: &[204],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static DEVICE_AUTHORIZATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/device/authorization",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -116,7 +116,7 @@ static DEVICE_VERIFICATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/device/verification",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -181,7 +181,7 @@ static DEVICE_COMPLETE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/device/complete",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

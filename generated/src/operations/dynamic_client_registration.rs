@@ -7,7 +7,7 @@ static CLIENT_REGISTRATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/registration",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -106,7 +106,7 @@ static CLIENT_REGISTRATION_GET: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/registration/get",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -226,7 +226,7 @@ static CLIENT_REGISTRATION_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/registration/update",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -346,7 +346,7 @@ static CLIENT_REGISTRATION_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/client/registration/delete",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static FEDERATION_CONFIGURATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/federation/configuration",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -114,7 +114,7 @@ static FEDERATION_REGISTRATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/federation/registration",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static GRANT_M: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/gm",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

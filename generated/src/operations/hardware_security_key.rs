@@ -7,7 +7,7 @@ static HSK_CREATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/hsk/create",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -42,7 +42,7 @@ static HSK_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/hsk/delete/{handle}",
     statuses: &[204],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 
@@ -72,7 +72,7 @@ static HSK_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/hsk/get/{handle}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -104,7 +104,7 @@ static HSK_GET_LIST: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/hsk/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static AUTH_INTROSPECTION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/introspection",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -179,7 +179,7 @@ static AUTH_INTROSPECTION_STANDARD: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/introspection/standard",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

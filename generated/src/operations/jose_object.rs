@@ -7,7 +7,7 @@ static JOSE_VERIFY: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/jose/verify",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

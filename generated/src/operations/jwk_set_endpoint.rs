@@ -7,7 +7,7 @@ static SERVICE_JWKS_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/service/jwks/get",
     statuses: &[200, 204],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

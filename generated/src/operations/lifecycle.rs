@@ -7,7 +7,7 @@ static GET_LIFECYCLE_HEALTHCHECK: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/lifecycle/healthcheck",
     statuses: &[200],
-    accept: None,
+    accept: "text/plain",
     authenticated: false,
 };
 

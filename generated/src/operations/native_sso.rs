@@ -7,7 +7,7 @@ static NATIVE_SSO: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/nativesso",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -93,7 +93,7 @@ static NATIVE_SSO_LOGOUT: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/nativesso/logout",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

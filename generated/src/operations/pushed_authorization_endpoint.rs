@@ -7,7 +7,7 @@ static PUSHED_AUTH_REQ: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/pushed_auth_req",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

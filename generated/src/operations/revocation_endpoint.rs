@@ -7,7 +7,7 @@ static AUTH_REVOCATION: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/revocation",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

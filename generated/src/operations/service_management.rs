@@ -7,7 +7,7 @@ static SERVICE_GET: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/service/get",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -40,7 +40,7 @@ static SERVICE_GET_LIST: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/service/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -113,7 +113,7 @@ static SERVICE_CREATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/service/create",
     statuses: &[200, 201],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -151,7 +151,7 @@ static SERVICE_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/service/update",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -188,7 +188,7 @@ static SERVICE_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/service/delete",
     statuses: &[204],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 
@@ -216,7 +216,7 @@ static SERVICE_CONFIGURATION: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/service/configuration",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

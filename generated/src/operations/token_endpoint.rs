@@ -7,7 +7,7 @@ static AUTH_TOKEN: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -402,7 +402,7 @@ static AUTH_TOKEN_FAIL: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/fail",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -489,7 +489,7 @@ static AUTH_TOKEN_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -576,7 +576,7 @@ static IDTOKEN_REISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/idtoken/reissue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

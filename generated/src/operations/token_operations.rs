@@ -7,7 +7,7 @@ static AUTH_TOKEN_GET_LIST: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/auth/token/get/list",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -93,7 +93,7 @@ static AUTH_TOKEN_CREATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/create",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -130,7 +130,7 @@ static AUTH_TOKEN_CREATE_BATCH: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/create/batch",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -189,7 +189,7 @@ static AUTH_TOKEN_CREATE_BATCH_STATUS: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -230,7 +230,7 @@ static AUTH_TOKEN_UPDATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/update",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -267,7 +267,7 @@ static AUTH_TOKEN_DELETE: Endpoint = Endpoint {
     method: reqwest::Method::DELETE,
     path: "/api/{serviceId}/auth/token/delete/{accessTokenIdentifier}",
     statuses: &[204],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 
@@ -299,7 +299,7 @@ static AUTH_TOKEN_REVOKE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/token/revoke",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

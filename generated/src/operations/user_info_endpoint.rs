@@ -7,7 +7,7 @@ static AUTH_USERINFO: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/userinfo",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -163,7 +163,7 @@ static AUTH_USERINFO_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/auth/userinfo/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 

@@ -7,7 +7,7 @@ static INFO: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/info",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: false,
 };
 
@@ -37,7 +37,7 @@ static MISC_ECHO: Endpoint = Endpoint {
     method: reqwest::Method::GET,
     path: "/api/misc/echo",
     statuses: &[200],
-    accept: None,
+    accept: "*/*",
     authenticated: true,
 };
 

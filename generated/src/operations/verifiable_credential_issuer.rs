@@ -7,7 +7,7 @@ static VCI_METADATA: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/metadata",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -44,7 +44,7 @@ static VCI_JWTISSUER: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/jwtissuer",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -81,7 +81,7 @@ static VCI_JWKS: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/jwks",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -118,7 +118,7 @@ static VCI_OFFER_CREATE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/offer/create",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -155,7 +155,7 @@ static VCI_OFFER_INFO: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/offer/info",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -192,7 +192,7 @@ static VCI_SINGLE_PARSE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/single/parse",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -229,7 +229,7 @@ static VCI_SINGLE_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/single/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -266,7 +266,7 @@ static VCI_BATCH_PARSE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/batch/parse",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -303,7 +303,7 @@ static VCI_BATCH_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/batch/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -340,7 +340,7 @@ static VCI_DEFERRED_PARSE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/deferred/parse",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
@@ -377,7 +377,7 @@ static VCI_DEFERRED_ISSUE: Endpoint = Endpoint {
     method: reqwest::Method::POST,
     path: "/api/{serviceId}/vci/deferred/issue",
     statuses: &[200],
-    accept: Some("application/json"),
+    accept: "application/json",
     authenticated: true,
 };
 
