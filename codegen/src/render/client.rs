@@ -67,6 +67,10 @@ impl Context<'_> {
 
 /// Every file of the client.
 pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String> {
+    // A spec without operations is models only.
+    if context.space.operations.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut files = vec![
         context.file("src/client/mod.rs".into(), client_module(context), &DocSlots::default())?,
         context.template("src/client/runtime.rs", RUNTIME),
@@ -98,6 +102,17 @@ pub(super) fn areas(space: &TypeSpace) -> BTreeMap<String, Vec<&Operation>> {
 
 fn client_module(context: &Context<'_>) -> TokenStream {
     let region = (!context.space.regions.is_empty()).then(|| quote! { mod region; pub use region::Region; });
+    // With only some areas on, parts of the runtime serve no operation; with all of them on, the
+    // lints see everything.
+    let areas: Vec<&String> = context
+        .space
+        .operations
+        .iter()
+        .flat_map(|op| &op.features)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let partial = (!areas.is_empty()).then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -106,6 +121,8 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         //! [`operations`](crate::operations) module lists them. A call is sent when it is
         //! awaited, with the bearer token, a JSON body, and a timeout; its answer is decoded into
         //! the operation's model, or becomes an [`Error`].
+
+        #partial
 
         mod error;
         mod runtime;

@@ -80,18 +80,23 @@ fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenS
         quote! { #cfg mod open_enum; }
     });
     let region = (!space.regions.is_empty()).then(|| quote!(Region,));
+    let client = (!space.operations.is_empty()).then(|| {
+        quote! {
+            #[cfg(feature = "client")]
+            pub mod client;
+            #[cfg(feature = "client")]
+            pub mod operations;
+            #[cfg(feature = "client")]
+            pub use client::{Client, ClientBuilder, Error, #region Service};
+        }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
 
         pub mod models;
         #open_enum
-        #[cfg(feature = "client")]
-        pub mod client;
-        #[cfg(feature = "client")]
-        pub mod operations;
-        #[cfg(feature = "client")]
-        pub use client::{Client, ClientBuilder, Error, #region Service};
+        #client
     }
 }
 

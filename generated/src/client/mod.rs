@@ -7,6 +7,34 @@
 //! [`operations`](crate::operations) module lists them. A call is sent when it is
 //! awaited, with the bearer token, a JSON body, and a timeout; its answer is decoded into
 //! the operation's model, or becomes an [`Error`].
+#![cfg_attr(
+    not(
+        all(
+            feature = "authorization-endpoint",
+            feature = "ciba",
+            feature = "client-management",
+            feature = "device-flow",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint",
+            feature = "grant-management-endpoint",
+            feature = "hardware-security-key",
+            feature = "introspection-endpoint",
+            feature = "jose-object",
+            feature = "jwk-set-endpoint",
+            feature = "lifecycle",
+            feature = "native-sso",
+            feature = "pushed-authorization-endpoint",
+            feature = "revocation-endpoint",
+            feature = "service-management",
+            feature = "token-endpoint",
+            feature = "token-operations",
+            feature = "user-info-endpoint",
+            feature = "utility-endpoints",
+            feature = "verifiable-credential-issuer"
+        )
+    ),
+    allow(dead_code, unused_imports)
+)]
 mod error;
 
 mod runtime;
