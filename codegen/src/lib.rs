@@ -18,7 +18,7 @@ pub mod render;
 
 use std::path::Path;
 
-pub use error::{Error, Warning};
+pub use error::{Error, Problem, Warning};
 
 /// One file of the generated crate, with a `/`-separated path relative to the crate root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,7 +91,9 @@ fn finish(
             .iter()
             .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
             .collect(),
-        warnings: space.warnings.clone(),
+        // Breaches of the standard read with their one meaning first, in spec order; then what
+        // the model noticed.
+        warnings: spec.warnings.iter().chain(&space.warnings).cloned().collect(),
     })
 }
 

@@ -23,13 +23,14 @@ fn fixture_error(name: &str) -> authlete_codegen::Error {
 fn errors_carry_file_pointer_position_and_message() {
     let error = fixture_error("not_yaml.yaml");
     assert_eq!(error.file, Path::new("not_yaml.yaml"));
-    assert_eq!(error.pointer, "");
-    assert_eq!(error.line_column, Some((3, 1)));
-    assert_eq!(error.message, "not valid YAML or JSON: did not find expected ',' or '}'");
+    assert_eq!(error.problems.len(), 1);
+    assert_eq!(error.first().pointer, "");
+    assert_eq!(error.first().line_column, Some((3, 1)));
+    assert_eq!(error.first().message, "not valid YAML or JSON: did not find expected ',' or '}'");
 
     let error = fixture_error("dangling_ref.yaml");
-    assert_eq!(error.pointer, "/components/schemas/A/properties/b/$ref");
-    assert_eq!(error.line_column, None);
+    assert_eq!(error.first().pointer, "/components/schemas/A/properties/b/$ref");
+    assert_eq!(error.first().line_column, None);
     // It is a std error, so it works with `?` and `Box<dyn Error>`.
     let boxed: Box<dyn std::error::Error> = Box::new(error);
     assert!(boxed.to_string().starts_with("dangling_ref.yaml at #/components/schemas/A/properties/b/$ref: "));
