@@ -48,6 +48,7 @@ edition = "2021"
 rust-version = "1.80"
 description = "Rust models of every request and response of the Authlete API ({title} {version})."
 license = "MIT"
+exclude = ["api-surface.json"]
 
 {features}[dependencies]
 serde = {{ version = "1", features = ["derive"] }}
