@@ -520,8 +520,9 @@ fn same_kind(a: &TypeSurface, b: &TypeSurface) -> bool {
 /// and a message, say), so a shape alone often fits several types: then the names decide (the
 /// share of words, `AuthTokenFailApiResponse` ~ `TokenFailResponse`), and a pair whose names
 /// share no word is only taken when neither of its types fits anything else as well. Candidates
-/// are taken best first, each type at most once; ties go to the pair whose fields also keep
-/// their types, then to name order, so the result is deterministic.
+/// are taken best first (shape, then names at half weight), each type at most once; ties go to
+/// the pair whose fields also keep their types, then to name order, so the result is
+/// deterministic.
 fn find_renames(old: &Surface, new: &Surface) -> Renames {
     let removed: Vec<(&String, &TypeSurface)> = old.types.iter().filter(|(n, _)| !new.types.contains_key(*n)).collect();
     let added: Vec<(&String, &TypeSurface)> = new.types.iter().filter(|(n, _)| !old.types.contains_key(*n)).collect();
@@ -560,7 +561,10 @@ fn find_renames(old: &Surface, new: &Surface) -> Renames {
     candidates.retain(|(score, names, _, old_name, new_name)| {
         *names > 0 || (unique(*score, old_name) && unique(*score, new_name))
     });
-    candidates.sort_by(|a, b| (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)).then_with(|| (a.3, a.4).cmp(&(b.3, b.4))));
+    // The shape counts most; the names weigh half as much, which settles between the many types
+    // of one common shape (the `action` enums of the responses share most of their values).
+    let rank = |c: &(usize, usize, usize, &String, &String)| (c.0 + c.1 / 2, c.2);
+    candidates.sort_by(|a, b| rank(b).cmp(&rank(a)).then_with(|| (a.3, a.4).cmp(&(b.3, b.4))));
     let mut renames = Renames::default();
     let mut taken = BTreeSet::new();
     for (_, _, _, old_name, new_name) in candidates {
@@ -576,7 +580,15 @@ fn find_renames(old: &Surface, new: &Surface) -> Renames {
         if renames.to.contains_key(*old_name) {
             continue;
         }
-        if let Some((primary, new_name)) = primaries.iter().find(|(primary, _)| old.types.get(primary) == Some(old_ty)) {
+        // Small types are often identical by chance: the new name must also share words with
+        // the old one, and the twin whose new name shares the most wins.
+        let twin = primaries
+            .iter()
+            .filter(|(primary, _)| old.types.get(primary) == Some(old_ty))
+            .map(|(primary, new_name)| (name_similarity(old_name, new_name), primary, new_name))
+            .filter(|(similarity, _, _)| *similarity > 0)
+            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+        if let Some((_, primary, new_name)) = twin {
             renames.to.insert((*old_name).clone(), new_name.clone());
             renames.twin_of.insert((*old_name).clone(), primary.clone());
         }
