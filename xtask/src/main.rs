@@ -162,10 +162,10 @@ fn codegen(spec: &Path, out: &Path, check: bool, report_md: Option<&Path>) -> Re
     match previous {
         Ok(old) => {
             let report = authlete_codegen::surface::diff(&old, &generated.surface);
-            print!("{}", report.text());
             if let Some(path) = report_md {
                 std::fs::write(path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
             }
+            print_out(&report.text());
         }
         Err(why) => {
             println!("no change report: {why}");
@@ -196,8 +196,14 @@ fn diff(old: &Path, new: &Path, markdown: bool) -> Result<(), String> {
         authlete_codegen::surface(spec, &text).map_err(|e| problems(&e))
     };
     let report = authlete_codegen::surface::diff(&surface(old)?, &surface(new)?);
-    print!("{}", if markdown { report.markdown() } else { report.text() });
+    print_out(&if markdown { report.markdown() } else { report.text() });
     Ok(())
+}
+
+/// Prints a report; a reader that stops early (`| head`) is not an error.
+fn print_out(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]
