@@ -180,14 +180,22 @@ fn type_surface(kind: &TypeKind, space: &TypeSpace) -> TypeSurface {
             additional: s.additional.as_ref().map(|a| format!("BTreeMap<String, {}>", type_name(&a.ty, space))),
         },
         TypeKind::Enum(e) => TypeSurface::Enum {
-            values: e.variants.iter().map(|v| ValueSurface { value: v.value.clone(), rust: v.rust_name.clone() }).collect(),
+            values: e
+                .variants
+                .iter()
+                .map(|v| ValueSurface { value: v.value.clone(), rust: v.rust_name.clone() })
+                .collect(),
         },
         TypeKind::Union(u) => TypeSurface::Union {
             tag: u.tag.clone(),
             variants: u
                 .variants
                 .iter()
-                .map(|v| VariantSurface { rust: v.rust_name.clone(), ty: type_name(&v.ty, space), tag: v.tag_value.clone() })
+                .map(|v| VariantSurface {
+                    rust: v.rust_name.clone(),
+                    ty: type_name(&v.ty, space),
+                    tag: v.tag_value.clone(),
+                })
                 .collect(),
         },
         TypeKind::Alias(ty) => TypeSurface::Alias { target: type_name(ty, space) },
@@ -673,7 +681,10 @@ fn type_changes(name: &str, old: &TypeSurface, new: &TypeSurface, renames: &BTre
                     Change::new(false).text("struct ").code(name).text(" now keeps members the spec does not list"),
                 ),
                 (Some(_), None) => changes.push(
-                    Change::new(true).text("struct ").code(name).text(" no longer keeps members the spec does not list"),
+                    Change::new(true)
+                        .text("struct ")
+                        .code(name)
+                        .text(" no longer keeps members the spec does not list"),
                 ),
                 (Some(was), Some(now)) if was != *now => changes.push(
                     Change::new(true)
@@ -747,9 +758,7 @@ fn field_changes(
     let mut pairs: Vec<(&FieldSurface, Option<&FieldSurface>)> = Vec::new();
     for field in old {
         let same_json = new.iter().position(|f| f.json == field.json);
-        let same_rust = || {
-            new.iter().position(|f| f.rust == field.rust && !old.iter().any(|o| o.json == f.json))
-        };
+        let same_rust = || new.iter().position(|f| f.rust == field.rust && !old.iter().any(|o| o.json == f.json));
         match same_json.or_else(same_rust) {
             Some(index) => {
                 matched_new.insert(index);
@@ -799,7 +808,13 @@ fn field_changes(
             .text("field ")
             .code(format!("{ty}.{}", field.rust))
             .text(" added (")
-            .text(if required { "required" } else if field.required { "required, nullable" } else { "optional" })
+            .text(if required {
+                "required"
+            } else if field.required {
+                "required, nullable"
+            } else {
+                "optional"
+            })
             .text(", ")
             .code(&field.ty);
         let change = if field.json == field.rust { change } else { change.text(", JSON ").code(&field.json) };
@@ -938,16 +953,13 @@ fn operation_changes(old: &Surface, new: &Surface, renames: &BTreeMap<String, St
         let was_body = op.body.as_deref().map(|ty| renamed(ty, renames));
         if was_body != now.body {
             changes.push(
-                subject(true, now_name)
-                    .text(": request body ")
-                    .code(show(&was_body))
-                    .text(" → ")
-                    .code(show(&now.body)),
+                subject(true, now_name).text(": request body ").code(show(&was_body)).text(" → ").code(show(&now.body)),
             );
         }
         let was_response = renamed(&op.response, renames);
         if was_response != now.response {
-            changes.push(subject(true, now_name).text(": response ").code(was_response).text(" → ").code(&now.response));
+            changes
+                .push(subject(true, now_name).text(": response ").code(was_response).text(" → ").code(&now.response));
         }
         changes.extend(param_changes(now_name, &op.params, &now.params, renames));
     }

@@ -83,7 +83,8 @@ fn the_record_is_line_per_entry_json_that_reads_back() {
             "      {\"rust\": \"name\", \"json\": \"name\", \"type\": \"Option<String>\", \"required\": false},",
         ]
     );
-    assert!(json.contains("    \"Color\": {\"kind\": \"enum\", \"values\": [\n      {\"value\": \"RED\", \"rust\": \"Red\"},"));
+    assert!(json
+        .contains("    \"Color\": {\"kind\": \"enum\", \"values\": [\n      {\"value\": \"RED\", \"rust\": \"Red\"},"));
     assert!(json.contains("    \"Ids\": {\"kind\": \"alias\", \"target\": \"Vec<i64>\"},"));
     // A record of another layout is not compared (its meaning is unknown).
     let other = json.replacen(&format!("\"format\": {FORMAT}"), "\"format\": 999", 1);
@@ -100,7 +101,13 @@ fn the_record_is_generated_beside_the_crate_but_not_packaged() {
     assert!(manifest.contents.contains("exclude = [\"api-surface.json\"]"), "{}", manifest.contents);
 }
 
-fn operation(method: &str, path: &str, params: &[(&str, &str, bool)], body: Option<&str>, response: &str) -> OperationSurface {
+fn operation(
+    method: &str,
+    path: &str,
+    params: &[(&str, &str, bool)],
+    body: Option<&str>,
+    response: &str,
+) -> OperationSurface {
     OperationSurface {
         method: method.into(),
         path: path.into(),
@@ -138,9 +145,36 @@ fn every_kind_of_operation_change_is_reported_and_flagged() {
         "1",
         &["OldBody"],
         vec![
-            ("token", operation("POST", "/api/{serviceId}/auth/token", &[("service_id", "String", true)], Some("OldBody"), "TokenResponse")),
-            ("client_get", operation("GET", "/api/{serviceId}/client/get/{clientId}", &[("service_id", "String", true), ("client_id", "i64", true)], None, "Client")),
-            ("client_list", operation("GET", "/api/{serviceId}/client/get/list", &[("service_id", "String", true), ("start", "i64", false)], None, "ClientList")),
+            (
+                "token",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/auth/token",
+                    &[("service_id", "String", true)],
+                    Some("OldBody"),
+                    "TokenResponse",
+                ),
+            ),
+            (
+                "client_get",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/{clientId}",
+                    &[("service_id", "String", true), ("client_id", "i64", true)],
+                    None,
+                    "Client",
+                ),
+            ),
+            (
+                "client_list",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/list",
+                    &[("service_id", "String", true), ("start", "i64", false)],
+                    None,
+                    "ClientList",
+                ),
+            ),
             ("info_old", operation("GET", "/api/info", &[], None, "Info")),
             ("gone", operation("DELETE", "/api/gone", &[], None, "()")),
         ],
@@ -150,11 +184,41 @@ fn every_kind_of_operation_change_is_reported_and_flagged() {
         &["NewBody"],
         vec![
             // Its body type was renamed with the same shape: no change.
-            ("token", operation("POST", "/api/{serviceId}/auth/token", &[("service_id", "String", true)], Some("NewBody"), "TokenResponse")),
-            ("client_get", operation("POST", "/api/{serviceId}/client/get/{clientId}", &[("service_id", "String", true), ("client_id", "String", true)], Some("ClientQuery"), "ClientV2")),
-            ("client_list", operation("GET", "/api/{serviceId}/client/get/list", &[("service_id", "String", true), ("end", "i64", false), ("developer", "String", true)], None, "ClientList")),
+            (
+                "token",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/auth/token",
+                    &[("service_id", "String", true)],
+                    Some("NewBody"),
+                    "TokenResponse",
+                ),
+            ),
+            (
+                "client_get",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/client/get/{clientId}",
+                    &[("service_id", "String", true), ("client_id", "String", true)],
+                    Some("ClientQuery"),
+                    "ClientV2",
+                ),
+            ),
+            (
+                "client_list",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/list",
+                    &[("service_id", "String", true), ("end", "i64", false), ("developer", "String", true)],
+                    None,
+                    "ClientList",
+                ),
+            ),
             ("info", operation("GET", "/api/info", &[], None, "Info")),
-            ("hsk_list", operation("GET", "/api/{serviceId}/hsk/get/list", &[("service_id", "String", true)], None, "HskList")),
+            (
+                "hsk_list",
+                operation("GET", "/api/{serviceId}/hsk/get/list", &[("service_id", "String", true)], None, "HskList"),
+            ),
         ],
     );
     let report = diff(&old, &new);
@@ -178,4 +242,72 @@ Additive (2):
   operation `hsk_list` added (`GET /api/{serviceId}/hsk/get/list`)
 "
     );
+}
+
+/// `cargo xtask codegen` reports against the crate it replaces (read from its record, so a fresh
+/// checkout works), also as Markdown; `--check` says what a stale crate would change; `cargo xtask
+/// diff` compares two specs and writes nothing.
+#[test]
+fn xtask_reports_on_every_regeneration() {
+    let work = common::scratch_dir("changes/xtask");
+    let out = work.join("crate");
+    let (old, new) = (common::fixture_path("changes/old.yaml"), common::fixture_path("changes/new.yaml"));
+
+    let first = common::xtask_codegen(&old, &out);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout
+            .ends_with(&format!("no change report: {} did not exist (a first generation)\n", out.join(FILE).display())),
+        "{stdout}"
+    );
+
+    let check = common::xtask([
+        "codegen".as_ref(),
+        "--check".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains(&common::fixture("changes/old_to_new.txt")), "{stderr}");
+
+    let markdown = work.join("report.md");
+    let second = common::xtask([
+        "codegen".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--report-md".as_ref(),
+        markdown.as_os_str(),
+    ]);
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.ends_with(&common::fixture("changes/old_to_new.txt")), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&markdown).expect("the Markdown report"),
+        common::fixture("changes/old_to_new.md")
+    );
+
+    // Up to date: `--check` says only that.
+    let check = common::xtask([
+        "codegen".as_ref(),
+        "--check".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(check.status.success());
+    assert_eq!(String::from_utf8_lossy(&check.stdout), format!("{} is up to date with Changes 2\n", out.display()));
+    assert!(check.stderr.is_empty(), "{}", String::from_utf8_lossy(&check.stderr));
+
+    let before = common::snapshot(&work);
+    let diffed = common::xtask(["diff".as_ref(), old.as_os_str(), new.as_os_str(), "--markdown".as_ref()]);
+    assert!(diffed.status.success(), "{}", String::from_utf8_lossy(&diffed.stderr));
+    assert_eq!(String::from_utf8_lossy(&diffed.stdout), common::fixture("changes/old_to_new.md"));
+    assert!(common::snapshot(&work) == before, "diff writes nothing");
 }

@@ -347,7 +347,8 @@ fn breaches_with_one_obvious_meaning_are_warnings_at_their_pointers() {
     );
     // The types behind them are still made.
     assert!(generated.files.iter().any(|f| f.path == "src/models/not_found.rs"));
-    let generated = common::generate("openapi: 3.0.3\ninfo: {title: T, version: '1'}\n").unwrap_or_else(|e| panic!("{e}"));
+    let generated =
+        common::generate("openapi: 3.0.3\ninfo: {title: T, version: '1'}\n").unwrap_or_else(|e| panic!("{e}"));
     let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     assert_eq!(warnings, ["#: the document has no `paths` (OpenAPI 3.0 requires them); read as no operations"]);
 }

@@ -126,8 +126,8 @@ mod tests {
                 .find(|line| line.starts_with(&format!("| `{}`", pin.name)))
                 .unwrap_or_else(|| panic!("no README row for {}", pin.name));
             let upstream = pin.upstream.trim_start_matches("https://");
-            for expected in [&pin.spec, upstream, &pin.file, &pin.commit, &pin.date, &pin.sha256] {
-                assert!(row.contains(expected.as_str()), "README row for {} lacks {expected}: {row}", pin.name);
+            for expected in [pin.spec.as_str(), upstream, &pin.file, &pin.commit, &pin.date, &pin.sha256] {
+                assert!(row.contains(expected), "README row for {} lacks {expected}: {row}", pin.name);
             }
         }
     }
