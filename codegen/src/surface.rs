@@ -453,7 +453,10 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
                 None => {
                     let new_ty = &new.types[new_name];
                     let (shared, total) = overlap(old_ty, new_ty);
-                    let shape = format!(" (same shape: {shared} of {total} {})", members_word(old_ty));
+                    let shape = match old_ty {
+                        TypeSurface::Alias { .. } => " (same target)".to_owned(),
+                        _ => format!(" (same shape: {shared} of {total} {})", members_word(old_ty)),
+                    };
                     let mut changes = vec![renamed.text(shape)];
                     changes.extend(type_changes(new_name, old_ty, new_ty, renames));
                     changes
@@ -483,7 +486,7 @@ fn members_word(ty: &TypeSurface) -> &'static str {
         TypeSurface::Struct { .. } => "fields",
         TypeSurface::Enum { .. } => "values",
         TypeSurface::Union { .. } => "variants",
-        TypeSurface::Alias { .. } => "targets",
+        TypeSurface::Alias { .. } => "target",
     }
 }
 

@@ -227,7 +227,7 @@ fn every_kind_of_operation_change_is_reported_and_flagged() {
         "API changes from Ops 1 to Ops 2: 9 breaking, 2 additive
 
 Breaking (9):
-  type `OldBody` renamed to `NewBody` (same shape: 1 of 1 targets)
+  type `OldBody` renamed to `NewBody` (same target)
   operation `client_get`: `GET /api/{serviceId}/client/get/{clientId}` → `POST /api/{serviceId}/client/get/{clientId}`
   operation `client_get`: request body `no body` → `ClientQuery`
   operation `client_get`: response `Client` → `ClientV2`
