@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::Problem;
 
 struct Fixup {
     spec_title: &'static str,
@@ -127,15 +127,19 @@ const FIXUPS: &[Fixup] = &[
     },
 ];
 
-/// Applies every fixup meant for this spec; returns what was fixed, as `(pointer, description)`.
-pub fn apply(file: &std::path::Path, raw: &mut Value) -> Result<Vec<(String, String)>, Error> {
+/// Applies every fixup meant for this spec; returns what was fixed, as `(pointer, description)`,
+/// or else every fixup that no longer applies (a new upstream version may fix several bugs at
+/// once, and all of them are said in one run).
+pub fn apply(raw: &mut Value) -> Result<Vec<(String, String)>, Vec<Problem>> {
     let title = raw.pointer("/info/title").and_then(Value::as_str).unwrap_or_default().to_owned();
     let mut applied = Vec::new();
+    let mut stale = Vec::new();
     for fixup in FIXUPS.iter().filter(|f| f.spec_title == title) {
         let fixed = raw.pointer_mut(fixup.pointer).is_some_and(|node| fixup.edit.apply(node));
-        if !fixed {
-            return Err(Error::at(
-                file,
+        if fixed {
+            applied.push((fixup.pointer.to_owned(), format!("fixed a known spec bug: {}", fixup.what)));
+        } else {
+            stale.push(Problem::at(
                 fixup.pointer,
                 format!(
                     "the fixup for a known bug of `{title}` ({}) no longer applies: the spec was corrected upstream, \
@@ -144,7 +148,10 @@ pub fn apply(file: &std::path::Path, raw: &mut Value) -> Result<Vec<(String, Str
                 ),
             ));
         }
-        applied.push((fixup.pointer.to_owned(), format!("fixed a known spec bug: {}", fixup.what)));
     }
-    Ok(applied)
+    if stale.is_empty() {
+        Ok(applied)
+    } else {
+        Err(stale)
+    }
 }

@@ -4,7 +4,13 @@
 //!
 //! 1. [`load`]: text → a checked OpenAPI 3.0 document (raw JSON tree plus `openapiv3` types);
 //! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved;
-//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text, one file per type.
+//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text, one file per type;
+//! 4. [`surface`](mod@surface): type space → the record of what users can name (`api-surface.json`), and two
+//!    records → a change report, each change breaking or additive.
+//!
+//! Every stage reports all the problems it finds, each at its JSON pointer ([`Error`]), and reads
+//! breaches of OpenAPI 3.0 that have one obvious meaning with a [`Warning`] instead
+//! ([`load::tolerate`]).
 //!
 //! Nothing here touches the file system: callers (the `xtask`) decide what to write where.
 
@@ -15,10 +21,11 @@ pub mod load;
 pub mod model;
 pub mod pointer;
 pub mod render;
+pub mod surface;
 
 use std::path::Path;
 
-pub use error::{Error, Warning};
+pub use error::{Error, Problem, Warning};
 
 /// One file of the generated crate, with a `/`-separated path relative to the crate root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +39,11 @@ pub struct GeneratedFile {
 pub struct Generated {
     pub title: String,
     pub version: String,
+    /// Lower-case hex SHA-256 of the spec's bytes.
+    pub sha256: String,
     pub type_count: usize,
+    /// Everything users of the crate can name; also one of the `files` ([`surface::FILE`]).
+    pub surface: surface::Surface,
     pub files: Vec<GeneratedFile>,
     pub warnings: Vec<Warning>,
     /// Known upstream spec bugs that were corrected on the way (see `fixups.rs`).
@@ -41,13 +52,28 @@ pub struct Generated {
 
 /// Generates the crate for the spec `text`, read from `file` (named in errors and provenance).
 pub fn generate(file: &Path, text: &str) -> Result<Generated, Error> {
-    // The stages recurse as deep as the spec nests (bounded by `load::MAX_NESTING` and the model's
-    // depth limit). Unoptimised builds need a few MiB of stack for the deepest specs allowed, more
-    // than a test thread has: when less than that is left, the work moves to a fresh stack segment
-    // (no thread; spawning one per run cost more than a sixth of the run).
+    with_stack(|| generate_here(file, text))
+}
+
+/// The API surface of the crate that the spec `text` gives, without rendering it: what
+/// `cargo xtask diff` compares.
+pub fn surface(file: &Path, text: &str) -> Result<surface::Surface, Error> {
+    with_stack(|| {
+        let spec = load::load(file, text)?;
+        let space = model::build(&spec)?;
+        Ok(surface::Surface::of(&space, spec.title(), spec.version(), &spec.sha256))
+    })
+}
+
+/// Runs `f` with the stack the stages need. They recurse as deep as the spec nests (bounded by
+/// `load::MAX_NESTING` and the model's depth limit). Unoptimised builds need a few MiB of stack
+/// for the deepest specs allowed, more than a test thread has: when less than that is left, the
+/// work moves to a fresh stack segment (no thread; spawning one per run cost more than a sixth
+/// of the run).
+fn with_stack<T>(f: impl FnOnce() -> T) -> T {
     const NEEDED: usize = 8 << 20;
     const SEGMENT: usize = 64 << 20;
-    stacker::maybe_grow(NEEDED, SEGMENT, || generate_here(file, text))
+    stacker::maybe_grow(NEEDED, SEGMENT, f)
 }
 
 fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
@@ -80,18 +106,25 @@ fn finish(
         version: spec.version().to_owned(),
         sha256: spec.sha256.clone(),
     };
-    let files = render::render(space, &provenance, rustdoc).map_err(|message| Error::at(file, "", message))?;
+    let mut files = render::render(space, &provenance, rustdoc).map_err(|message| Error::at(file, "", message))?;
+    let surface = surface::Surface::of(space, &provenance.title, &provenance.version, &provenance.sha256);
+    files.push(GeneratedFile { path: surface::FILE.to_owned(), contents: surface.to_json() });
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
         title: provenance.title,
         version: provenance.version,
+        sha256: provenance.sha256,
         type_count: space.types.len(),
+        surface,
         files,
         fixes: spec
             .fixes
             .iter()
             .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
             .collect(),
-        warnings: space.warnings.clone(),
+        // Breaches of the standard read with their one meaning first, in spec order; then what
+        // the model noticed.
+        warnings: spec.warnings.iter().chain(&space.warnings).cloned().collect(),
     })
 }
 

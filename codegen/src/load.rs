@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::error::Error;
+use crate::error::{Error, Problem, Warning};
 use crate::pointer::Pointer;
 
 /// A loaded spec: what it says, and where it came from.
@@ -24,6 +24,9 @@ pub struct Spec {
     pub sha256: String,
     /// Known upstream bugs corrected while loading, as `(pointer, what)`.
     pub fixes: Vec<(String, String)>,
+    /// Breaches of OpenAPI 3.0 that have one obvious meaning, read with that meaning (see
+    /// [`tolerate`]).
+    pub warnings: Vec<Warning>,
 }
 
 impl Spec {
@@ -91,16 +94,239 @@ pub fn load_observed(file: &Path, text: &str, on_parsed: impl FnOnce(&Value)) ->
             ))
         }
     }
-    let fixes = crate::fixups::apply(file, &mut raw)?;
-    // Tracking the path costs a sixth of the conversion, so it is only paid to explain a failure.
-    let api = match OpenAPI::deserialize(&raw) {
-        Ok(api) => api,
-        Err(_) => serde_path_to_error::deserialize::<_, OpenAPI>(&raw).map_err(|e| {
-            let pointer = pointer_of(e.path());
-            error(pointer.as_str(), format!("not a valid OpenAPI 3.0 document: {}", e.into_inner()))
-        })?,
+    // Everything wrong from here on is collected, so that one run names all of it.
+    let (fixes, mut problems) = match crate::fixups::apply(&mut raw) {
+        Ok(fixes) => (fixes, Vec::new()),
+        Err(stale) => (Vec::new(), stale),
     };
-    Ok(Spec { file: file.to_owned(), raw, api, sha256, fixes })
+    let warnings = tolerate(&mut raw);
+    // Tracking the path costs a sixth of the conversion, so it is only paid to explain a failure.
+    match OpenAPI::deserialize(&raw) {
+        Ok(api) if problems.is_empty() => Ok(Spec { file: file.to_owned(), raw, api, sha256, fixes, warnings }),
+        Ok(_) => Err(Error::new(file, problems)),
+        Err(_) => {
+            problems.extend(invalid_parts(&raw));
+            Err(Error::new(file, problems))
+        }
+    }
+}
+
+/// What is said when part of the document does not have the shape OpenAPI 3.0 prescribes.
+const INVALID: &str = "not a valid OpenAPI 3.0 document";
+
+/// Reads breaches of OpenAPI 3.0 that have one obvious meaning with that meaning, with one
+/// warning each at the node concerned, instead of refusing the spec. Specs in the wild have them
+/// and every tool reads them the same way:
+///
+/// - a response without its (required) `description`: an empty description;
+/// - an operation without its (required) `responses`: no responses documented;
+/// - a document without its (required) `paths`: no operations.
+///
+/// Anything with more than one plausible meaning (a parameter without a schema, say) stays an
+/// error.
+pub fn tolerate(raw: &mut Value) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let Value::Object(top) = raw else { return warnings };
+    if !top.contains_key("paths") {
+        top.insert("paths".into(), Value::Object(Default::default()));
+        warnings
+            .push(Warning::at("", "the document has no `paths` (OpenAPI 3.0 requires them); read as no operations"));
+    }
+    let paths_at = Pointer::root().push("paths");
+    if let Some(Value::Object(paths)) = top.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            let Value::Object(item) = item else { continue };
+            for (method, operation) in item.iter_mut().filter(|(key, _)| METHODS.contains(&key.as_str())) {
+                let Value::Object(operation) = operation else { continue };
+                let at = paths_at.push(path).push(method);
+                if !operation.contains_key("responses") {
+                    operation.insert("responses".into(), Value::Object(Default::default()));
+                    warnings.push(Warning::at(
+                        at.as_str(),
+                        "the operation has no `responses` (OpenAPI 3.0 requires them); read as none documented",
+                    ));
+                }
+                if let Some(Value::Object(responses)) = operation.get_mut("responses") {
+                    let at = at.push("responses");
+                    for (status, response) in responses.iter_mut() {
+                        describe_response(response, &at.push(status), &mut warnings);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(responses)) = raw.pointer_mut("/components/responses") {
+        let at = Pointer::root().push("components").push("responses");
+        for (key, response) in responses.iter_mut() {
+            describe_response(response, &at.push(key), &mut warnings);
+        }
+    }
+    warnings
+}
+
+const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Gives a response object (not a `$ref`, not an extension) without `description` an empty one.
+fn describe_response(response: &mut Value, at: &Pointer, warnings: &mut Vec<Warning>) {
+    let extension = at.segments().last().is_some_and(|key| key.starts_with("x-"));
+    let Value::Object(response) = response else { return };
+    if extension || response.contains_key("$ref") || response.contains_key("description") {
+        return;
+    }
+    response.insert("description".into(), Value::String(String::new()));
+    warnings.push(Warning::at(
+        at.as_str(),
+        "the response has no `description` (OpenAPI 3.0 requires one); read as an empty description",
+    ));
+}
+
+/// Every part of a document that `openapiv3` refuses, each at its own pointer.
+///
+/// Converting the whole document stops at the first problem, and it cannot say where a problem
+/// is below a `paths` or `responses` map (those maps are flattened into their parents, which
+/// loses the path). So the parts are converted one by one, down to single parameters, bodies
+/// and responses; whatever the parts do not explain is reported for the whole document.
+fn invalid_parts(raw: &Value) -> Vec<Problem> {
+    use openapiv3::{
+        Callback, Components, Example, ExternalDocumentation, Header, Info, Link, Operation, Parameter, PathItem,
+        RequestBody, Response, Responses, Schema, SecurityRequirement, SecurityScheme, Server, Tag,
+    };
+    let mut problems = Vec::new();
+    let root = Pointer::root();
+    let Value::Object(top) = raw else { return problems };
+    let out = &mut problems;
+    if let Some(info) = top.get("info") {
+        check::<Info>(info, &root.push("info"), out);
+    }
+    each_item(top.get("servers"), &root.push("servers"), out, check::<Server>);
+    each_item(top.get("tags"), &root.push("tags"), out, check::<Tag>);
+    each_item(top.get("security"), &root.push("security"), out, check::<SecurityRequirement>);
+    if let Some(docs) = top.get("externalDocs") {
+        check::<ExternalDocumentation>(docs, &root.push("externalDocs"), out);
+    }
+    if let Some(paths) = top.get("paths") {
+        let at = root.push("paths");
+        match paths {
+            Value::Object(paths) => {
+                for (path, item) in paths.iter().filter(|(key, _)| !key.starts_with("x-")) {
+                    let at = at.push(path);
+                    if item.get("$ref").is_some() {
+                        check::<openapiv3::ReferenceOr<PathItem>>(item, &at, out);
+                        continue;
+                    }
+                    let Value::Object(members) = item else {
+                        check::<PathItem>(item, &at, out);
+                        continue;
+                    };
+                    for (method, operation) in members.iter().filter(|(key, _)| METHODS.contains(&key.as_str())) {
+                        let at = at.push(method);
+                        let Value::Object(parts) = operation else {
+                            check::<Operation>(operation, &at, out);
+                            continue;
+                        };
+                        each_item(parts.get("parameters"), &at.push("parameters"), out, check_ref_or::<Parameter>);
+                        if let Some(body) = parts.get("requestBody") {
+                            check_ref_or::<RequestBody>(body, &at.push("requestBody"), out);
+                        }
+                        if let Some(responses) = parts.get("responses") {
+                            let at = at.push("responses");
+                            each_member(Some(responses), &at, out, check_ref_or::<Response>);
+                            // The status codes themselves, with every response replaced by a valid one.
+                            if let Value::Object(codes) = responses {
+                                let stand_in = serde_json::json!({"description": ""});
+                                let keys = codes.keys().map(|code| (code.clone(), stand_in.clone())).collect();
+                                check::<Responses>(&Value::Object(keys), &at, out);
+                            }
+                        }
+                        // The rest of the operation, with the parts checked above replaced by valid ones.
+                        let mut rest = parts.clone();
+                        rest.shift_remove("parameters");
+                        rest.shift_remove("requestBody");
+                        rest.insert("responses".into(), Value::Object(Default::default()));
+                        check::<Operation>(&Value::Object(rest), &at, out);
+                    }
+                    each_item(members.get("parameters"), &at.push("parameters"), out, check_ref_or::<Parameter>);
+                    let mut rest = members.clone();
+                    rest.retain(|key, _| !METHODS.contains(&key.as_str()) && key != "parameters");
+                    check::<PathItem>(&Value::Object(rest), &at, out);
+                }
+            }
+            other => check::<openapiv3::Paths>(other, &at, out),
+        }
+    }
+    if let Some(components) = top.get("components") {
+        let at = root.push("components");
+        if let Value::Object(sections) = components {
+            for (section, entries) in sections {
+                let at = at.push(section);
+                let entries = Some(entries);
+                match section.as_str() {
+                    "schemas" => each_member(entries, &at, out, check_ref_or::<Schema>),
+                    "responses" => each_member(entries, &at, out, check_ref_or::<Response>),
+                    "parameters" => each_member(entries, &at, out, check_ref_or::<Parameter>),
+                    "examples" => each_member(entries, &at, out, check_ref_or::<Example>),
+                    "requestBodies" => each_member(entries, &at, out, check_ref_or::<RequestBody>),
+                    "headers" => each_member(entries, &at, out, check_ref_or::<Header>),
+                    "securitySchemes" => each_member(entries, &at, out, check_ref_or::<SecurityScheme>),
+                    "links" => each_member(entries, &at, out, check_ref_or::<Link>),
+                    "callbacks" => each_member(entries, &at, out, check_ref_or::<Callback>),
+                    _ => {}
+                }
+            }
+        }
+        if problems.is_empty() {
+            check::<Components>(components, &at, &mut problems);
+        }
+    }
+    if problems.is_empty() {
+        check::<OpenAPI>(raw, &root, &mut problems);
+    }
+    problems
+}
+
+/// Converts `node` to a `T`, adding a problem at the exact place it fails (if it does).
+fn check<T: for<'de> Deserialize<'de>>(node: &Value, at: &Pointer, problems: &mut Vec<Problem>) {
+    if let Err(e) = serde_path_to_error::deserialize::<_, T>(node) {
+        let inner = pointer_of(e.path());
+        let pointer = format!("{at}{inner}");
+        problems.push(Problem::at(pointer, format!("{INVALID}: {}", e.into_inner())));
+    }
+}
+
+/// [`check`] for a place that may hold a `$ref` instead: `openapiv3` tries both, and when neither
+/// fits it can only say that, so a node without `$ref` is converted as a `T` directly.
+fn check_ref_or<T: for<'de> Deserialize<'de>>(node: &Value, at: &Pointer, problems: &mut Vec<Problem>) {
+    match node.get("$ref") {
+        Some(_) => check::<openapiv3::ReferenceOr<T>>(node, at, problems),
+        None => check::<T>(node, at, problems),
+    }
+}
+
+type Check = fn(&Value, &Pointer, &mut Vec<Problem>);
+
+fn each_item(list: Option<&Value>, at: &Pointer, problems: &mut Vec<Problem>, check_one: Check) {
+    match list {
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().for_each(|(index, item)| check_one(item, &at.push(&index.to_string()), problems))
+        }
+        Some(other) => {
+            problems.push(Problem::at(at.as_str(), format!("{INVALID}: expected a list, found {}", kind_of(other))))
+        }
+        None => {}
+    }
+}
+
+fn each_member(map: Option<&Value>, at: &Pointer, problems: &mut Vec<Problem>, check_one: Check) {
+    match map {
+        Some(Value::Object(members)) => members
+            .iter()
+            .filter(|(key, _)| !key.starts_with("x-"))
+            .for_each(|(key, member)| check_one(member, &at.push(key), problems)),
+        Some(other) => {
+            problems.push(Problem::at(at.as_str(), format!("{INVALID}: expected a mapping, found {}", kind_of(other))))
+        }
+        None => {}
+    }
 }
 
 /// How deeply mappings and lists may nest. Real specs stay under 20 levels; the limit sits below
@@ -126,7 +352,7 @@ fn parse(file: &Path, text: &str) -> Result<Value, Error> {
                 let message =
                     budget.message().unwrap_or_else(|| format!("not valid JSON: {}", strip_json_location(&e)));
                 let mut err = Error::at(file, budget.pointer().as_str(), message);
-                err.line_column = Some((e.line(), e.column()));
+                err.problems[0].line_column = Some((e.line(), e.column()));
                 return Err(err);
             }
             Err(_) => {}
@@ -136,11 +362,11 @@ fn parse(file: &Path, text: &str) -> Result<Value, Error> {
     let result = serde::de::DeserializeSeed::deserialize(Node(&mut budget), serde_yaml::Deserializer::from_str(text));
     result.map_err(|e| {
         if budget.problem.is_none() && e.to_string().starts_with("repetition limit exceeded") {
-            budget.problem = Some(Problem::TooBig);
+            budget.problem = Some(Limit::TooBig);
         }
         let message = budget.message().unwrap_or_else(|| format!("not valid YAML or JSON: {}", strip_location(&e)));
         let mut err = Error::at(file, budget.pointer().as_str(), message);
-        err.line_column = match byte_offset(&e) {
+        err.problems[0].line_column = match byte_offset(&e) {
             // Errors found while decoding the text only know their byte offset.
             Some(offset) => Some(line_column(text, offset)),
             None => e.location().map(|l| (l.line(), l.column())),
@@ -158,10 +384,10 @@ struct Budget {
     depth: usize,
     /// Keys and indices from the failing node up to the root, gathered while an error unwinds.
     trail: Vec<String>,
-    problem: Option<Problem>,
+    problem: Option<Limit>,
 }
 
-enum Problem {
+enum Limit {
     TooDeep,
     TooBig,
     DuplicateKey(String),
@@ -182,10 +408,10 @@ impl Budget {
     /// What is wrong, if the parse stopped on a problem of its own (not a syntax error).
     fn message(&self) -> Option<String> {
         Some(match self.problem.as_ref()? {
-            Problem::TooDeep => format!("nested more than {MAX_NESTING} levels deep"),
-            Problem::TooBig => EXPANDS.to_owned(),
-            Problem::DuplicateKey(key) => format!("duplicate key `{key}`"),
-            Problem::Tagged => "YAML tags (`!name`) are not supported".to_owned(),
+            Limit::TooDeep => format!("nested more than {MAX_NESTING} levels deep"),
+            Limit::TooBig => EXPANDS.to_owned(),
+            Limit::DuplicateKey(key) => format!("duplicate key `{key}`"),
+            Limit::Tagged => "YAML tags (`!name`) are not supported".to_owned(),
         })
     }
 
@@ -201,7 +427,7 @@ impl Budget {
                 self.remaining = left;
                 Ok(())
             }
-            None => self.fail(Problem::TooBig),
+            None => self.fail(Limit::TooBig),
         }
     }
 
@@ -210,12 +436,12 @@ impl Budget {
         self.spend(1)?;
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return self.fail(Problem::TooDeep);
+            return self.fail(Limit::TooDeep);
         }
         Ok(())
     }
 
-    fn fail<T, E: serde::de::Error>(&mut self, problem: Problem) -> Result<T, E> {
+    fn fail<T, E: serde::de::Error>(&mut self, problem: Limit) -> Result<T, E> {
         self.problem = Some(problem);
         Err(E::custom("the spec is malformed"))
     }
@@ -316,7 +542,7 @@ impl<'de> serde::de::Visitor<'de> for Node<'_> {
         while let Some(key) = map.next_key::<String>()? {
             budget.spend(1 + key.len())?;
             if members.contains_key(&key) {
-                return budget.fail(Problem::DuplicateKey(key));
+                return budget.fail(Limit::DuplicateKey(key));
             }
             match map.next_value_seed(Node(budget)) {
                 Ok(value) => members.insert(key, value),
@@ -331,7 +557,7 @@ impl<'de> serde::de::Visitor<'de> for Node<'_> {
     }
 
     fn visit_enum<A: serde::de::EnumAccess<'de>>(self, _data: A) -> Result<Value, A::Error> {
-        self.0.fail(Problem::Tagged)
+        self.0.fail(Limit::Tagged)
     }
 }
 

@@ -1,5 +1,6 @@
 //! RFC 6901 JSON pointers, the one way this crate says where something is in a spec.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// A JSON pointer (without the leading `#`), built up segment by segment while walking a spec.
@@ -48,9 +49,90 @@ impl fmt::Display for Pointer {
     }
 }
 
+/// Segments kept at each end of a pointer that [`shorten`] elides.
+const KEPT_SEGMENTS: usize = 5;
+/// Pointers with more segments than this are shortened (eliding fewer than three would not pay).
+const MAX_SEGMENTS: usize = 2 * KEPT_SEGMENTS + 2;
+/// Characters kept at the start and at the end of an overlong segment.
+const KEPT_CHARS: usize = 24;
+
+/// `pointer` (RFC 6901 text, without `#`) as messages show it: whole when it is short, otherwise
+/// its first and last few segments around a count of the ones left out, and each overlong
+/// segment cut in its middle. A 100-level pointer printed whole buries the part that matters;
+/// the start says which schema or operation, the end says which member.
+///
+/// ```
+/// use authlete_codegen::pointer::shorten;
+/// assert_eq!(shorten("/components/schemas/A"), "/components/schemas/A");
+/// let deep = format!("/components/schemas/Deep{}", "/items".repeat(20));
+/// assert_eq!(shorten(&deep), "/components/schemas/Deep/items/items/…13 more…/items/items/items/items/items");
+/// ```
+pub fn shorten(pointer: &str) -> Cow<'_, str> {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let long_segment = |s: &&str| s.chars().count() > 2 * KEPT_CHARS + 1;
+    if segments.len() <= MAX_SEGMENTS && !segments.iter().any(long_segment) {
+        return Cow::Borrowed(pointer);
+    }
+    let cut = |segment: &str| -> String {
+        if !long_segment(&segment) {
+            return segment.to_owned();
+        }
+        let chars: Vec<char> = segment.chars().collect();
+        let head: String = chars[..KEPT_CHARS].iter().collect();
+        let tail: String = chars[chars.len() - KEPT_CHARS..].iter().collect();
+        format!("{head}…{tail}")
+    };
+    let mut out = String::new();
+    if segments.len() <= MAX_SEGMENTS {
+        segments.iter().for_each(|s| out.push_str(&format!("/{}", cut(s))));
+    } else {
+        let elided = segments.len() - 2 * KEPT_SEGMENTS;
+        segments[..KEPT_SEGMENTS].iter().for_each(|s| out.push_str(&format!("/{}", cut(s))));
+        out.push_str(&format!("/…{elided} more…"));
+        segments[segments.len() - KEPT_SEGMENTS..].iter().for_each(|s| out.push_str(&format!("/{}", cut(s))));
+    }
+    Cow::Owned(out)
+}
+
+impl Pointer {
+    /// The pointer as messages show it; see [`shorten`].
+    pub fn short(&self) -> Cow<'_, str> {
+        shorten(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_pointers_keep_their_ends() {
+        // Up to twelve segments stay whole.
+        let twelve = "/a/b/c/d/e/f/g/h/i/j/k/l";
+        assert_eq!(shorten(twelve), twelve);
+        assert_eq!(shorten(""), "");
+        assert_eq!(shorten("/a/b/c/d/e/f/g/h/i/j/k/l/m"), "/a/b/c/d/e/…3 more…/i/j/k/l/m");
+        let deep = format!("/components/schemas/Deep{}/properties", "/properties/p".repeat(48));
+        assert_eq!(
+            shorten(&deep),
+            "/components/schemas/Deep/properties/p/…90 more…/properties/p/properties/p/properties"
+        );
+        // Escapes stay intact: only whole segments are left out.
+        let path = format!("/paths/~1api~1{{serviceId}}~1x/post{}", "/items".repeat(10));
+        assert_eq!(
+            shorten(&path),
+            "/paths/~1api~1{serviceId}~1x/post/items/items/…3 more…/items/items/items/items/items"
+        );
+        // An overlong segment (a hostile key) keeps its first and last characters.
+        let key = format!("{}{}", "x".repeat(100), "y".repeat(30));
+        assert_eq!(
+            shorten(&format!("/components/schemas/{key}")),
+            format!("/components/schemas/{}…{}", "x".repeat(24), "y".repeat(24))
+        );
+        // Exactly 49 characters is not worth cutting.
+        let edge = "z".repeat(49);
+        assert_eq!(shorten(&format!("/{edge}")), format!("/{edge}"));
+    }
 
     #[test]
     fn escapes_and_unescapes_segments() {

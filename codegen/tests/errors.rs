@@ -23,13 +23,14 @@ fn fixture_error(name: &str) -> authlete_codegen::Error {
 fn errors_carry_file_pointer_position_and_message() {
     let error = fixture_error("not_yaml.yaml");
     assert_eq!(error.file, Path::new("not_yaml.yaml"));
-    assert_eq!(error.pointer, "");
-    assert_eq!(error.line_column, Some((3, 1)));
-    assert_eq!(error.message, "not valid YAML or JSON: did not find expected ',' or '}'");
+    assert_eq!(error.problems.len(), 1);
+    assert_eq!(error.first().pointer, "");
+    assert_eq!(error.first().line_column, Some((3, 1)));
+    assert_eq!(error.first().message, "not valid YAML or JSON: did not find expected ',' or '}'");
 
     let error = fixture_error("dangling_ref.yaml");
-    assert_eq!(error.pointer, "/components/schemas/A/properties/b/$ref");
-    assert_eq!(error.line_column, None);
+    assert_eq!(error.first().pointer, "/components/schemas/A/properties/b/$ref");
+    assert_eq!(error.first().line_column, None);
     // It is a std error, so it works with `?` and `Box<dyn Error>`.
     let boxed: Box<dyn std::error::Error> = Box::new(error);
     assert!(boxed.to_string().starts_with("dangling_ref.yaml at #/components/schemas/A/properties/b/$ref: "));
@@ -325,6 +326,95 @@ fn representable_recursion_builds() {
     common::compile("representable-recursion", &generated.files);
 }
 
+/// Specs in the wild break rules of OpenAPI 3.0 in ways that have one obvious meaning: they
+/// generate, with one warning per occurrence at its exact pointer (never an error at `#/paths`).
+#[test]
+fn breaches_with_one_obvious_meaning_are_warnings_at_their_pointers() {
+    let text = fixture("errors/tolerated.yaml");
+    let generated = authlete_codegen::generate(Path::new("tolerated.yaml"), &text).unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "#/paths/~1a/get/responses/200: the response has no `description` (OpenAPI 3.0 requires one); read as an \
+             empty description",
+            "#/paths/~1a/get/responses/default: the response has no `description` (OpenAPI 3.0 requires one); read \
+             as an empty description",
+            "#/paths/~1a/post: the operation has no `responses` (OpenAPI 3.0 requires them); read as none documented",
+            "#/components/responses/NotFound: the response has no `description` (OpenAPI 3.0 requires one); read as \
+             an empty description",
+        ]
+    );
+    // The types behind them are still made.
+    assert!(generated.files.iter().any(|f| f.path == "src/models/not_found.rs"));
+    let generated =
+        common::generate("openapi: 3.0.3\ninfo: {title: T, version: '1'}\n").unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(warnings, ["#: the document has no `paths` (OpenAPI 3.0 requires them); read as no operations"]);
+}
+
+/// Every part of the document that is not OpenAPI 3.0 is named at its own pointer, in one run.
+#[test]
+fn every_invalid_part_is_reported_at_once() {
+    let error = fixture_error("many_invalid_parts.yaml");
+    assert_eq!(error.problems.len(), 5);
+    assert_eq!(
+        error.to_string(),
+        "many_invalid_parts.yaml at #/paths/~1a/get/parameters/0: not a valid OpenAPI 3.0 document: missing field `in`
+many_invalid_parts.yaml at #/paths/~1a/get/responses/200/content: not a valid OpenAPI 3.0 document: invalid type: \
+         integer `5`, expected a map
+many_invalid_parts.yaml at #/paths/~1b/post/requestBody/content: not a valid OpenAPI 3.0 document: invalid type: \
+         sequence, expected a map
+many_invalid_parts.yaml at #/components/schemas/A: not a valid OpenAPI 3.0 document: invalid type: integer `3`, \
+         expected a map
+many_invalid_parts.yaml at #/components/securitySchemes/key: not a valid OpenAPI 3.0 document: missing field `in`"
+    );
+}
+
+/// A schema the model cannot express does not end the run: every such schema is named.
+#[test]
+fn every_schema_error_is_reported_at_once() {
+    let error = fixture_error("many_model_errors.yaml");
+    assert_eq!(
+        error.to_string(),
+        "many_model_errors.yaml at #/components/schemas/A/properties/b/$ref: `$ref` points at nothing: \
+         `#/components/schemas/Nope`
+many_model_errors.yaml at #/components/schemas/B: unsupported combination of schema keywords (type: string, oneOf)
+many_model_errors.yaml at #/components/schemas/F/properties/f/$ref: only local `$ref`s (`#/…`) are supported, found \
+         `other.yaml#/F`
+many_model_errors.yaml at #/paths/~1a/get/responses/200/content/application~1json/schema/not: `not` schemas cannot \
+         be expressed as a Rust type
+many_model_errors.yaml at #/components/schemas/D: `$ref` cycle that cannot be represented: D → E → D"
+    );
+    // `xtask` prints one `error:` line per problem, and writes nothing.
+    let work = scratch_dir("errors/many");
+    let spec = work.join("many_model_errors.yaml");
+    fs::write(&spec, fixture("errors/many_model_errors.yaml")).unwrap();
+    let output = xtask_codegen(&spec, &work.join("out"));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 5, "{stderr}");
+    assert!(lines.iter().all(|line| line.starts_with(&format!("error: {} at #/", spec.display()))), "{stderr}");
+    assert!(!work.join("out").exists());
+}
+
+/// Long pointers are shortened in the middle wherever a message shows one.
+#[test]
+fn long_pointers_are_shortened_in_messages() {
+    let open = format!("{{type: object, properties: {{p: {}", "{type: array, items: ".repeat(12));
+    let text = spec_with_schemas(&format!("    A: {open}{{not: {{type: string}}}}{}}}}}\n", "}".repeat(12)));
+    // 18 segments: the first and last five are shown.
+    assert_eq!(
+        error_of(&text),
+        "spec.yaml at #/components/schemas/A/properties/p/…8 more…/items/items/items/items/not: `not` schemas cannot \
+         be expressed as a Rust type"
+    );
+    // The error itself keeps the whole pointer.
+    let error = common::generate(&text).expect_err("an error");
+    assert_eq!(error.first().pointer, format!("/components/schemas/A/properties/p{}/not", "/items".repeat(12)));
+}
+
 #[test]
 fn a_fixup_whose_bug_is_gone_upstream_fails_loudly() {
     // The official spec with one example bug corrected, as a future upstream version would be.
@@ -338,5 +428,20 @@ fn a_fixup_whose_bug_is_gone_upstream_fails_loudly() {
         "spec.yaml at #/components/responses/404/content/application~1json/example/resultCode: the fixup for a \
          known bug of `Authlete API` (the example's `resultCode` is the number 404; result codes are strings) no \
          longer applies: the spec was corrected upstream, so remove this fixup from codegen/src/fixups.rs"
+    );
+
+    // Two bugs fixed upstream at once: both fixups are named in one run.
+    let client_bug = "        clientId: '1140735077'\n";
+    assert_eq!(text.matches(client_bug).count(), 1, "the second known bug is in the pinned spec");
+    let corrected = corrected.replace(client_bug, "        clientId: 1140735077\n");
+    let error = common::generate(&corrected).expect_err("stale fixups are an error");
+    assert_eq!(
+        error.to_string(),
+        "spec.yaml at #/components/responses/404/content/application~1json/example/resultCode: the fixup for a \
+         known bug of `Authlete API` (the example's `resultCode` is the number 404; result codes are strings) no \
+         longer applies: the spec was corrected upstream, so remove this fixup from codegen/src/fixups.rs
+spec.yaml at #/components/schemas/client/example/clientId: the fixup for a known bug of `Authlete API` (the \
+         example's `clientId` is a string; the schema says int64) no longer applies: the spec was corrected \
+         upstream, so remove this fixup from codegen/src/fixups.rs"
     );
 }

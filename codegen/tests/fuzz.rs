@@ -250,7 +250,7 @@ fn generate(text: &str) -> Result<Generated, Error> {
 fn check(text: &str) -> Option<Generated> {
     match generate(text) {
         Err(error) => {
-            assert!(!error.message.is_empty());
+            assert!(!error.first().message.is_empty());
             None
         }
         Ok(generated) => {

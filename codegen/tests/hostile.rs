@@ -282,7 +282,9 @@ const ITEMS_OPEN: &str = r#"{"type":"array","items":"#;
 fn ten_thousand_levels_of_properties_are_refused_at_the_nesting_limit() {
     let error = error_of_bounded("deep.json", deep_spec(10_000, PROPERTIES_OPEN, "}}"));
     // The 101st mapping is the `properties` of the 49th level.
-    let pointer = format!("/components/schemas/Deep{}/properties", "/properties/p".repeat(48));
+    // The pointer is 100 segments long; messages show its ends.
+    let pointer = "/components/schemas/Deep/properties/p/…90 more…/properties/p/properties/p/properties";
+    assert_eq!(error.first().pointer, format!("/components/schemas/Deep{}/properties", "/properties/p".repeat(48)));
     let column = DOC_START.len() + 48 * PROPERTIES_OPEN.len() + r#"{"type":"object","properties":"#.len() + 1;
     assert_eq!(error.to_string(), format!("deep.json:1:{column} at #{pointer}: nested more than 100 levels deep"));
 }
@@ -290,7 +292,8 @@ fn ten_thousand_levels_of_properties_are_refused_at_the_nesting_limit() {
 #[test]
 fn ten_thousand_levels_of_items_are_refused_at_the_nesting_limit() {
     let error = error_of_bounded("deep.json", deep_spec(10_000, ITEMS_OPEN, "}"));
-    let pointer = format!("/components/schemas/Deep{}", "/items".repeat(97));
+    let pointer = "/components/schemas/Deep/items/items/…90 more…/items/items/items/items/items";
+    assert_eq!(error.first().pointer, format!("/components/schemas/Deep{}", "/items".repeat(97)));
     let column = DOC_START.len() + 97 * ITEMS_OPEN.len() + 1;
     assert_eq!(error.to_string(), format!("deep.json:1:{column} at #{pointer}: nested more than 100 levels deep"));
 }
@@ -412,8 +415,8 @@ const EXPANDS: &str = "YAML aliases (`*name`) expand the document to far more th
 fn billion_laughs_is_refused() {
     let (result, took) = generate_bounded("lol.yaml", BILLION_LAUGHS.to_owned());
     let error = result.expect_err("an error");
-    assert_eq!(error.message, EXPANDS);
-    assert!(error.pointer.starts_with("/x-lol/"), "{error}");
+    assert_eq!(error.first().message, EXPANDS);
+    assert!(error.first().pointer.starts_with("/x-lol/"), "{error}");
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
@@ -427,8 +430,8 @@ fn quadratic_alias_blowup_is_refused() {
         vec!["*a"; 3_000].join(",")
     );
     let error = error_of_bounded("quadratic.yaml", text);
-    assert_eq!(error.message, EXPANDS);
-    assert!(error.pointer.starts_with("/x-b/"), "{error}");
+    assert_eq!(error.first().message, EXPANDS);
+    assert!(error.first().pointer.starts_with("/x-b/"), "{error}");
     // Aliases that do not multiply the document are fine.
     let text = common::spec_with_schemas(
         "    A: &shape {type: object, properties: {x: {type: string}}}\n    B: *shape\n    C: *shape\n",

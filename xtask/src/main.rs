@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's command line.
 
 mod bench_build;
+mod pins;
 mod sync;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,20 @@ enum Task {
         /// The crate directory to write.
         #[arg(long, default_value_os_t = workspace_root().join("generated"))]
         out: PathBuf,
+        /// Also write the change report (against the crate being replaced) as Markdown to this
+        /// file, for a commit message or a changelog.
+        #[arg(long, value_name = "PATH")]
+        report_md: Option<PathBuf>,
+    },
+    /// Reports what would change for users of the crate between two specs; writes nothing.
+    Diff {
+        /// The spec of the crate being replaced.
+        old: PathBuf,
+        /// The spec of the crate replacing it.
+        new: PathBuf,
+        /// Print the report as Markdown instead of plain text.
+        #[arg(long)]
+        markdown: bool,
     },
     /// Measures how long the generated crate takes to compile, and what that time is made of.
     BenchBuild {
@@ -63,7 +78,8 @@ fn workspace_root() -> PathBuf {
 fn main() -> ExitCode {
     let Cli { task } = Cli::parse();
     let result = match task {
-        Task::Codegen { check, spec, out } => codegen(&spec, &out, check),
+        Task::Codegen { check, spec, out, report_md } => codegen(&spec, &out, check, report_md.as_deref()),
+        Task::Diff { old, new, markdown } => diff(&old, &new, markdown),
         Task::BenchBuild { runs, krate, work, only, feature, lines_only } => {
             let lock = workspace_root().join("Cargo.lock");
             bench_build::run(&bench_build::Options { krate, work, lock, runs, only, feature, lines_only })
@@ -78,13 +94,47 @@ fn main() -> ExitCode {
     }
 }
 
-fn codegen(spec: &Path, out: &Path, check: bool) -> Result<(), String> {
+/// Reads a spec, saying where a missing pinned spec comes from and where it belongs.
+fn read_spec(spec: &Path) -> Result<String, String> {
+    std::fs::read_to_string(spec).map_err(|e| {
+        let schema = workspace_root().join("schema");
+        match pins::pin_of(spec, &schema) {
+            Some(pin) if e.kind() == std::io::ErrorKind::NotFound => pins::missing_message(spec, &schema, &pin),
+            _ => format!("{}: cannot read the spec: {e}", spec.display()),
+        }
+    })
+}
+
+/// A generator error as lines for `error: …` (one per problem).
+fn problems(error: &authlete_codegen::Error) -> String {
+    error.to_string().replace('\n', "\nerror: ")
+}
+
+/// Warns when a pinned spec is not the pinned version (the link was moved, but not the pin).
+fn check_pin(spec: &Path, sha256: &str) {
+    let schema = workspace_root().join("schema");
+    if let Some(pin) = pins::pin_of(spec, &schema) {
+        if pin.sha256 != sha256 {
+            eprintln!(
+                "warning: {}: sha256 {sha256} is not the pinned {} ({}); update schema/pins.json and schema/README.md",
+                spec.display(),
+                pin.sha256,
+                pin.spec
+            );
+        }
+    }
+}
+
+fn codegen(spec: &Path, out: &Path, check: bool, report_md: Option<&Path>) -> Result<(), String> {
     let started = Instant::now();
-    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: cannot read the spec: {e}", spec.display()))?;
-    let generated = authlete_codegen::generate(spec, &text).map_err(|e| e.to_string())?;
+    let text = read_spec(spec)?;
+    let generated = authlete_codegen::generate(spec, &text).map_err(|e| problems(&e))?;
+    check_pin(spec, &generated.sha256);
     for warning in &generated.warnings {
         eprintln!("warning: {}: {warning}", spec.display());
     }
+    // The surface of the crate being replaced, read before anything is written.
+    let previous = previous_surface(out);
     let plan = sync::Plan::new(out, &generated.files).map_err(|e| format!("{}: {e}", out.display()))?;
     if check {
         if plan.is_empty() {
@@ -93,6 +143,9 @@ fn codegen(spec: &Path, out: &Path, check: bool) -> Result<(), String> {
         }
         for line in plan.describe() {
             eprintln!("{line}");
+        }
+        if let Ok(old) = &previous {
+            eprint!("{}", authlete_codegen::surface::diff(old, &generated.surface).text());
         }
         return Err(format!("{} is out of date: run `cargo xtask codegen`", out.display()));
     }
@@ -106,7 +159,51 @@ fn codegen(spec: &Path, out: &Path, check: bool) -> Result<(), String> {
         started.elapsed(),
         generated.fixes.len()
     );
+    match previous {
+        Ok(old) => {
+            let report = authlete_codegen::surface::diff(&old, &generated.surface);
+            if let Some(path) = report_md {
+                std::fs::write(path, report.markdown()).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            print_out(&report.text());
+        }
+        Err(why) => {
+            println!("no change report: {why}");
+            if let Some(path) = report_md {
+                let markdown = format!("## API changes\n\nNo change report: {why}.\n");
+                std::fs::write(path, markdown).map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// The surface record of the crate in `out`, or why there is none to compare with.
+fn previous_surface(out: &Path) -> Result<authlete_codegen::surface::Surface, String> {
+    let path = out.join(authlete_codegen::surface::FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{} did not exist (a first generation)", path.display()),
+        _ => format!("{}: {e}", path.display()),
+    })?;
+    authlete_codegen::surface::Surface::from_json(&text).ok_or_else(|| {
+        format!("{} is not a surface record of format {}", path.display(), authlete_codegen::surface::FORMAT)
+    })
+}
+
+fn diff(old: &Path, new: &Path, markdown: bool) -> Result<(), String> {
+    let surface = |spec: &Path| {
+        let text = read_spec(spec)?;
+        authlete_codegen::surface(spec, &text).map_err(|e| problems(&e))
+    };
+    let report = authlete_codegen::surface::diff(&surface(old)?, &surface(new)?);
+    print_out(&if markdown { report.markdown() } else { report.text() });
+    Ok(())
+}
+
+/// Prints a report; a reader that stops early (`| head`) is not an error.
+fn print_out(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]

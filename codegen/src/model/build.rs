@@ -20,7 +20,7 @@ use super::{
     AdditionalMembers, Example, Field, Origin, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, TypeSpace,
     Union, UnionVariant, Variant,
 };
-use crate::error::{Error, Warning};
+use crate::error::{Error, Problem, Warning};
 use crate::load::{node_as, Spec};
 use crate::pointer::Pointer;
 
@@ -32,16 +32,29 @@ const MAX_DEPTH: usize = 256;
 
 /// Builds the model of every named schema and every inline type reachable from the spec's
 /// operations.
+///
+/// A schema that cannot be modelled does not end the walk: its problem is kept, its type stays a
+/// placeholder (any JSON value), and the walk goes on with the next named schema, the paths and
+/// the components, so that one run reports every problem it can find.
 pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     let mut builder = Builder::new(spec);
     builder.reserve_named_schemas();
-    builder.define_named_schemas()?;
-    builder.walk_paths()?;
-    builder.walk_component_request_bodies()?;
-    builder.walk_component_responses()?;
+    builder.define_named_schemas();
+    if !builder.too_deep {
+        let walked = builder.walk_paths();
+        builder.keep(walked);
+    }
+    builder.walk_component_request_bodies();
+    builder.walk_component_responses();
+    let mut problems = std::mem::take(&mut builder.problems);
     let memo = std::mem::take(&mut builder.memo);
     let mut space = builder.finish();
-    cycles::check_alias_cycles(&space, spec)?;
+    if let Err(cycle) = cycles::check_alias_cycles(&space, spec) {
+        problems.extend(cycle.problems);
+    }
+    if !problems.is_empty() {
+        return Err(Error::new(&spec.file, problems));
+    }
     cycles::mark_boxed_fields(&mut space);
     conformance::keep_conforming_examples(&mut space);
     let (operations, warnings) = super::operations::build(spec, &space, &|at| memo.get(at).cloned())?;
@@ -158,6 +171,11 @@ struct Builder<'s> {
     example_pointers: BTreeSet<Pointer>,
     /// How deep the walk is (nested schemas, `allOf` members, `$ref`s into other schemas).
     depth: usize,
+    /// What could not be modelled so far, each problem once.
+    problems: Vec<Problem>,
+    /// The walk hit [`MAX_DEPTH`]: it stops there, as every further schema on the same chain
+    /// would hit it again (and a chain of thousands would take long to say so thousands of times).
+    too_deep: bool,
 }
 
 impl<'s> Builder<'s> {
@@ -178,6 +196,24 @@ impl<'s> Builder<'s> {
             resolving: Vec::new(),
             merging: Vec::new(),
             example_pointers: BTreeSet::new(),
+            problems: Vec::new(),
+            too_deep: false,
+        }
+    }
+
+    /// Keeps the problems of a failed part of the walk, and resets what a failure leaves behind
+    /// (an error returns without climbing back up), so that the walk can go on with the next part.
+    fn keep(&mut self, result: Result<(), Error>) {
+        if let Err(error) = result {
+            for problem in error.problems {
+                if !self.problems.iter().any(|known| same_problem(known, &problem)) {
+                    self.problems.push(problem);
+                }
+            }
+            self.depth = 0;
+            self.resolving.clear();
+            self.merging.clear();
+            self.tags.clear();
         }
     }
 
@@ -212,9 +248,15 @@ impl<'s> Builder<'s> {
         }
     }
 
-    fn define_named_schemas(&mut self) -> Result<(), Error> {
+    fn define_named_schemas(&mut self) {
         let names: Vec<&String> = self.named_schemas().map(|(name, _)| name).collect();
-        names.into_iter().try_for_each(|name| self.define_named(name))
+        for name in names {
+            if self.too_deep {
+                break;
+            }
+            let defined = self.define_named(name);
+            self.keep(defined);
+        }
     }
 
     fn define_named(&mut self, name: &str) -> Result<(), Error> {
@@ -377,22 +419,26 @@ impl<'s> Builder<'s> {
     }
 
     /// Components no operation refers to still describe bodies users may need.
-    fn walk_component_request_bodies(&mut self) -> Result<(), Error> {
+    fn walk_component_request_bodies(&mut self) {
         let spec = self.spec;
-        spec.api
-            .components
-            .iter()
-            .flat_map(|c| c.request_bodies.keys())
-            .try_for_each(|key| self.walk_body_component(key))
+        for key in spec.api.components.iter().flat_map(|c| c.request_bodies.keys()) {
+            if self.too_deep {
+                break;
+            }
+            let walked = self.walk_body_component(key);
+            self.keep(walked);
+        }
     }
 
-    fn walk_component_responses(&mut self) -> Result<(), Error> {
+    fn walk_component_responses(&mut self) {
         let spec = self.spec;
-        spec.api
-            .components
-            .iter()
-            .flat_map(|c| c.responses.keys())
-            .try_for_each(|key| self.walk_response_component(key))
+        for key in spec.api.components.iter().flat_map(|c| c.responses.keys()) {
+            if self.too_deep {
+                break;
+            }
+            let walked = self.walk_response_component(key);
+            self.keep(walked);
+        }
     }
 
     fn walk_content(
@@ -489,7 +535,7 @@ impl<'s> Builder<'s> {
             // Names clash when they are equal ignoring case and `_` (they are also file names).
             let key = |n: &str| n.to_ascii_lowercase().replace('_', "");
             let owner = match self.types.iter().find(|t| key(&t.name) == key(wanted)) {
-                Some(owner) => format!("by `{}` (#{})", owner.name, owner.origin.pointer),
+                Some(owner) => format!("by `{}` (#{})", owner.name, owner.origin.pointer.short()),
                 None => "by the crate itself".to_owned(),
             };
             self.warnings.push(Warning {
@@ -809,7 +855,7 @@ impl<'s> Builder<'s> {
 
     /// The error for a cycle of places `path` that `target` closes.
     fn cycle_error(&self, at: &Pointer, what: &str, path: &[Pointer], target: &Pointer) -> Error {
-        let cycle: Vec<String> = path.iter().chain([target]).map(|p| format!("#{p}")).collect();
+        let cycle: Vec<String> = path.iter().chain([target]).map(|p| format!("#{}", p.short())).collect();
         self.spec.error(at, format!("{what} cycle that cannot be represented: {}", cycle.join(" → ")))
     }
 
@@ -819,6 +865,7 @@ impl<'s> Builder<'s> {
     fn descend(&mut self, at: &Pointer) -> Result<(), Error> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
+            self.too_deep = true;
             return Err(self.spec.error(
                 at,
                 format!(
@@ -866,6 +913,17 @@ impl ObjectParts<'_> {
             self.description = other.description;
         }
     }
+}
+
+/// Whether two problems are one: equal, or the same cycle met from another of its members (the
+/// walk reaches a cycle once from each named schema on it).
+fn same_problem(a: &Problem, b: &Problem) -> bool {
+    const CYCLE: &str = " cycle that cannot be represented: ";
+    fn members(problem: &Problem) -> Option<(&str, BTreeSet<&str>)> {
+        let (kind, cycle) = problem.message.split_once(CYCLE)?;
+        Some((kind, cycle.split(" → ").collect()))
+    }
+    a == b || members(a).is_some_and(|cycle| members(b) == Some(cycle))
 }
 
 /// `components/responses` keys are often status codes, which make no type name on their own.

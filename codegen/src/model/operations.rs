@@ -241,21 +241,30 @@ pub(super) fn build(
     let mut names = Scope::default();
     RESERVED_METHODS.iter().for_each(|name| names.reserve(name));
     let mut operations = Vec::new();
+    // A problem in one operation does not hide those of the others: all are reported together.
+    let mut problems = Vec::new();
     for (path, item) in &spec.api.paths.paths {
         let path_at = Pointer::root().push("paths").push(path);
         let ReferenceOr::Item(item) = item else {
-            return Err(spec.error(&path_at, "`$ref` path items are not supported"));
+            problems.extend(spec.error(&path_at, "`$ref` path items are not supported").problems);
+            continue;
         };
         for (method, operation) in item.iter() {
             let at = path_at.push(method);
             let Some(http_method) = HttpMethod::parse(method) else {
-                return Err(spec.error(&at, format!("unknown HTTP method `{method}`")));
+                problems.extend(spec.error(&at, format!("unknown HTTP method `{method}`")).problems);
+                continue;
             };
             let context = Context { spec, space, type_at, at: &at, warnings: &mut warnings };
-            if let Some(op) = context.operation(path, http_method, operation, item, &mut names)? {
-                operations.push(op);
+            match context.operation(path, http_method, operation, item, &mut names) {
+                Ok(Some(op)) => operations.push(op),
+                Ok(None) => {}
+                Err(error) => problems.extend(error.problems),
             }
         }
+    }
+    if !problems.is_empty() {
+        return Err(Error::new(&spec.file, problems));
     }
     Ok((operations, warnings))
 }

@@ -46,6 +46,7 @@ edition = "2021"
 rust-version = "1.85"
 description = "The Authlete API for Rust ({title} {version}): a model for every request and response, and a client for every operation."
 license = "MIT"
+exclude = ["api-surface.json"]
 
 {features}[dependencies]
 serde = {{ version = "1", features = ["derive"] }}

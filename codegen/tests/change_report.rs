@@ -1,0 +1,313 @@
+//! The change report: what a regeneration changes for users of the crate, each change flagged
+//! breaking or additive (rules: `docs/change-report.md`). Reports are asserted in full.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use authlete_codegen::surface::{diff, OperationSurface, ParamSurface, Surface, TypeSurface, FILE, FORMAT};
+
+fn surface_of(name: &str, text: &str) -> Surface {
+    authlete_codegen::surface(Path::new(name), text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn fixture_surface(name: &str) -> Surface {
+    surface_of(name, &common::fixture(&format!("changes/{name}")))
+}
+
+/// `fixtures/changes/old.yaml` → `new.yaml` makes one of each change to types: its report, as
+/// text and as Markdown, is `old_to_new.txt` and `old_to_new.md`.
+#[test]
+fn every_kind_of_type_change_is_reported_and_flagged() {
+    let report = diff(&fixture_surface("old.yaml"), &fixture_surface("new.yaml"));
+    assert_eq!(report.text(), common::fixture("changes/old_to_new.txt"));
+    assert_eq!(report.markdown(), common::fixture("changes/old_to_new.md"));
+    assert_eq!((report.breaking().count(), report.additive().count()), (12, 4));
+}
+
+#[test]
+fn an_unchanged_surface_reports_nothing() {
+    let old = fixture_surface("old.yaml");
+    let report = diff(&old, &old);
+    assert!(report.changes.is_empty());
+    assert_eq!(report.text(), "API changes from Changes 1 to Changes 1: no API changes\n");
+    assert_eq!(report.markdown(), "## API changes: Changes 1 → Changes 1\n\nNo API changes.\n");
+}
+
+/// The real history: the 2025-08 generation ("Authlete API Explorer") renamed every schema
+/// on the way to today's ("Authlete API"), and `clientId` turned from an integer into a string.
+#[test]
+fn real_pair_2025_08_to_current() {
+    let old = surface_of("old.yaml", &common::shared_spec("authlete-openapi-2025-08.yaml"));
+    let new = surface_of("new.yaml", &common::shared_spec("authlete-openapi.yaml"));
+    let report = diff(&old, &new);
+    let text = report.text();
+    assert!(
+        text.starts_with("API changes from Authlete API Explorer 3.0.0 to Authlete API 3.0.16: "),
+        "{}",
+        text.lines().next().unwrap_or_default()
+    );
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for expected in [
+        // The token request: a rename (of two identical old types), not a removal plus an addition.
+        "type `AuthTokenApiRequest` renamed to `TokenRequest` (same shape: 11 of 17 fields)",
+        "type `ApiServiceIdAuthToken` renamed to `TokenRequest` (identical to `AuthTokenApiRequest`, which became it too)",
+        "field `TokenRequest.client_id`: type `Option<i64>` → `Option<String>`",
+        "field `TokenRequest.cimd_options` added (optional, `Option<CimdOptions>`, JSON `cimdOptions`)",
+        "type `AuthTokenApiResponse` renamed to `TokenResponse` (same shape: 47 of 53 fields)",
+        "type `AuthIntrospectionApiRequest` renamed to `IntrospectionRequest` (same shape: 14 of 17 fields)",
+    ] {
+        assert!(lines.contains(&expected), "missing: {expected}\n{text}");
+    }
+    let breaking: Vec<String> = report.breaking().map(|c| c.line()).collect();
+    assert!(breaking.contains(&"field `TokenRequest.client_id`: type `Option<i64>` → `Option<String>`".to_owned()));
+    assert!(breaking.iter().any(|line| line.starts_with("type `ApiServiceIdAuthToken` renamed to `TokenRequest`")));
+    let additive: Vec<String> = report.additive().map(|c| c.line()).collect();
+    assert!(additive.iter().all(|line| !line.contains("renamed")), "renames are breaking");
+    // The same pair always gives the same report.
+    assert_eq!(diff(&old, &new), report);
+}
+
+#[test]
+fn the_record_is_line_per_entry_json_that_reads_back() {
+    let surface = fixture_surface("old.yaml");
+    let json = surface.to_json();
+    assert_eq!(Surface::from_json(&json), Some(surface.clone()));
+    let client = json.lines().skip_while(|line| !line.contains("\"Client\"")).take(3).collect::<Vec<_>>();
+    assert_eq!(
+        client,
+        [
+            "    \"Client\": {\"kind\": \"struct\", \"fields\": [",
+            "      {\"rust\": \"id\", \"json\": \"id\", \"type\": \"i64\", \"required\": true},",
+            "      {\"rust\": \"name\", \"json\": \"name\", \"type\": \"Option<String>\", \"required\": false},",
+        ]
+    );
+    assert!(json
+        .contains("    \"Color\": {\"kind\": \"enum\", \"values\": [\n      {\"value\": \"RED\", \"rust\": \"Red\"},"));
+    assert!(json.contains("    \"Ids\": {\"kind\": \"alias\", \"target\": \"Vec<i64>\"},"));
+    // A record of another layout is not compared (its meaning is unknown).
+    let other = json.replacen(&format!("\"format\": {FORMAT}"), "\"format\": 999", 1);
+    assert_eq!(Surface::from_json(&other), None);
+    assert_eq!(Surface::from_json("not json"), None);
+}
+
+#[test]
+fn the_record_is_generated_beside_the_crate_but_not_packaged() {
+    let generated = common::generate(&common::fixture("changes/old.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let record = generated.files.iter().find(|f| f.path == FILE).expect("the record is generated");
+    assert_eq!(record.contents, generated.surface.to_json());
+    let manifest = generated.files.iter().find(|f| f.path == "Cargo.toml").expect("Cargo.toml");
+    assert!(manifest.contents.contains("exclude = [\"api-surface.json\"]"), "{}", manifest.contents);
+}
+
+fn operation(
+    method: &str,
+    path: &str,
+    params: &[(&str, &str, bool)],
+    body: Option<&str>,
+    response: &str,
+) -> OperationSurface {
+    OperationSurface {
+        method: method.into(),
+        path: path.into(),
+        params: params
+            .iter()
+            .map(|(name, ty, required)| ParamSurface {
+                rust: (*name).into(),
+                json: (*name).into(),
+                location: if *required { "path" } else { "query" }.into(),
+                ty: (*ty).into(),
+                required: *required,
+            })
+            .collect(),
+        body: body.map(str::to_owned),
+        response: response.into(),
+    }
+}
+
+fn with_operations(version: &str, types: &[&str], operations: Vec<(&str, OperationSurface)>) -> Surface {
+    Surface {
+        format: FORMAT,
+        title: "Ops".into(),
+        version: version.into(),
+        sha256: String::new(),
+        types: types.iter().map(|name| ((*name).to_owned(), TypeSurface::Alias { target: "String".into() })).collect(),
+        operations: operations.into_iter().map(|(name, op)| (name.to_owned(), op)).collect::<BTreeMap<_, _>>(),
+    }
+}
+
+/// Operations are a section of the record of their own; the model does not produce them yet, so
+/// their changes are tested on surfaces made by hand.
+#[test]
+fn every_kind_of_operation_change_is_reported_and_flagged() {
+    let old = with_operations(
+        "1",
+        &["OldBody"],
+        vec![
+            (
+                "token",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/auth/token",
+                    &[("service_id", "String", true)],
+                    Some("OldBody"),
+                    "TokenResponse",
+                ),
+            ),
+            (
+                "client_get",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/{clientId}",
+                    &[("service_id", "String", true), ("client_id", "i64", true)],
+                    None,
+                    "Client",
+                ),
+            ),
+            (
+                "client_list",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/list",
+                    &[("service_id", "String", true), ("start", "i64", false)],
+                    None,
+                    "ClientList",
+                ),
+            ),
+            ("info_old", operation("GET", "/api/info", &[], None, "Info")),
+            ("gone", operation("DELETE", "/api/gone", &[], None, "()")),
+        ],
+    );
+    let new = with_operations(
+        "2",
+        &["NewBody"],
+        vec![
+            // Its body type was renamed with the same shape: no change.
+            (
+                "token",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/auth/token",
+                    &[("service_id", "String", true)],
+                    Some("NewBody"),
+                    "TokenResponse",
+                ),
+            ),
+            (
+                "client_get",
+                operation(
+                    "POST",
+                    "/api/{serviceId}/client/get/{clientId}",
+                    &[("service_id", "String", true), ("client_id", "String", true)],
+                    Some("ClientQuery"),
+                    "ClientV2",
+                ),
+            ),
+            (
+                "client_list",
+                operation(
+                    "GET",
+                    "/api/{serviceId}/client/get/list",
+                    &[("service_id", "String", true), ("end", "i64", false), ("developer", "String", true)],
+                    None,
+                    "ClientList",
+                ),
+            ),
+            ("info", operation("GET", "/api/info", &[], None, "Info")),
+            (
+                "hsk_list",
+                operation("GET", "/api/{serviceId}/hsk/get/list", &[("service_id", "String", true)], None, "HskList"),
+            ),
+        ],
+    );
+    let report = diff(&old, &new);
+    assert_eq!(
+        report.text(),
+        "API changes from Ops 1 to Ops 2: 9 breaking, 2 additive
+
+Breaking (9):
+  type `OldBody` renamed to `NewBody` (same target)
+  operation `client_get`: `GET /api/{serviceId}/client/get/{clientId}` → `POST /api/{serviceId}/client/get/{clientId}`
+  operation `client_get`: request body `no body` → `ClientQuery`
+  operation `client_get`: response `Client` → `ClientV2`
+  parameter `client_get(client_id)`: type `i64` → `String`
+  parameter `client_list(start)` removed
+  parameter `client_list(developer)` added (required path parameter, `String`)
+  operation `gone` removed (`DELETE /api/gone`)
+  operation `info_old` renamed to `info`
+
+Additive (2):
+  parameter `client_list(end)` added (optional query parameter, `i64`)
+  operation `hsk_list` added (`GET /api/{serviceId}/hsk/get/list`)
+"
+    );
+}
+
+/// `cargo xtask codegen` reports against the crate it replaces (read from its record, so a fresh
+/// checkout works), also as Markdown; `--check` says what a stale crate would change; `cargo xtask
+/// diff` compares two specs and writes nothing.
+#[test]
+fn xtask_reports_on_every_regeneration() {
+    let work = common::scratch_dir("changes/xtask");
+    let out = work.join("crate");
+    let (old, new) = (common::fixture_path("changes/old.yaml"), common::fixture_path("changes/new.yaml"));
+
+    let first = common::xtask_codegen(&old, &out);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        stdout
+            .ends_with(&format!("no change report: {} did not exist (a first generation)\n", out.join(FILE).display())),
+        "{stdout}"
+    );
+
+    let check = common::xtask([
+        "codegen".as_ref(),
+        "--check".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert!(stderr.contains(&common::fixture("changes/old_to_new.txt")), "{stderr}");
+
+    let markdown = work.join("report.md");
+    let second = common::xtask([
+        "codegen".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--report-md".as_ref(),
+        markdown.as_os_str(),
+    ]);
+    assert!(second.status.success(), "{}", String::from_utf8_lossy(&second.stderr));
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.ends_with(&common::fixture("changes/old_to_new.txt")), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(&markdown).expect("the Markdown report"),
+        common::fixture("changes/old_to_new.md")
+    );
+
+    // Up to date: `--check` says only that.
+    let check = common::xtask([
+        "codegen".as_ref(),
+        "--check".as_ref(),
+        "--spec".as_ref(),
+        new.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(check.status.success());
+    assert_eq!(String::from_utf8_lossy(&check.stdout), format!("{} is up to date with Changes 2\n", out.display()));
+    assert!(check.stderr.is_empty(), "{}", String::from_utf8_lossy(&check.stderr));
+
+    let before = common::snapshot(&work);
+    let diffed = common::xtask(["diff".as_ref(), old.as_os_str(), new.as_os_str(), "--markdown".as_ref()]);
+    assert!(diffed.status.success(), "{}", String::from_utf8_lossy(&diffed.stderr));
+    assert_eq!(String::from_utf8_lossy(&diffed.stdout), common::fixture("changes/old_to_new.md"));
+    assert!(common::snapshot(&work) == before, "diff writes nothing");
+}
