@@ -103,7 +103,7 @@ async fn a_200_that_does_not_decode_names_the_json_path_and_keeps_the_body() {
     assert_eq!(
         error.to_string(),
         "auth_token: the answer (status 200) does not decode at `accessTokenDuration`: \
-         invalid type: string \"one hour\", expected i64 at line 1 column 48"
+         invalid type: string \"one hour\", expected i64 at line 1 column 47"
     );
     assert!(!format!("{error:?}").contains("one hour"), "Debug shows the body's size, not the body: {error:?}");
 
@@ -156,7 +156,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .build()
         .expect("the client builds");
     let error = client.service(SERVICE).service_get().await.expect_err("nothing listens");
-    let Error::Transport { operation, source } = &error else { panic!("{error:?}") };
+    let Error::Transport { operation, source, .. } = &error else { panic!("{error:?}") };
     assert_eq!(*operation, "service_get");
     assert!(source.is_connect(), "{source:?}");
     let message = error.to_string();

@@ -104,25 +104,35 @@ fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenS
 /// The crate's docs.rs front page: what it is, how to use it, how it is made.
 fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
     let mut text = format!(
-        "Rust models of the [Authlete](https://www.authlete.com/) API, generated from its OpenAPI \
+        "The [Authlete](https://www.authlete.com/) API for Rust, generated from its OpenAPI \
          document **{title} {version}**.\n\n\
          Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request \
          and response body of its API is a type in [`models`] ({count} types), documented with \
-         Authlete's own description of each type and field.\n\n\
-         # Using the models\n\n\
+         Authlete's own description of each type and field{client}.\n",
+        title = escape_markdown(&provenance.title),
+        version = escape_markdown(&provenance.version),
+        count = space.types.len(),
+        client = if space.operations.is_empty() {
+            String::new()
+        } else {
+            format!(", and every operation ({}) is a method of the async [`Client`]", space.operations.len())
+        },
+    );
+    text.push_str(&client_quickstart(space));
+    text.push_str(
+        "\n# Using the models\n\n\
          Every model derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
          `Deserialize`, and reads and writes exactly the JSON of the API:\n\n\
          - members the spec requires are plain fields, optional ones are `Option`s that are left \
          out of the JSON when `None`;\n\
          - `new(…)` takes the required fields; fill in the rest with struct update syntax \
-         (`Model {{ field: Some(…), ..Model::new(…) }}`), and models without required fields \
+         (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields \
          implement `Default`;\n\
          - string enums have a variant per value of the spec plus one that keeps any other value \
          and writes it back unchanged, so a response from a newer Authlete server still parses; \
-         they implement `as_str`, `Display` and `FromStr`.\n",
-        title = escape_markdown(&provenance.title),
-        version = escape_markdown(&provenance.version),
-        count = space.types.len(),
+         they implement `as_str`, `Display` and `FromStr`.\n\n\
+         With `default-features = false` the crate is the models alone, depending on serde and \
+         serde_json only.\n",
     );
     if let Some((name, json, features)) = front_page_example(space) {
         // Doctests see the crate's features: the example only runs when its type is compiled.
@@ -152,10 +162,11 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
         let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
         text.push_str(&format!(
             "\n# Cargo features\n\n\
-             Each area of the API (an operation tag of the spec) is a cargo feature, and all are on by \
-             default. A type is compiled when any feature whose operations use it is on, so \
-             `default-features = false, features = [\"{first}\"]` builds only what the operations \
-             of that area need (each type's docs name its features). The features: {list}.\n",
+             `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). \
+             Each area of the API (an operation tag of the spec) is a cargo feature too, and all are \
+             on by default. An area's operations, and every type they use, are compiled when its \
+             feature is on, so `default-features = false, features = [\"client\", \"{first}\"]` \
+             builds only what that area needs (each type's docs name its features). The areas: {list}.\n",
             first = features.first().copied().unwrap_or_default(),
             list = list.join(", ")
         ));
@@ -169,6 +180,59 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
         sha = provenance.sha256
     ));
     text
+}
+
+/// The front page's first example: build a client, bind a service, call an operation. It calls
+/// `auth_token` where the spec has it (the call every authorization server makes), else the first
+/// service operation whose body is built by `new` from one string.
+fn client_quickstart(space: &TypeSpace) -> String {
+    use crate::model::operations::Outcome;
+    use crate::model::TypeKind;
+    let one_string_field = |op: &&crate::model::Operation| {
+        let body = op.body.as_ref()?.ty.direct_named()?;
+        let TypeKind::Struct(s) = &space.get(body).kind else { return None };
+        let required: Vec<_> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+        let single = matches!(required[..], [field] if field.ty == crate::model::TypeRef::String);
+        (op.on_service && single && matches!(op.outcome, Outcome::Json(_))).then_some(body)
+    };
+    let candidates = space.operations.iter().filter_map(|op| one_string_field(&op).map(|body| (op, body)));
+    let chosen = candidates.clone().find(|(op, _)| op.rust_name == "auth_token").or_else(|| candidates.clone().next());
+    let Some((op, body)) = chosen else { return String::new() };
+    let body = &space.get(body).name;
+    let features: BTreeSet<&String> = op.features.iter().collect();
+    let condition = std::iter::once("feature = \"client\"".to_owned())
+        .chain(features.iter().map(|f| format!("feature = \"{f}\"")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let server = match space.regions.first() {
+        Some(region) => format!(".region(authlete::Region::{}) // or .base_url(\"https://…\")", region.rust_name),
+        None => ".base_url(\"https://authlete.example\")".to_owned(),
+    };
+    format!(
+        "\n# Calling the API\n\n\
+         Build one [`Client`] (it is cheap to clone and shares its connections), bind a service, \
+         and await a call. The request body is a model, and so is the answer; an OAuth-level \
+         outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an \
+         [`Error`] (an error status of the API, a transport failure, a timeout, an answer that \
+         does not decode).\n\n\
+         ```no_run\n\
+         # #[cfg(all({condition}))]\n\
+         # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
+         use authlete::models::{body};\n\n\
+         let client = authlete::Client::builder()\n    \
+             {server}\n    \
+             .bearer_token(std::env::var(\"AUTHLETE_SERVICE_TOKEN\")?)\n    \
+             .build()?;\n\
+         let service = client.service(\"715948317\");\n\
+         let answer = service.{method}(&{body}::new(\"grant_type=client_credentials\".to_owned())).await?;\n\
+         println!(\"{{answer:?}}\");\n\
+         # Ok(())\n\
+         # }}\n\
+         ```\n\n\
+         The [`operations`] module lists every operation with its method and path; each method's \
+         docs say what it sends, what it answers and how it fails.\n",
+        method = op.rust_name,
+    )
 }
 
 /// A short example body from the spec for the front page: its type, pretty JSON and features.

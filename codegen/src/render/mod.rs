@@ -132,8 +132,9 @@ fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) ->
 }
 
 /// `prettyplease` output with an empty line between top-level items, as hand-written files have.
-/// Only lines at column 0 are looked at: an item ends with `}` or `;` there, and the next starts
-/// with anything but a closing brace (string literals in generated code never span lines).
+/// Only lines at column 0 are looked at: an item ends with `}` or `;` there (comments end
+/// nothing), and the next starts with anything but a closing brace (string literals in generated
+/// code never span lines).
 fn separate_items(formatted: &str) -> String {
     let mut out = String::with_capacity(formatted.len() + formatted.len() / 16);
     let mut previous_ended_item = false;
@@ -142,7 +143,8 @@ fn separate_items(formatted: &str) -> String {
         if previous_ended_item && top_level && !line.starts_with('}') {
             out.push('\n');
         }
-        previous_ended_item = top_level && (line.ends_with('}') || line.ends_with(';'));
+        let code = top_level && !line.starts_with("//");
+        previous_ended_item = code && (line.ends_with('}') || line.ends_with(';'));
         out.push_str(line);
         out.push('\n');
     }
