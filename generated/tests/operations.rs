@@ -5,7 +5,6 @@
 //! example; the test checks the decoded answer.
 #![cfg(feature = "client")]
 mod support;
-
 use support::MockAuthlete;
 
 #[cfg(feature = "service-management")]

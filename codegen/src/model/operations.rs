@@ -645,7 +645,19 @@ fn minimal_at(space: &TypeSpace, ty: &TypeRef, visiting: &mut BTreeSet<super::Ty
             let value = match &space.get(*id).kind {
                 TypeKind::Alias(target) => minimal_at(space, target, visiting),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::from("x"), |v| Value::from(v.value.clone())),
-                TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| minimal_at(space, &v.ty, visiting)),
+                TypeKind::Union(u) => match u.variants.first() {
+                    None => Value::Null,
+                    Some(variant) => {
+                        let mut value = minimal_at(space, &variant.ty, visiting);
+                        // A discriminated union picks the variant by its tag.
+                        if let (Some(tag), Some(tag_value), Some(object)) =
+                            (&u.tag, &variant.tag_value, value.as_object_mut())
+                        {
+                            object.insert(tag.clone(), Value::from(tag_value.clone()));
+                        }
+                        value
+                    }
+                },
                 TypeKind::Struct(s) => Value::Object(
                     s.fields
                         .iter()

@@ -189,15 +189,18 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
          path. Each area of the API is a cargo feature of its own, like the models it uses.\n\n\
          | method | HTTP | area |\n| --- | --- | --- |\n",
     );
-    for (module, operations) in areas {
+    for operations in areas.values() {
         for op in operations {
             let owner = if op.on_service { "Service" } else { "Client" };
             table.push_str(&format!(
-                "| [`{owner}::{name}`](crate::{owner}::{name}) | `{method} {path}` | `{area}` |\n",
+                "| [`{owner}::{name}`](crate::{owner}::{name}) | `{method} {path}` | {area} |\n",
                 name = op.rust_name,
                 method = op.method.as_str(),
                 path = op.path.replace('|', "\\|"),
-                area = op.features.iter().next().map_or(module.as_str(), String::as_str),
+                area = match op.features.iter().next() {
+                    Some(feature) => format!("`{feature}`"),
+                    None => "(always compiled)".to_owned(),
+                },
             ));
         }
     }

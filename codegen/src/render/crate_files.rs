@@ -242,8 +242,14 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<Str
         let def = space.get(id);
         let is_struct = matches!(def.kind, crate::model::TypeKind::Struct(_));
         let json = serde_json::to_string_pretty(&example.value).ok()?;
-        let fits =
-            is_struct && !example.nullable && example.value.is_object() && json.len() < 400 && !json.contains("\"#");
+        // An example with members its schema lacks would not come back whole.
+        let whole = example.undefined_members.is_empty();
+        let fits = is_struct
+            && whole
+            && !example.nullable
+            && example.value.is_object()
+            && json.len() < 400
+            && !json.contains("\"#");
         fits.then(|| (def.name.clone(), json, def.features.clone()))
     })
 }

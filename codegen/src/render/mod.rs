@@ -131,20 +131,28 @@ fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) ->
     ))
 }
 
-/// `prettyplease` output with an empty line between top-level items, as hand-written files have.
-/// Only lines at column 0 are looked at: an item ends with `}` or `;` there (comments end
-/// nothing), and the next starts with anything but a closing brace (string literals in generated
-/// code never span lines).
+/// `prettyplease` output with an empty line after each multi-line top-level item and after the
+/// `use` lines, as hand-written files have; runs of one-line items (`mod a; pub use a::A;`) stay
+/// together. Only lines at column 0 are looked at (string literals in generated code never span
+/// lines).
 fn separate_items(formatted: &str) -> String {
     let mut out = String::with_capacity(formatted.len() + formatted.len() / 16);
-    let mut previous_ended_item = false;
+    let mut previous: Option<&str> = None;
     for line in formatted.lines() {
         let top_level = !line.is_empty() && !line.starts_with(char::is_whitespace);
-        if previous_ended_item && top_level && !line.starts_with('}') {
-            out.push('\n');
+        if top_level && !line.starts_with('}') && !line.starts_with(')') {
+            // `}`, `};` or `);` close an item; `)]` only closes an attribute.
+            let after_block = previous.is_some_and(|p| p.starts_with('}') || p == ");");
+            let after_uses = previous.is_some_and(|p| p.starts_with("use ")) && !line.starts_with("use ");
+            if after_block || after_uses {
+                out.push('\n');
+            }
         }
-        let code = top_level && !line.starts_with("//");
-        previous_ended_item = code && (line.ends_with('}') || line.ends_with(';'));
+        if top_level {
+            previous = Some(line);
+        } else if line.is_empty() {
+            previous = None;
+        }
         out.push_str(line);
         out.push('\n');
     }

@@ -65,9 +65,8 @@ fn test(space: &TypeSpace, paths: &Paths, op: &Operation) -> TokenStream {
         let param = &rest[open + 1..open + close];
         if op.on_service && param == crate::model::operations::SERVICE_ID {
             path.push_str(SERVICE_ID);
-        } else {
-            // A slash, a space and non-ASCII text: the argument must stay one encoded segment.
-            path.push_str(&format!("{}%2F%C3%A4%201", form_encode(param)));
+        } else if let Some(declared) = op.params.iter().find(|p| p.location == ParamLocation::Path && p.name == param) {
+            path.push_str(&path_encode(&text_of(&sample(space, declared))));
         }
         rest = &rest[open + close + 1..];
     }
@@ -205,7 +204,8 @@ fn example_or_minimal(space: &TypeSpace, pointer: Option<&Pointer>, ty: &TypeRef
     (value, whole)
 }
 
-/// A value for a parameter: text with a space (and a slash and non-ASCII text in paths), numbers,
+/// A value for a parameter: text with a space (and, in paths, a slash and non-ASCII text that must
+/// stay one encoded segment), numbers,
 /// `true`, an enum's first value.
 fn sample(space: &TypeSpace, param: &Param) -> Value {
     match &param.ty {
@@ -256,6 +256,18 @@ fn text_of(value: &Value) -> String {
     }
 }
 
+/// A path segment as sent: RFC 3986 unreserved characters stay, every other byte is `%XX`.
+fn path_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 /// `application/x-www-form-urlencoded` bytes of `text`, as a query string carries them: ASCII
 /// letters, digits and `*-._` stay, a space is `+`, every other byte is `%XX`.
 fn form_encode(text: &str) -> String {
@@ -277,5 +289,6 @@ mod tests {
     #[test]
     fn form_encoding() {
         assert_eq!(form_encode("a b/ä*~"), "a+b%2F%C3%A4*%7E");
+        assert_eq!(super::path_encode("clientId/ä 1~"), "clientId%2F%C3%A4%201~");
     }
 }

@@ -79,6 +79,7 @@ impl Client {
     }
 
     /// A call of an operation that belongs to no service.
+    #[allow(dead_code)] // A spec may have no such operation.
     pub(crate) fn call<T>(
         &self,
         endpoint: &'static Endpoint,
@@ -287,6 +288,7 @@ impl Service {
     }
 
     /// A call of an operation of this service.
+    #[allow(dead_code)] // A spec may have no such operation.
     pub(crate) fn call<T>(
         &self,
         endpoint: &'static Endpoint,
@@ -365,6 +367,7 @@ impl<T> Call<T> {
     }
 
     /// Adds a query parameter, unless `value` is `None`.
+    #[allow(dead_code)] // A spec may have no query parameter.
     pub(crate) fn query(mut self, name: &'static str, value: Option<impl fmt::Display>) -> Self {
         if let (Ok(request), Some(value)) = (&mut self.request, value) {
             request.query.push((name, value.to_string()));
@@ -373,6 +376,7 @@ impl<T> Call<T> {
     }
 
     /// Sets the JSON body.
+    #[allow(dead_code)] // A spec may have no request body.
     pub(crate) fn json<B: serde::Serialize + ?Sized>(mut self, body: &B) -> Self {
         if let Ok(request) = &mut self.request {
             match serde_json::to_vec(body) {
@@ -457,7 +461,9 @@ fn fill_path(endpoint: &'static Endpoint, service_id: Option<&str>, args: &[&str
     Ok(path)
 }
 
-/// How answers become values: one function per kind of success answer.
+/// How answers become values: one function per kind of success answer (a spec need not have
+/// every kind).
+#[allow(dead_code)]
 pub(crate) mod decode {
     use super::{DecodeError, Error, Response};
 

@@ -36,15 +36,10 @@
     allow(dead_code, unused_imports)
 )]
 mod error;
-
 mod runtime;
-
 mod region;
-
 pub use region::Region;
-
 pub use error::{ApiError, BuildError, DecodeError, Error};
-
 pub use runtime::{
     Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,

@@ -3,10 +3,8 @@
 //! Every request and response body of the API, one type per schema.
 #[cfg(feature = "token-operations")]
 mod access_token;
-
 #[cfg(feature = "token-operations")]
 pub use access_token::AccessToken;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -15,7 +13,6 @@ pub use access_token::AccessToken;
     )
 )]
 mod application_type;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -24,7 +21,6 @@ mod application_type;
     )
 )]
 pub use application_type::ApplicationType;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -36,7 +32,6 @@ pub use application_type::ApplicationType;
     )
 )]
 mod authz_details;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -48,7 +43,6 @@ mod authz_details;
     )
 )]
 pub use authz_details::AuthzDetails;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -60,7 +54,6 @@ pub use authz_details::AuthzDetails;
     )
 )]
 mod authorization_details_element;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -72,13 +65,10 @@ mod authorization_details_element;
     )
 )]
 pub use authorization_details_element::AuthorizationDetailsElement;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod claim_type;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use claim_type::ClaimType;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -90,7 +80,6 @@ pub use claim_type::ClaimType;
     )
 )]
 mod client_auth_method;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -102,7 +91,6 @@ mod client_auth_method;
     )
 )]
 pub use client_auth_method::ClientAuthMethod;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -111,7 +99,6 @@ pub use client_auth_method::ClientAuthMethod;
     )
 )]
 mod client_extension;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -120,7 +107,6 @@ mod client_extension;
     )
 )]
 pub use client_extension::ClientExtension;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -129,7 +115,6 @@ pub use client_extension::ClientExtension;
     )
 )]
 mod client;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -138,7 +123,6 @@ mod client;
     )
 )]
 pub use client::Client;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -147,7 +131,6 @@ pub use client::Client;
     )
 )]
 mod delivery_mode;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -156,23 +139,18 @@ mod delivery_mode;
     )
 )]
 pub use delivery_mode::DeliveryMode;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod display;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use display::Display;
-
 #[cfg(
     any(feature = "authorization-endpoint", feature = "ciba", feature = "device-flow")
 )]
 mod dynamic_scope;
-
 #[cfg(
     any(feature = "authorization-endpoint", feature = "ciba", feature = "device-flow")
 )]
 pub use dynamic_scope::DynamicScope;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -185,7 +163,6 @@ pub use dynamic_scope::DynamicScope;
     )
 )]
 mod grant_type;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -198,7 +175,6 @@ mod grant_type;
     )
 )]
 pub use grant_type::GrantType;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -207,7 +183,6 @@ pub use grant_type::GrantType;
     )
 )]
 mod jwe_alg;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -216,7 +191,6 @@ mod jwe_alg;
     )
 )]
 pub use jwe_alg::JweAlg;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -225,7 +199,6 @@ pub use jwe_alg::JweAlg;
     )
 )]
 mod jwe_enc;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -234,7 +207,6 @@ mod jwe_enc;
     )
 )]
 pub use jwe_enc::JweEnc;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -245,7 +217,6 @@ pub use jwe_enc::JweEnc;
     )
 )]
 mod jws_alg;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -256,13 +227,10 @@ mod jws_alg;
     )
 )]
 pub use jws_alg::JwsAlg;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod named_uri;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use named_uri::NamedUri;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -278,7 +246,6 @@ pub use named_uri::NamedUri;
     )
 )]
 mod pair;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -294,13 +261,10 @@ mod pair;
     )
 )]
 pub use pair::Pair;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod prompt;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use prompt::Prompt;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -314,7 +278,6 @@ pub use prompt::Prompt;
     )
 )]
 mod property;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -328,7 +291,6 @@ mod property;
     )
 )]
 pub use property::Property;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -339,7 +301,6 @@ pub use property::Property;
     )
 )]
 mod response_type;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -350,7 +311,6 @@ mod response_type;
     )
 )]
 pub use response_type::ResponseType;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -362,7 +322,6 @@ pub use response_type::ResponseType;
     )
 )]
 mod scope;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -374,31 +333,22 @@ mod scope;
     )
 )]
 pub use scope::Scope;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod service_profile;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use service_profile::ServiceProfile;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod service;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use service::Service;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod sns_credentials;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use sns_credentials::SnsCredentials;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod sns;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use sns::Sns;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -407,7 +357,6 @@ pub use sns::Sns;
     )
 )]
 mod subject_type;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -416,7 +365,6 @@ mod subject_type;
     )
 )]
 pub use subject_type::SubjectType;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -432,7 +380,6 @@ pub use subject_type::SubjectType;
     )
 )]
 mod tagged_value;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -448,13 +395,10 @@ mod tagged_value;
     )
 )]
 pub use tagged_value::TaggedValue;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod user_code_charset;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use user_code_charset::UserCodeCharset;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -463,7 +407,6 @@ pub use user_code_charset::UserCodeCharset;
     )
 )]
 mod hsk;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -472,43 +415,30 @@ mod hsk;
     )
 )]
 pub use hsk::Hsk;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "verifiable-credential-issuer"))]
 mod credential_offer_info;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "verifiable-credential-issuer"))]
 pub use credential_offer_info::CredentialOfferInfo;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod credential_request_info;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use credential_request_info::CredentialRequestInfo;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod credential_issuance_order;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use credential_issuance_order::CredentialIssuanceOrder;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod credential_issuer_metadata;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use credential_issuer_metadata::CredentialIssuerMetadata;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod verified_claims_validation_schema;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use verified_claims_validation_schema::VerifiedClaimsValidationSchema;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod attachment_type;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use attachment_type::AttachmentType;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -519,7 +449,6 @@ pub use attachment_type::AttachmentType;
     )
 )]
 mod client_registration_type;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -530,13 +459,10 @@ mod client_registration_type;
     )
 )]
 pub use client_registration_type::ClientRegistrationType;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 mod trust_anchor;
-
 #[cfg(any(feature = "authorization-endpoint", feature = "service-management"))]
 pub use trust_anchor::TrustAnchor;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -547,7 +473,6 @@ pub use trust_anchor::TrustAnchor;
     )
 )]
 mod fapi_mode;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -558,7 +483,6 @@ mod fapi_mode;
     )
 )]
 pub use fapi_mode::FapiMode;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -584,7 +508,6 @@ pub use fapi_mode::FapiMode;
     )
 )]
 mod result;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -610,13 +533,10 @@ mod result;
     )
 )]
 pub use result::Result;
-
 #[cfg(feature = "service-management")]
 mod service_get_list_response;
-
 #[cfg(feature = "service-management")]
 pub use service_get_list_response::ServiceGetListResponse;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -627,7 +547,6 @@ pub use service_get_list_response::ServiceGetListResponse;
     )
 )]
 mod client_type;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -638,85 +557,58 @@ mod client_type;
     )
 )]
 pub use client_type::ClientType;
-
 #[cfg(feature = "client-management")]
 mod client_get_list_response;
-
 #[cfg(feature = "client-management")]
 pub use client_get_list_response::ClientGetListResponse;
-
 #[cfg(feature = "client-management")]
 mod client_flag_update_request;
-
 #[cfg(feature = "client-management")]
 pub use client_flag_update_request::ClientFlagUpdateRequest;
-
 #[cfg(feature = "client-management")]
 mod client_flag_update_response;
-
 #[cfg(feature = "client-management")]
 pub use client_flag_update_response::ClientFlagUpdateResponse;
-
 #[cfg(feature = "client-management")]
 mod client_secret_refresh_response;
-
 #[cfg(feature = "client-management")]
 pub use client_secret_refresh_response::ClientSecretRefreshResponse;
-
 #[cfg(feature = "client-management")]
 mod client_secret_update_request;
-
 #[cfg(feature = "client-management")]
 pub use client_secret_update_request::ClientSecretUpdateRequest;
-
 #[cfg(feature = "client-management")]
 mod client_secret_update_response;
-
 #[cfg(feature = "client-management")]
 pub use client_secret_update_response::ClientSecretUpdateResponse;
-
 #[cfg(any(feature = "client-management", feature = "token-operations"))]
 mod client_limited;
-
 #[cfg(any(feature = "client-management", feature = "token-operations"))]
 pub use client_limited::ClientLimited;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_get_list_response;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_get_list_response::ClientAuthorizationGetListResponse;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_get_list_request;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_get_list_request::ClientAuthorizationGetListRequest;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_update_request;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_update_request::ClientAuthorizationUpdateRequest;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_update_response;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_update_response::ClientAuthorizationUpdateResponse;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_delete_response;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_delete_response::ClientAuthorizationDeleteResponse;
-
 #[cfg(feature = "client-management")]
 mod client_granted_scopes_delete_response;
-
 #[cfg(feature = "client-management")]
 pub use client_granted_scopes_delete_response::ClientGrantedScopesDeleteResponse;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -726,7 +618,6 @@ pub use client_granted_scopes_delete_response::ClientGrantedScopesDeleteResponse
     )
 )]
 mod cimd_options;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -736,19 +627,14 @@ mod cimd_options;
     )
 )]
 pub use cimd_options::CimdOptions;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_request;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_request::AuthorizationRequest;
-
 #[cfg(feature = "authorization-endpoint")]
 mod client_limited_authorization;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use client_limited_authorization::ClientLimitedAuthorization;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -758,7 +644,6 @@ pub use client_limited_authorization::ClientLimitedAuthorization;
     )
 )]
 mod grant_management_action;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -768,7 +653,6 @@ mod grant_management_action;
     )
 )]
 pub use grant_management_action::GrantManagementAction;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -778,7 +662,6 @@ pub use grant_management_action::GrantManagementAction;
     )
 )]
 mod grant_scope;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -788,7 +671,6 @@ mod grant_scope;
     )
 )]
 pub use grant_scope::GrantScope;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -798,7 +680,6 @@ pub use grant_scope::GrantScope;
     )
 )]
 mod grant;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -808,611 +689,408 @@ mod grant;
     )
 )]
 pub use grant::Grant;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_response;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_response::AuthorizationResponse;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_fail_request;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_fail_request::AuthorizationFailRequest;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_fail_response;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_fail_response::AuthorizationFailResponse;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_issue_request;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_issue_request::AuthorizationIssueRequest;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_info;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_info::AuthorizationTicketInfo;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_issue_response;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_issue_response::AuthorizationIssueResponse;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 mod pushed_authorization_request;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 pub use pushed_authorization_request::PushedAuthorizationRequest;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 mod pushed_authorization_response;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 pub use pushed_authorization_response::PushedAuthorizationResponse;
-
 #[cfg(feature = "token-endpoint")]
 mod token_request;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_request::TokenRequest;
-
 #[cfg(feature = "token-endpoint")]
 mod token_type;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_type::TokenType;
-
 #[cfg(feature = "token-endpoint")]
 mod token_info;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_info::TokenInfo;
-
 #[cfg(feature = "token-endpoint")]
 mod token_response;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_response::TokenResponse;
-
 #[cfg(feature = "token-endpoint")]
 mod token_fail_request;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_fail_request::TokenFailRequest;
-
 #[cfg(feature = "token-endpoint")]
 mod token_fail_response;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_fail_response::TokenFailResponse;
-
 #[cfg(feature = "token-endpoint")]
 mod token_issue_request;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_issue_request::TokenIssueRequest;
-
 #[cfg(feature = "token-endpoint")]
 mod token_issue_response;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_issue_response::TokenIssueResponse;
-
 #[cfg(feature = "introspection-endpoint")]
 mod introspection_request;
-
 #[cfg(feature = "introspection-endpoint")]
 pub use introspection_request::IntrospectionRequest;
-
 #[cfg(feature = "introspection-endpoint")]
 mod introspection_response;
-
 #[cfg(feature = "introspection-endpoint")]
 pub use introspection_response::IntrospectionResponse;
-
 #[cfg(feature = "introspection-endpoint")]
 mod standard_introspection_request;
-
 #[cfg(feature = "introspection-endpoint")]
 pub use standard_introspection_request::StandardIntrospectionRequest;
-
 #[cfg(feature = "introspection-endpoint")]
 mod standard_introspection_response;
-
 #[cfg(feature = "introspection-endpoint")]
 pub use standard_introspection_response::StandardIntrospectionResponse;
-
 #[cfg(feature = "revocation-endpoint")]
 mod revocation_request;
-
 #[cfg(feature = "revocation-endpoint")]
 pub use revocation_request::RevocationRequest;
-
 #[cfg(feature = "revocation-endpoint")]
 mod revocation_response;
-
 #[cfg(feature = "revocation-endpoint")]
 pub use revocation_response::RevocationResponse;
-
 #[cfg(feature = "user-info-endpoint")]
 mod userinfo_request;
-
 #[cfg(feature = "user-info-endpoint")]
 pub use userinfo_request::UserinfoRequest;
-
 #[cfg(feature = "user-info-endpoint")]
 mod userinfo_response;
-
 #[cfg(feature = "user-info-endpoint")]
 pub use userinfo_response::UserinfoResponse;
-
 #[cfg(feature = "user-info-endpoint")]
 mod userinfo_issue_request;
-
 #[cfg(feature = "user-info-endpoint")]
 pub use userinfo_issue_request::UserinfoIssueRequest;
-
 #[cfg(feature = "user-info-endpoint")]
 mod userinfo_issue_response;
-
 #[cfg(feature = "user-info-endpoint")]
 pub use userinfo_issue_response::UserinfoIssueResponse;
-
 #[cfg(feature = "token-endpoint")]
 mod idtoken_reissue_request;
-
 #[cfg(feature = "token-endpoint")]
 pub use idtoken_reissue_request::IdtokenReissueRequest;
-
 #[cfg(feature = "token-endpoint")]
 mod idtoken_reissue_response;
-
 #[cfg(feature = "token-endpoint")]
 pub use idtoken_reissue_response::IdtokenReissueResponse;
-
 #[cfg(feature = "grant-management-endpoint")]
 mod gm_request;
-
 #[cfg(feature = "grant-management-endpoint")]
 pub use gm_request::GMRequest;
-
 #[cfg(feature = "grant-management-endpoint")]
 mod gm_response;
-
 #[cfg(feature = "grant-management-endpoint")]
 pub use gm_response::GMResponse;
-
 #[cfg(feature = "jwk-set-endpoint")]
 mod service_jwks_get_response;
-
 #[cfg(feature = "jwk-set-endpoint")]
 pub use service_jwks_get_response::ServiceJwksGetResponse;
-
 mod client_registration_request;
-
 pub use client_registration_request::ClientRegistrationRequest;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod client_registration_response;
-
 #[cfg(feature = "dynamic-client-registration")]
 pub use client_registration_response::ClientRegistrationResponse;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_request;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_request::BackchannelAuthenticationRequest;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_response;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_response::BackchannelAuthenticationResponse;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_issue_request;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_issue_request::BackchannelAuthenticationIssueRequest;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_issue_response;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_issue_response::BackchannelAuthenticationIssueResponse;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_fail_request;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_fail_request::BackchannelAuthenticationFailRequest;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_fail_response;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_fail_response::BackchannelAuthenticationFailResponse;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_complete_request;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_complete_request::BackchannelAuthenticationCompleteRequest;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_complete_response;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_complete_response::BackchannelAuthenticationCompleteResponse;
-
 #[cfg(feature = "device-flow")]
 mod device_authorization_request;
-
 #[cfg(feature = "device-flow")]
 pub use device_authorization_request::DeviceAuthorizationRequest;
-
 #[cfg(feature = "device-flow")]
 mod device_authorization_response;
-
 #[cfg(feature = "device-flow")]
 pub use device_authorization_response::DeviceAuthorizationResponse;
-
 #[cfg(feature = "device-flow")]
 mod device_verification_request;
-
 #[cfg(feature = "device-flow")]
 pub use device_verification_request::DeviceVerificationRequest;
-
 #[cfg(feature = "device-flow")]
 mod device_verification_response;
-
 #[cfg(feature = "device-flow")]
 pub use device_verification_response::DeviceVerificationResponse;
-
 #[cfg(feature = "device-flow")]
 mod device_complete_request;
-
 #[cfg(feature = "device-flow")]
 pub use device_complete_request::DeviceCompleteRequest;
-
 #[cfg(feature = "device-flow")]
 mod device_complete_response;
-
 #[cfg(feature = "device-flow")]
 pub use device_complete_response::DeviceCompleteResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_get_list_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_get_list_response::TokenGetListResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_create_request;
-
 #[cfg(feature = "token-operations")]
 pub use token_create_request::TokenCreateRequest;
-
 #[cfg(feature = "token-operations")]
 mod token_create_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_create_response::TokenCreateResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_create_batch_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_create_batch_response::TokenCreateBatchResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_batch_status;
-
 #[cfg(feature = "token-operations")]
 pub use token_batch_status::TokenBatchStatus;
-
 #[cfg(feature = "token-operations")]
 mod token_create_batch_status_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_create_batch_status_response::TokenCreateBatchStatusResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_update_request;
-
 #[cfg(feature = "token-operations")]
 pub use token_update_request::TokenUpdateRequest;
-
 #[cfg(feature = "token-operations")]
 mod token_update_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_update_response::TokenUpdateResponse;
-
 #[cfg(feature = "token-operations")]
 mod token_revoke_request;
-
 #[cfg(feature = "token-operations")]
 pub use token_revoke_request::TokenRevokeRequest;
-
 #[cfg(feature = "token-operations")]
 mod token_revoke_response;
-
 #[cfg(feature = "token-operations")]
 pub use token_revoke_response::TokenRevokeResponse;
-
 #[cfg(feature = "jose-object")]
 mod jose_verify_request;
-
 #[cfg(feature = "jose-object")]
 pub use jose_verify_request::JoseVerifyRequest;
-
 #[cfg(feature = "jose-object")]
 mod jose_verify_response;
-
 #[cfg(feature = "jose-object")]
 pub use jose_verify_response::JoseVerifyResponse;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_configuration_response;
-
 #[cfg(feature = "federation-endpoint")]
 pub use federation_configuration_response::FederationConfigurationResponse;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_registration_request;
-
 #[cfg(feature = "federation-endpoint")]
 pub use federation_registration_request::FederationRegistrationRequest;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_registration_response;
-
 #[cfg(feature = "federation-endpoint")]
 pub use federation_registration_response::FederationRegistrationResponse;
-
 #[cfg(feature = "utility-endpoints")]
 mod info_response;
-
 #[cfg(feature = "utility-endpoints")]
 pub use info_response::InfoResponse;
-
 #[cfg(feature = "client-management")]
 mod client_extension_requestable_scopes_get_response;
-
 #[cfg(feature = "client-management")]
 pub use client_extension_requestable_scopes_get_response::ClientExtensionRequestableScopesGetResponse;
-
 #[cfg(feature = "client-management")]
 mod client_extension_requestable_scopes_update_request;
-
 #[cfg(feature = "client-management")]
 pub use client_extension_requestable_scopes_update_request::ClientExtensionRequestableScopesUpdateRequest;
-
 #[cfg(feature = "client-management")]
 mod client_extension_requestable_scopes_update_response;
-
 #[cfg(feature = "client-management")]
 pub use client_extension_requestable_scopes_update_response::ClientExtensionRequestableScopesUpdateResponse;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_create_request;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_create_request::HskCreateRequest;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_create_response;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_create_response::HskCreateResponse;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_delete_response;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_delete_response::HskDeleteResponse;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_get_response;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_get_response::HskGetResponse;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_get_list_response;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_get_list_response::HskGetListResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_metadata_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_metadata_request::VciMetadataRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_metadata_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_metadata_response::VciMetadataResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwtissuer_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwtissuer_request::VciJwtissuerRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwtissuer_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwtissuer_response::VciJwtissuerResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwks_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwks_request::VciJwksRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwks_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwks_response::VciJwksResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_create_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_create_request::VciOfferCreateRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_create_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_create_response::VciOfferCreateResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_info_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_info_request::VciOfferInfoRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_info_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_info_response::VciOfferInfoResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_parse_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_parse_request::VciSingleParseRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_parse_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_parse_response::VciSingleParseResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_issue_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_issue_request::VciSingleIssueRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_issue_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_issue_response::VciSingleIssueResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_parse_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_parse_request::VciBatchParseRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_parse_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_parse_response::VciBatchParseResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_issue_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_issue_request::VciBatchIssueRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_issue_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_issue_response::VciBatchIssueResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_parse_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_parse_request::VciDeferredParseRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_parse_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_parse_response::VciDeferredParseResponse;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_issue_request;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_issue_request::VciDeferredIssueRequest;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_issue_response;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_issue_response::VciDeferredIssueResponse;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_info_request;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_info_request::AuthorizationTicketInfoRequest;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_info_response;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_info_response::AuthorizationTicketInfoResponse;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_update_request;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_update_request::AuthorizationTicketUpdateRequest;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_update_response;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_update_response::AuthorizationTicketUpdateResponse;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_request;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_request::NativeSsoRequest;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_response;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_response::NativeSsoResponse;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_logout_request;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_logout_request::NativeSsoLogoutRequest;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_logout_response;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_logout_response::NativeSsoLogoutResponse;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -1421,7 +1099,6 @@ pub use native_sso_logout_response::NativeSsoLogoutResponse;
     )
 )]
 mod client_response_modes_item;
-
 #[cfg(
     any(
         feature = "client-management",
@@ -1430,7 +1107,6 @@ mod client_response_modes_item;
     )
 )]
 pub use client_response_modes_item::ClientResponseModesItem;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -1440,7 +1116,6 @@ pub use client_response_modes_item::ClientResponseModesItem;
     )
 )]
 mod client_client_source;
-
 #[cfg(
     any(
         feature = "authorization-endpoint",
@@ -1450,321 +1125,215 @@ mod client_client_source;
     )
 )]
 pub use client_client_source::ClientClientSource;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_response_action;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_response_action::AuthorizationResponseAction;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_fail_request_reason;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_fail_request_reason::AuthorizationFailRequestReason;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_fail_response_action;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_fail_response_action::AuthorizationFailResponseAction;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 mod pushed_authorization_response_action;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 pub use pushed_authorization_response_action::PushedAuthorizationResponseAction;
-
 #[cfg(feature = "token-endpoint")]
 mod token_response_action;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_response_action::TokenResponseAction;
-
 #[cfg(feature = "token-endpoint")]
 mod token_fail_request_reason;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_fail_request_reason::TokenFailRequestReason;
-
 #[cfg(feature = "token-endpoint")]
 mod token_fail_response_action;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_fail_response_action::TokenFailResponseAction;
-
 #[cfg(feature = "token-endpoint")]
 mod token_issue_response_action;
-
 #[cfg(feature = "token-endpoint")]
 pub use token_issue_response_action::TokenIssueResponseAction;
-
 #[cfg(any(feature = "introspection-endpoint", feature = "user-info-endpoint"))]
 mod introspection_response_action;
-
 #[cfg(any(feature = "introspection-endpoint", feature = "user-info-endpoint"))]
 pub use introspection_response_action::IntrospectionResponseAction;
-
 #[cfg(feature = "introspection-endpoint")]
 mod standard_introspection_response_action;
-
 #[cfg(feature = "introspection-endpoint")]
 pub use standard_introspection_response_action::StandardIntrospectionResponseAction;
-
 #[cfg(feature = "revocation-endpoint")]
 mod revocation_response_action;
-
 #[cfg(feature = "revocation-endpoint")]
 pub use revocation_response_action::RevocationResponseAction;
-
 #[cfg(feature = "user-info-endpoint")]
 mod userinfo_issue_response_action;
-
 #[cfg(feature = "user-info-endpoint")]
 pub use userinfo_issue_response_action::UserinfoIssueResponseAction;
-
 #[cfg(feature = "token-endpoint")]
 mod idtoken_reissue_response_action;
-
 #[cfg(feature = "token-endpoint")]
 pub use idtoken_reissue_response_action::IdtokenReissueResponseAction;
-
 #[cfg(feature = "grant-management-endpoint")]
 mod gm_response_action;
-
 #[cfg(feature = "grant-management-endpoint")]
 pub use gm_response_action::GMResponseAction;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod client_registration_response_action;
-
 #[cfg(feature = "dynamic-client-registration")]
 pub use client_registration_response_action::ClientRegistrationResponseAction;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_response_action;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_response_action::BackchannelAuthenticationResponseAction;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_issue_response_action;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_issue_response_action::BackchannelAuthenticationIssueResponseAction;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_fail_request_reason;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_fail_request_reason::BackchannelAuthenticationFailRequestReason;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_fail_response_action;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_fail_response_action::BackchannelAuthenticationFailResponseAction;
-
 #[cfg(any(feature = "ciba", feature = "device-flow"))]
 mod backchannel_authentication_complete_request_result;
-
 #[cfg(any(feature = "ciba", feature = "device-flow"))]
 pub use backchannel_authentication_complete_request_result::BackchannelAuthenticationCompleteRequestResult;
-
 #[cfg(feature = "ciba")]
 mod backchannel_authentication_complete_response_action;
-
 #[cfg(feature = "ciba")]
 pub use backchannel_authentication_complete_response_action::BackchannelAuthenticationCompleteResponseAction;
-
 #[cfg(feature = "device-flow")]
 mod device_authorization_response_action;
-
 #[cfg(feature = "device-flow")]
 pub use device_authorization_response_action::DeviceAuthorizationResponseAction;
-
 #[cfg(feature = "device-flow")]
 mod device_verification_response_action;
-
 #[cfg(feature = "device-flow")]
 pub use device_verification_response_action::DeviceVerificationResponseAction;
-
 #[cfg(feature = "device-flow")]
 mod device_complete_response_action;
-
 #[cfg(feature = "device-flow")]
 pub use device_complete_response_action::DeviceCompleteResponseAction;
-
 #[cfg(feature = "token-operations")]
 mod token_create_response_action;
-
 #[cfg(feature = "token-operations")]
 pub use token_create_response_action::TokenCreateResponseAction;
-
 #[cfg(feature = "token-operations")]
 mod token_batch_status_batch_kind;
-
 #[cfg(feature = "token-operations")]
 pub use token_batch_status_batch_kind::TokenBatchStatusBatchKind;
-
 #[cfg(feature = "token-operations")]
 mod token_batch_status_result;
-
 #[cfg(feature = "token-operations")]
 pub use token_batch_status_result::TokenBatchStatusResult;
-
 #[cfg(feature = "token-operations")]
 mod token_update_response_action;
-
 #[cfg(feature = "token-operations")]
 pub use token_update_response_action::TokenUpdateResponseAction;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_configuration_response_action;
-
 #[cfg(feature = "federation-endpoint")]
 pub use federation_configuration_response_action::FederationConfigurationResponseAction;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_registration_response_action;
-
 #[cfg(feature = "federation-endpoint")]
 pub use federation_registration_response_action::FederationRegistrationResponseAction;
-
 #[cfg(feature = "utility-endpoints")]
 mod info_response_service_token_cache;
-
 #[cfg(feature = "utility-endpoints")]
 pub use info_response_service_token_cache::InfoResponseServiceTokenCache;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_create_response_action;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_create_response_action::HskCreateResponseAction;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_delete_response_action;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_delete_response_action::HskDeleteResponseAction;
-
 #[cfg(feature = "hardware-security-key")]
 mod hsk_get_list_response_action;
-
 #[cfg(feature = "hardware-security-key")]
 pub use hsk_get_list_response_action::HskGetListResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_metadata_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_metadata_response_action::VciMetadataResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwtissuer_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwtissuer_response_action::VciJwtissuerResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_jwks_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_jwks_response_action::VciJwksResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_create_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_create_response_action::VciOfferCreateResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_offer_info_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_offer_info_response_action::VciOfferInfoResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_parse_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_parse_response_action::VciSingleParseResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_single_issue_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_single_issue_response_action::VciSingleIssueResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_parse_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_parse_response_action::VciBatchParseResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_batch_issue_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_batch_issue_response_action::VciBatchIssueResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_parse_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_parse_response_action::VciDeferredParseResponseAction;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod vci_deferred_issue_response_action;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 pub use vci_deferred_issue_response_action::VciDeferredIssueResponseAction;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_info_response_action;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_info_response_action::AuthorizationTicketInfoResponseAction;
-
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_ticket_update_response_action;
-
 #[cfg(feature = "authorization-endpoint")]
 pub use authorization_ticket_update_response_action::AuthorizationTicketUpdateResponseAction;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_response_action;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_response_action::NativeSsoResponseAction;
-
 #[cfg(feature = "native-sso")]
 mod native_sso_logout_response_action;
-
 #[cfg(feature = "native-sso")]
 pub use native_sso_logout_response_action::NativeSsoLogoutResponseAction;
-
 #[cfg(feature = "client-management")]
 mod client_authorization_delete_api_post_request;
-
 #[cfg(feature = "client-management")]
 pub use client_authorization_delete_api_post_request::ClientAuthorizationDeleteApiPostRequest;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod client_registration_api_request;
-
 #[cfg(feature = "dynamic-client-registration")]
 pub use client_registration_api_request::ClientRegistrationApiRequest;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod client_registration_get_api_request;
-
 #[cfg(feature = "dynamic-client-registration")]
 pub use client_registration_get_api_request::ClientRegistrationGetApiRequest;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod client_registration_update_api_request;
-
 #[cfg(feature = "dynamic-client-registration")]
 pub use client_registration_update_api_request::ClientRegistrationUpdateApiRequest;

@@ -96,90 +96,61 @@
 //! | [`Service::vci_deferred_issue`](crate::Service::vci_deferred_issue) | `POST /api/{serviceId}/vci/deferred/issue` | `verifiable-credential-issuer` |
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_endpoint;
-
 #[cfg(feature = "ciba")]
 mod ciba;
-
 #[cfg(feature = "client-management")]
 mod client_management;
-
 #[cfg(feature = "client-management")]
 pub use client_management::ClientGetListQuery;
-
 #[cfg(feature = "client-management")]
 pub use client_management::ClientAuthorizationGetListQuery;
-
 #[cfg(feature = "client-management")]
 pub use client_management::ClientAuthorizationGetListBySubjectQuery;
-
 #[cfg(feature = "device-flow")]
 mod device_flow;
-
 #[cfg(feature = "dynamic-client-registration")]
 mod dynamic_client_registration;
-
 #[cfg(feature = "federation-endpoint")]
 mod federation_endpoint;
-
 #[cfg(feature = "grant-management-endpoint")]
 mod grant_management_endpoint;
-
 #[cfg(feature = "hardware-security-key")]
 mod hardware_security_key;
-
 #[cfg(feature = "introspection-endpoint")]
 mod introspection_endpoint;
-
 #[cfg(feature = "jose-object")]
 mod jose_object;
-
 #[cfg(feature = "jwk-set-endpoint")]
 mod jwk_set_endpoint;
-
 #[cfg(feature = "jwk-set-endpoint")]
 pub use jwk_set_endpoint::ServiceJwksGetQuery;
-
 #[cfg(feature = "lifecycle")]
 mod lifecycle;
-
 #[cfg(feature = "lifecycle")]
 pub use lifecycle::GetLifecycleHealthcheckQuery;
-
 #[cfg(feature = "native-sso")]
 mod native_sso;
-
 #[cfg(feature = "pushed-authorization-endpoint")]
 mod pushed_authorization_endpoint;
-
 #[cfg(feature = "revocation-endpoint")]
 mod revocation_endpoint;
-
 #[cfg(feature = "service-management")]
 mod service_management;
-
 #[cfg(feature = "service-management")]
 pub use service_management::ServiceGetListQuery;
-
 #[cfg(feature = "service-management")]
 pub use service_management::ServiceConfigurationQuery;
-
 #[cfg(feature = "token-endpoint")]
 mod token_endpoint;
-
 #[cfg(feature = "token-operations")]
 mod token_operations;
-
 #[cfg(feature = "token-operations")]
 pub use token_operations::AuthTokenGetListQuery;
-
 #[cfg(feature = "token-operations")]
 pub use token_operations::AuthTokenCreateBatchQuery;
-
 #[cfg(feature = "user-info-endpoint")]
 mod user_info_endpoint;
-
 #[cfg(feature = "utility-endpoints")]
 mod utility_endpoints;
-
 #[cfg(feature = "verifiable-credential-issuer")]
 mod verifiable_credential_issuer;
