@@ -343,6 +343,13 @@ fn breaches_with_one_obvious_meaning_are_warnings_at_their_pointers() {
             "#/paths/~1a/post: the operation has no `responses` (OpenAPI 3.0 requires them); read as none documented",
             "#/components/responses/NotFound: the response has no `description` (OpenAPI 3.0 requires one); read as \
              an empty description",
+            // What the operations make of the same spec.
+            "#/paths/~1a/get: the operation has no `operationId`; its method is called `get_a`",
+            "#/paths/~1a/post: the operation has no `operationId`; its method is called `post_a`",
+            "#/paths/~1a/post/responses: no success answer is described; the method returns `()` for any 2xx status",
+            "#/paths/~1b/get: the operation has no `operationId`; its method is called `get_b`",
+            "#/components/responses/NotFound/content: a `204` answer has no body; the content the spec gives it is \
+             not read",
         ]
     );
     // The types behind them are still made.

@@ -13,11 +13,26 @@ fn tested_examples(generated: &authlete_codegen::Generated) -> usize {
     tests.contents.matches("#[test]").count()
 }
 
+/// The warnings about operations, which the operation model reports (and `model::operations` tests).
+fn operation_warnings(messages: &[String]) -> Vec<&String> {
+    messages.iter().filter(|m| m.contains("`operationId`") || m.contains("answer has no body")).collect()
+}
+
 #[test]
 fn every_example_of_the_official_spec_is_tested() {
     let generated = generate("authlete-openapi.yaml");
     let messages: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
-    assert!(messages.is_empty(), "unexpected warnings:\n{}", messages.join("\n"));
+    assert_eq!(
+        operation_warnings(&messages),
+        [
+            "#/paths/~1api~1{serviceId}~1hsk~1delete~1{handle}/delete/responses/204/content: a `204` answer has no \
+             body; the content the spec gives it is not read",
+            "#/paths/~1api~1lifecycle~1healthcheck/get: the operation has no `operationId`; its method is called \
+             `get_lifecycle_healthcheck`",
+        ]
+    );
+    let others: Vec<&String> = messages.iter().filter(|m| !operation_warnings(&messages).contains(m)).collect();
+    assert!(others.is_empty(), "unexpected warnings:\n{others:?}");
     assert_eq!(tested_examples(&generated), 94);
 }
 
@@ -27,7 +42,14 @@ fn examples_of_the_2025_08_spec_that_contradict_its_schemas_are_reported_with_th
     let messages: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
     let untested: Vec<&String> = messages.iter().filter(|m| m.ends_with("it is not tested")).collect();
     let partly: Vec<&String> = messages.iter().filter(|m| m.contains("its round-trip test leaves them out")).collect();
-    assert_eq!(untested.len() + partly.len(), messages.len(), "only example warnings:\n{}", messages.join("\n"));
+    let operations = operation_warnings(&messages).len();
+    assert_eq!(operations, 5, "five `204` answers with content");
+    assert_eq!(
+        untested.len() + partly.len() + operations,
+        messages.len(),
+        "only example and operation warnings:\n{}",
+        messages.join("\n")
+    );
     // The 2025-08 `Service` schema is really the social-login credentials shape (`apiKey` a
     // string), while the examples are whole services: those cannot be held by the model.
     assert_eq!(untested.len(), 8);
