@@ -1,5 +1,6 @@
-//! Every area feature of the generated crate builds on its own (a type's features include those
-//! of every type it uses), and so does the crate with no feature at all.
+//! Every area feature of the generated crate builds on its own, with and without the client (a
+//! type's features include those of every type it uses), and so does the crate with no feature at
+//! all: the models alone, without the HTTP stack.
 
 mod common;
 
@@ -22,7 +23,23 @@ fn each_area_feature_builds_alone() {
 
     let dir = common::write_crate("authlete-features", &generated.files);
     common::run_cargo(&dir, &["check", "--no-default-features"]);
+    common::run_cargo(&dir, &["check", "--no-default-features", "--features", "client"]);
     for feature in features {
         common::run_cargo(&dir, &["check", "--no-default-features", "--features", feature]);
+        // The area's methods too, with only the parts of the runtime they use.
+        common::run_cargo(&dir, &["check", "--no-default-features", "--features", &format!("client,{feature}")]);
+    }
+    // Models only: no HTTP stack in the dependency graph.
+    let tree = common::run_cargo(&dir, &["tree", "--no-default-features", "--edges", "normal", "--prefix", "none"]);
+    let crates: Vec<&str> = tree.lines().filter_map(|line| line.split(' ').next()).collect();
+    for http in ["reqwest", "hyper", "tokio", "rustls"] {
+        assert!(!crates.contains(&http), "`{http}` without the `client` feature:\n{tree}");
+    }
+    // And with it, rustls but never OpenSSL or native-tls.
+    let tree = common::run_cargo(&dir, &["tree", "--edges", "normal", "--prefix", "none"]);
+    let crates: Vec<&str> = tree.lines().filter_map(|line| line.split(' ').next()).collect();
+    assert!(crates.contains(&"reqwest") && crates.contains(&"rustls"), "{tree}");
+    for tls in ["openssl", "openssl-sys", "native-tls"] {
+        assert!(!crates.contains(&tls), "`{tls}` in the client's dependencies:\n{tree}");
     }
 }

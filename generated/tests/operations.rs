@@ -102,8 +102,7 @@ async fn service_update() {
 #[tokio::test]
 async fn service_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    let answer = mock
-        .client()
+    mock.client()
         .service(support::SERVICE_ID)
         .service_delete()
         .await
@@ -117,7 +116,6 @@ async fn service_delete() {
             true,
         )
         .await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "client-management")]
@@ -224,8 +222,7 @@ async fn client_update() {
 #[tokio::test]
 async fn client_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    let answer = mock
-        .client()
+    mock.client()
         .service(support::SERVICE_ID)
         .client_delete("clientId/ä 1")
         .await
@@ -239,7 +236,6 @@ async fn client_delete() {
             true,
         )
         .await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "client-management")]
@@ -1439,8 +1435,7 @@ async fn auth_token_update() {
 #[tokio::test]
 async fn auth_token_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    let answer = mock
-        .client()
+    mock.client()
         .service(support::SERVICE_ID)
         .auth_token_delete("accessTokenIdentifier/ä 1")
         .await
@@ -1454,7 +1449,6 @@ async fn auth_token_delete() {
             true,
         )
         .await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "token-operations")]
@@ -1650,8 +1644,7 @@ async fn client_extension_requestables_scopes_update_post() {
 #[tokio::test]
 async fn client_extension_requestables_scopes_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    let answer = mock
-        .client()
+    mock.client()
         .service(support::SERVICE_ID)
         .client_extension_requestables_scopes_delete("clientId/ä 1")
         .await
@@ -1665,7 +1658,6 @@ async fn client_extension_requestables_scopes_delete() {
             true,
         )
         .await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "hardware-security-key")]
@@ -1697,8 +1689,7 @@ async fn hsk_create() {
 #[tokio::test]
 async fn hsk_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    let answer = mock
-        .client()
+    mock.client()
         .service(support::SERVICE_ID)
         .hsk_delete("handle/ä 1")
         .await
@@ -1712,7 +1703,6 @@ async fn hsk_delete() {
             true,
         )
         .await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "hardware-security-key")]
@@ -1765,9 +1755,8 @@ async fn hsk_get_list() {
 #[tokio::test]
 async fn misc_echo() {
     let mock = MockAuthlete::answering(200, None, false).await;
-    let answer = mock.client().misc_echo().await.expect("the call succeeds");
+    mock.client().misc_echo().await.expect("the call succeeds");
     mock.assert_request("GET", "/api/misc/echo", None, None, "*/*", true).await;
-    assert_eq!(answer, ());
 }
 
 #[cfg(feature = "verifiable-credential-issuer")]

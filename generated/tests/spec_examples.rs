@@ -16,6 +16,7 @@ where
             .unwrap()
             .remove(name);
     }
+
     let parsed: T = serde_json::from_str(json)
         .unwrap_or_else(|e| {
             panic!("the example at {pointer} does not parse: {e}\n{json}")

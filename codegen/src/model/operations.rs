@@ -305,9 +305,12 @@ impl Context<'_, '_> {
         }
         let Some(body) = self.body(op)? else { return Ok(None) };
         let mut params = self.params(op, item)?;
-        let on_service = params.iter().any(|p| p.location == ParamLocation::Path && p.name == SERVICE_ID);
-        params.retain(|p| !(p.location == ParamLocation::Path && p.name == SERVICE_ID));
-        self.check_path_template(path, &params, on_service)?;
+        let mut on_service = params.iter().any(|p| p.location == ParamLocation::Path && p.name == SERVICE_ID);
+        if on_service && !template_names(path).iter().any(|name| name == SERVICE_ID) {
+            on_service = false;
+        }
+        params.retain(|p| !(p.location == ParamLocation::Path && p.name == SERVICE_ID && on_service));
+        self.reconcile_path_template(path, &mut params, &mut on_service);
         let (successes, errors, response_example) = self.responses(op)?;
         let outcome = self.outcome(&successes)?;
         let features = op.tags.iter().map(|tag| super::areas::feature_name(tag)).collect();
@@ -425,23 +428,46 @@ impl Context<'_, '_> {
         ty
     }
 
-    /// Every `{name}` of the template must be a path parameter, and every path parameter in it.
-    fn check_path_template(&self, path: &str, params: &[Param], on_service: bool) -> Result<(), Error> {
+    /// Every `{name}` of the template must be a path parameter, and every path parameter in it. A
+    /// name the template has but the parameters lack has one obvious meaning, a text argument; a
+    /// declared path parameter the template lacks has nowhere to go and is left out. Both are
+    /// reported.
+    fn reconcile_path_template(&mut self, path: &str, params: &mut Vec<Param>, on_service: &mut bool) {
+        let at = self.at.clone();
         let in_template = template_names(path);
-        let declared: BTreeSet<&str> = params
-            .iter()
-            .filter(|p| p.location == ParamLocation::Path)
-            .map(|p| p.name.as_str())
-            .chain(on_service.then_some(SERVICE_ID))
-            .collect();
-        let in_template: BTreeSet<&str> = in_template.iter().map(String::as_str).collect();
-        if let Some(missing) = in_template.difference(&declared).next() {
-            return Err(self.spec.error(self.at, format!("the path has `{{{missing}}}`, but no path parameter of that name")));
+        params.retain(|p| {
+            let keep = p.location != ParamLocation::Path || in_template.contains(&p.name);
+            if !keep {
+                self.warnings.push(Warning {
+                    pointer: at.to_string(),
+                    message: format!("path parameter `{}` does not appear in the path; the method has no such argument", p.name),
+                });
+            }
+            keep
+        });
+        let mut rust_names: Scope = Scope::default();
+        ["body", "query", "self"].iter().for_each(|n| rust_names.reserve(n));
+        params.iter().for_each(|p| rust_names.reserve(&p.rust_name));
+        for name in in_template {
+            let declared = params.iter().any(|p| p.location == ParamLocation::Path && p.name == name);
+            if declared || (name == SERVICE_ID && *on_service) {
+                continue;
+            }
+            self.warn(&at, format!("the path has `{{{name}}}`, but no path parameter of that name; it is read as a text parameter"));
+            if name == SERVICE_ID {
+                *on_service = true;
+                continue;
+            }
+            params.push(Param {
+                rust_name: rust_names.claim(&naming::snake(&name, "param"), "_"),
+                name,
+                location: ParamLocation::Path,
+                ty: TypeRef::String,
+                required: true,
+                description: None,
+            });
         }
-        if let Some(extra) = declared.difference(&in_template).next() {
-            return Err(self.spec.error(self.at, format!("path parameter `{extra}` does not appear in the path")));
-        }
-        Ok(())
+        params.sort_by_key(|p| (!p.required, p.location == ParamLocation::Query));
     }
 
     /// The JSON request body, `Some(None)` for none; `None` when the operation cannot be called.

@@ -130,7 +130,7 @@ fn client_module(context: &Context<'_>) -> TokenStream {
 
         pub use error::{ApiError, BuildError, DecodeError, Error};
         pub use runtime::{Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
-        pub(crate) use runtime::{decode, Endpoint};
+        pub(crate) use runtime::{decode, Endpoint, Method};
     }
 }
 
@@ -232,35 +232,45 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
     // The module is compiled with any of its operations' areas; an operation that needs other
     // areas than the module says so itself.
     let module_features: std::collections::BTreeSet<&String> = operations.iter().flat_map(|op| &op.features).collect();
-    let items = operations.iter().map(|op| {
+    let mut queries = Vec::new();
+    let (mut on_client, mut on_service) = (Vec::new(), Vec::new());
+    for op in operations {
         let same = op.features.iter().collect::<std::collections::BTreeSet<_>>() == module_features;
         let cfg = if same { TokenStream::new() } else { cfg_any(&op.features) };
-        operation(context, op, &cfg, docs)
-    });
-    let uses_service = operations.iter().any(|op| op.on_service);
-    let uses_client = operations.iter().any(|op| !op.on_service);
-    let service = uses_service.then(|| quote!(Service,));
-    let client = uses_client.then(|| quote!(Client,));
+        let (query, method) = operation(context, op, &cfg, docs);
+        queries.extend(query);
+        if op.on_service { on_service.push(method) } else { on_client.push(method) }
+    }
+    let service = (!on_service.is_empty()).then(|| quote!(Service,));
+    let client = (!on_client.is_empty()).then(|| quote!(Client,));
+    let service_impl = (!on_service.is_empty()).then(|| quote!(impl Service { #(#on_service)* }));
+    let client_impl = (!on_client.is_empty()).then(|| quote!(impl Client { #(#on_client)* }));
     quote! {
-        use crate::client::{decode, Call, #client Endpoint, #service};
-        #(#items)*
+        use crate::client::{decode, Call, #client Endpoint, Method, #service};
+        #(#queries)*
+        #client_impl
+        #service_impl
     }
 }
 
-fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &DocSlots) -> TokenStream {
+/// An operation's query struct, if it has optional parameters, and its method.
+fn operation(
+    context: &Context<'_>,
+    op: &Operation,
+    cfg: &TokenStream,
+    docs: &DocSlots,
+) -> (Option<TokenStream>, TokenStream) {
     let name = ident(&op.rust_name);
-    let endpoint = format_ident!("{}", op.rust_name.trim_start_matches("r#").to_ascii_uppercase());
-    let method = format_ident!("{}", op.method.as_str());
+    let method = format_ident!("{}", naming_camel(op.method.as_str()));
     let path = &op.path;
     let statuses = op.successes.iter().map(|s| proc_macro2::Literal::u16_unsuffixed(s.status));
     let accept = accept(&op.outcome);
     let authenticated = op.authenticated;
     let endpoint_name = &op.rust_name;
-    let endpoint_item = quote! {
-        #cfg
-        static #endpoint: Endpoint = Endpoint {
+    let endpoint = quote! {
+        const ENDPOINT: Endpoint = Endpoint {
             name: #endpoint_name,
-            method: reqwest::Method::#method,
+            method: Method::#method,
             path: #path,
             statuses: &[#(#statuses),*],
             accept: #accept,
@@ -326,25 +336,27 @@ fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &Do
         Outcome::Text => (quote!(String), quote!(decode::text)),
         Outcome::Empty => (quote!(()), quote!(decode::empty)),
     };
-    let owner = if op.on_service { quote!(Service) } else { quote!(Client) };
     let doc = docs.outer(&method_docs(context, op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    quote! {
-        #endpoint_item
-
-        #query_struct
-
+    let method = quote! {
+        #doc
         #cfg
-        impl #owner {
-            #doc
-            #deprecated
-            #allow
-            pub fn #name(&self, #(#args),*) -> Call<#output> {
-                self.call(&#endpoint, &[#(#path_args),*], #decode)#(#chain)*
-            }
+        #deprecated
+        #allow
+        pub fn #name(&self, #(#args),*) -> Call<#output> {
+            #endpoint
+            self.call(&ENDPOINT, &[#(#path_args),*], #decode)#(#chain)*
         }
-    }
+    };
+    (query_struct, method)
+}
+
+/// `GET` → `Get`.
+fn naming_camel(method: &str) -> String {
+    let lower = method.to_ascii_lowercase();
+    let mut chars = lower.chars();
+    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 /// The `Accept` header of an operation: what its success answers are.

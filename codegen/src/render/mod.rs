@@ -138,6 +138,7 @@ fn format_rust(tokens: TokenStream, provenance: &Provenance, docs: &DocSlots) ->
 fn separate_items(formatted: &str) -> String {
     let mut out = String::with_capacity(formatted.len() + formatted.len() / 16);
     let mut previous: Option<&str> = None;
+    let mut previous_in_impl: Option<&str> = None;
     for line in formatted.lines() {
         let top_level = !line.is_empty() && !line.starts_with(char::is_whitespace);
         if top_level && !line.starts_with('}') && !line.starts_with(')') {
@@ -147,6 +148,14 @@ fn separate_items(formatted: &str) -> String {
             if after_block || after_uses {
                 out.push('\n');
             }
+        }
+        // Items inside an `impl` (four spaces in) are separated the same way.
+        let in_impl = line.strip_prefix("    ").is_some_and(|rest| !rest.starts_with([' ', '}']));
+        if in_impl && previous_in_impl == Some("    }") {
+            out.push('\n');
+        }
+        if line.starts_with("    ") && !line.starts_with("     ") {
+            previous_in_impl = Some(line);
         }
         if top_level {
             previous = Some(line);

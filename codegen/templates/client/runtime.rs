@@ -101,7 +101,7 @@ impl Client {
         }
         let mut builder = inner
             .http
-            .request(endpoint.method.clone(), url)
+            .request(endpoint.method.to_reqwest(), url)
             .timeout(timeout)
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, HeaderValue::from_static(endpoint.accept));
@@ -305,12 +305,13 @@ impl fmt::Debug for Service {
     }
 }
 
-/// What the generated code says about one operation.
+/// What the generated code says about one operation. Every field is a constant, so a method can
+/// hand out `&'static` references to its own `const ENDPOINT`.
 #[derive(Debug)]
 pub(crate) struct Endpoint {
     /// The client method's name, as errors and logs name the operation.
     pub name: &'static str,
-    pub method: reqwest::Method,
+    pub method: Method,
     /// The path template of the spec: `{serviceId}` is the handle's service, every other `{…}`
     /// takes the next path argument.
     pub path: &'static str,
@@ -320,6 +321,36 @@ pub(crate) struct Endpoint {
     pub accept: &'static str,
     /// Whether the bearer token is sent.
     pub authenticated: bool,
+}
+
+/// The HTTP methods of operations (a type of this crate's, unlike `reqwest::Method`, so that
+/// endpoints are constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // A spec need not use every method.
+pub(crate) enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Put => reqwest::Method::PUT,
+            Method::Post => reqwest::Method::POST,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Options => reqwest::Method::OPTIONS,
+            Method::Head => reqwest::Method::HEAD,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Trace => reqwest::Method::TRACE,
+        }
+    }
 }
 
 /// A request about to be sent: path filled in, query and body encoded.
@@ -436,14 +467,30 @@ impl<T> fmt::Debug for Call<T> {
 const UNRESERVED: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// Characters of the spec's own path text that are percent-encoded: those a URL path cannot carry
+/// as they are (`?` and `#` would start a query or fragment). Its `/`s stay separators.
+const PATH_TEXT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
 /// The endpoint's path with `{serviceId}` and every other parameter filled in, percent-encoded.
 fn fill_path(endpoint: &'static Endpoint, service_id: Option<&str>, args: &[&str]) -> Result<String, Error> {
     let mut path = String::with_capacity(endpoint.path.len() + 32);
     let mut args = args.iter();
     let mut rest = endpoint.path;
     while let Some(open) = rest.find('{') {
-        path.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}') else { break };
+        path.extend(percent_encoding::utf8_percent_encode(&rest[..open], PATH_TEXT));
+        let Some(close) = rest[open..].find('}') else {
+            rest = &rest[open..];
+            break;
+        };
         let name = &rest[open + 1..open + close];
         let value = match (name, service_id) {
             ("serviceId", Some(id)) => id,
@@ -457,7 +504,7 @@ fn fill_path(endpoint: &'static Endpoint, service_id: Option<&str>, args: &[&str
         path.extend(percent_encoding::utf8_percent_encode(value, UNRESERVED));
         rest = &rest[open + close + 1..];
     }
-    path.push_str(rest);
+    path.extend(percent_encoding::utf8_percent_encode(rest, PATH_TEXT));
     Ok(path)
 }
 

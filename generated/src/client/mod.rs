@@ -45,4 +45,4 @@ pub use runtime::{
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 
-pub(crate) use runtime::{decode, Endpoint};
+pub(crate) use runtime::{decode, Endpoint, Method};

@@ -31,6 +31,7 @@ impl Region {
 }
 
 impl ClientBuilder {
+
     /// Calls the server of `region` (the same as [`ClientBuilder::base_url`] with its URL).
     pub fn region(self, region: Region) -> Self {
         self.base_url(region.base_url())
