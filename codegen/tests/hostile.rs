@@ -99,7 +99,7 @@ fn hostile_text_stays_inside_comments_and_string_literals() {
         assert!(line.starts_with("# ") || line.starts_with("description = \""), "Cargo.toml: {line}");
     }
     let tables: Vec<&str> = manifest.contents.lines().filter(|line| line.starts_with('[')).collect();
-    assert_eq!(tables, ["[package]", "[dependencies]"], "{}", manifest.contents);
+    assert_eq!(tables, ["[package]", "[features]", "[dependencies]", "[dev-dependencies]"], "{}", manifest.contents);
     // `lib.rs` keeps its one inner attribute besides the docs.
     let lib = &parsed.iter().find(|(f, _)| f.path == "src/lib.rs").expect("src/lib.rs").1;
     let attrs: Vec<String> =
