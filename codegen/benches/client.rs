@@ -88,12 +88,12 @@ fn main() {
         serde_json::from_slice::<TokenResponse>(&bytes).expect("decodes")
     };
     // Both answer the same before anything is measured.
-    let through_client = runtime.block_on(service.auth_token(&request)).expect("the client's call");
+    let through_client = runtime.block_on(service.auth_token(&request).send()).expect("the client's call");
     assert_eq!(through_client, runtime.block_on(hand_written()));
 
     let mut c = support::criterion();
     let mut g = group(&mut c, "call");
-    bench(&mut g, "call", "client", || runtime.block_on(service.auth_token(&request)).expect("answers"));
+    bench(&mut g, "call", "client", || runtime.block_on(service.auth_token(&request).send()).expect("answers"));
     bench(&mut g, "call", "reqwest_by_hand", || runtime.block_on(hand_written()));
     g.finish();
     c.final_summary();
