@@ -595,7 +595,9 @@ impl<'s> Builder<'s> {
         }
         let additional =
             additional.map(|ty| AdditionalMembers { rust_name: field_names.claim("additional_properties", "_"), ty });
-        Ok(Shape::Item(TypeKind::Struct(Struct { fields, additional })))
+        // Claimed after the spec's members, so a property of the same name keeps its name.
+        let unknown_members = additional.is_none().then(|| field_names.claim("unknown_members", "_"));
+        Ok(Shape::Item(TypeKind::Struct(Struct { fields, additional, unknown_members })))
     }
 
     /// Gathers an object's members, merging `allOf` members (and the members' own `allOf`s).

@@ -28,11 +28,29 @@ pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<Gen
         let contents = format!("// {}\n\n{OPEN_ENUM_SUPPORT}", provenance.preamble());
         files.push(GeneratedFile { path: "src/open_enum.rs".into(), contents });
     }
+    if has_structs(space) {
+        let contents = format!("// {}\n\n{OPEN_STRUCT_SUPPORT}", provenance.preamble());
+        files.push(GeneratedFile { path: "src/open_struct.rs".into(), contents });
+    }
     Ok(files)
 }
 
 fn has_string_enums(space: &TypeSpace) -> bool {
     space.types.iter().any(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)))
+}
+
+fn has_structs(space: &TypeSpace) -> bool {
+    space.types.iter().any(|t| matches!(t.kind, crate::model::TypeKind::Struct(_)))
+}
+
+/// `#[cfg]` for a support module that the types `uses` need: compiled whenever one of them is.
+fn support_cfg(space: &TypeSpace, uses: impl Fn(&crate::model::TypeKind) -> bool) -> proc_macro2::TokenStream {
+    let users = space.types.iter().filter(|t| uses(&t.kind));
+    if users.clone().any(|t| t.features.is_empty()) {
+        quote!()
+    } else {
+        cfg_any(&users.flat_map(|t| t.features.iter().cloned()).collect())
+    }
 }
 
 fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
@@ -62,14 +80,12 @@ serde = {{ version = "1", features = ["derive"] }}
 fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
     let docs = inner_doc_attrs(&front_page(space, provenance));
     let open_enum = has_string_enums(space).then(|| {
-        // Used by every enum; compiled whenever one of them is.
-        let enums = space.types.iter().filter(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)));
-        let cfg = if enums.clone().any(|t| t.features.is_empty()) {
-            quote!()
-        } else {
-            cfg_any(&enums.flat_map(|t| t.features.iter().cloned()).collect())
-        };
+        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Enum(_)));
         quote! { #cfg mod open_enum; }
+    });
+    let open_struct = has_structs(space).then(|| {
+        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Struct(_)));
+        quote! { #cfg mod open_struct; }
     });
     quote! {
         #docs
@@ -77,6 +93,7 @@ fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenS
 
         pub mod models;
         #open_enum
+        #open_struct
     }
 }
 
@@ -98,7 +115,10 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          implement `Default`;\n\
          - string enums have a variant per value of the spec plus one that keeps any other value \
          and writes it back unchanged, so a response from a newer Authlete server still parses; \
-         they implement `as_str`, `Display` and `FromStr`.\n",
+         they implement `as_str`, `Display` and `FromStr`;\n\
+         - every struct keeps the members the spec does not list (a newer server's settings, \
+         extensions) in a map field, `unknown_members`, and writes them back unchanged: reading a \
+         service or a client, changing a field and sending it back loses nothing.\n",
         title = escape_markdown(&provenance.title),
         version = escape_markdown(&provenance.version),
         count = space.types.len(),
@@ -197,6 +217,9 @@ fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {
 /// The impls every open enum shares, as one macro so each enum's file stays a table of values.
 /// Hand-written (not generated from tokens) so that it reads like the Rust it is.
 const OPEN_ENUM_SUPPORT: &str = include_str!("../../templates/open_enum.rs");
+
+/// The serde impls every struct shares, written from a table of its members.
+const OPEN_STRUCT_SUPPORT: &str = include_str!("../../templates/open_struct.rs");
 
 /// Plain text for the middle of a Markdown line: on one line, and with every character that could
 /// open a link, a tag, an entity, code or emphasis backslash-escaped, so that a spec's title is

@@ -15,8 +15,6 @@ pub struct Paths {
     pub string: TokenStream,
     pub vec: TokenStream,
     pub boxed: TokenStream,
-    /// The same for `skip_serializing_if`, which takes a path in a string.
-    pub option_is_none: &'static str,
     /// How other models are reached: `super` from a model's module.
     pub models: TokenStream,
 }
@@ -31,7 +29,6 @@ impl Paths {
                 string: quote!(::std::string::String),
                 vec: quote!(::std::vec::Vec),
                 boxed: quote!(::std::boxed::Box),
-                option_is_none: "::std::option::Option::is_none",
                 models: quote!(super),
             }
         } else {
@@ -40,7 +37,6 @@ impl Paths {
                 string: quote!(String),
                 vec: quote!(Vec),
                 boxed: quote!(Box),
-                option_is_none: "Option::is_none",
                 models: quote!(super),
             }
         }
@@ -92,8 +88,11 @@ pub fn uses_json(space: &TypeSpace) -> bool {
         }
     }
     space.types.iter().any(|t| match &t.kind {
+        // Members a struct does not know are kept as JSON values.
         TypeKind::Struct(s) => {
-            s.fields.iter().any(|f| json(&f.ty)) || s.additional.as_ref().is_some_and(|a| json(&a.ty))
+            s.unknown_members.is_some()
+                || s.fields.iter().any(|f| json(&f.ty))
+                || s.additional.as_ref().is_some_and(|a| json(&a.ty))
         }
         TypeKind::Union(u) => u.tag.is_some() || u.variants.iter().any(|v| json(&v.ty)),
         TypeKind::Alias(ty) => json(ty),
