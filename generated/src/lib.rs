@@ -2,7 +2,7 @@
 
 //! Rust models of the [Authlete](https://www.authlete.com/) API, generated from its OpenAPI document **Authlete API 3.0.16**.
 //!
-//! Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request and response body of its API is a type in [`models`] (216 types), documented with Authlete's own description of each type and field.
+//! Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request and response body of its API is a type in [`models`] (217 types), documented with Authlete's own description of each type and field.
 //!
 //! # Using the models
 //!

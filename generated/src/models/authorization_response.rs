@@ -331,7 +331,7 @@ pub struct AuthorizationResponse {
     /// Names of verified claims that will be referenced when transformed claims are computed.
     ///
     /// JSON name: `requestedVerifiedClaimsForTx`.
-    pub requested_verified_claims_for_tx: Option<Vec<Vec<String>>>,
+    pub requested_verified_claims_for_tx: Option<Vec<super::StringArray>>,
     /// the value of the `transformed_claims` property in the `claims` request
     /// parameter of an authorization request or in the `claims` property in a
     /// request object.

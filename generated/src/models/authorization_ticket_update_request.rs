@@ -8,7 +8,7 @@ pub struct AuthorizationTicketUpdateRequest {
     /// The ticket.
     pub ticket: String,
     /// The information about the ticket.
-    pub info: String,
+    pub info: super::AuthorizationTicketInfo,
     /// Members that the spec does not list, as they were received: a newer Authlete server's, or ones this version of the crate does not know. They are written back unchanged, so that a value read, changed and sent back (e.g. a service or a client) loses no setting.
     ///
     /// To send a member the crate has no field for, insert it here. An entry named like one of this struct's members is not written (the field is).
@@ -17,7 +17,7 @@ pub struct AuthorizationTicketUpdateRequest {
 impl AuthorizationTicketUpdateRequest {
     /// A value with the required fields set, every optional field `None` and no unknown
     /// members.
-    pub fn new(ticket: String, info: String) -> Self {
+    pub fn new(ticket: String, info: super::AuthorizationTicketInfo) -> Self {
         Self {
             ticket,
             info,

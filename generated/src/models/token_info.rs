@@ -30,7 +30,7 @@ pub struct TokenInfo {
     /// The array of the resources of the token.
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    pub authorization_details: Option<super::AuthorizationDetailsElement>,
+    pub authorization_details: Option<super::AuthzDetails>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.

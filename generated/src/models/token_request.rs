@@ -37,7 +37,7 @@ pub struct TokenRequest {
     pub client_certificate_path: Option<Vec<String>>,
     /// Extra properties to associate with an access token. See [Extra Properties](https://www.authlete.com/developers/definitive_guide/extra_properties/)
     /// for details.
-    pub properties: Option<String>,
+    pub properties: Option<Vec<super::Property>>,
     /// `DPoP` header presented by the client during the request to the token endpoint.
     ///
     /// The header contains a signed JWT which includes the public key that is paired with the private key used to sign the JWT.
