@@ -6,7 +6,7 @@ use quote::quote;
 use super::rust_types::{ident, Paths};
 use super::{DocSlots, Rustdoc};
 use crate::docs::markdown_to_rustdoc;
-use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
+use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, TypeSpace, Union};
 
 /// The whole content of a type's file.
 pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc) -> TokenStream {
@@ -97,14 +97,14 @@ fn structure(
     });
     let catch_all = ident(s.catch_all());
     let catch_all_field = match &s.additional {
-        Some(extra) => {
+        Some(extra) if extra.ty != TypeRef::Json => {
             let value = paths.type_of(&extra.ty, space);
             quote! {
                 /// Members that the spec does not list, kept so that nothing is lost in a round trip.
                 pub #catch_all: std::collections::BTreeMap<#string, #value>,
             }
         }
-        None => {
+        _ => {
             let docs = slots.outer(UNKNOWN_MEMBERS_DOCS);
             quote! { #docs pub #catch_all: std::collections::BTreeMap<#string, serde_json::Value>, }
         }
@@ -167,10 +167,11 @@ pub fn member_table(def: &TypeDef) -> String {
 }
 
 /// The docs of every struct's field for members the spec does not list.
-const UNKNOWN_MEMBERS_DOCS: &str = "Members that the spec does not list, as they were received: a newer Authlete \
-server's, or ones this version of the crate does not know. They are written back unchanged, so \
-that a value read, changed and sent back (e.g. a service or a client) loses no setting.\n\n\
-To send a member the crate has no field for, insert it here. An entry named like one of this \
+const UNKNOWN_MEMBERS_DOCS: &str = "Members that the spec does not list, as they were received: a newer
+Authlete server's, or ones this version of the crate does not know. They are written back
+unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+
+To send a member the crate has no field for, insert it here. An entry named like one of this
 struct's members is not written (the field is).";
 
 fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {

@@ -663,11 +663,16 @@ pub struct Client {
     ///
     /// JSON name: `clientSource`.
     pub client_source: Option<super::ClientClientSource>,
-    /// Members that the spec does not list, kept so that nothing is lost in a round trip.
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-crate::open_struct::open_struct!(Client, additional_properties, {
+crate::open_struct::open_struct!(Client, unknown_members, {
     number: "number" optional,
     service_number: "serviceNumber" optional,
     client_name: "clientName" optional,

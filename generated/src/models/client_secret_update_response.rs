@@ -21,9 +21,12 @@ pub struct ClientSecretUpdateResponse {
     ///
     /// JSON name: `oldClientSecret`.
     pub old_client_secret: Option<String>,
-    /// Members that the spec does not list, as they were received: a newer Authlete server's, or ones this version of the crate does not know. They are written back unchanged, so that a value read, changed and sent back (e.g. a service or a client) loses no setting.
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
     ///
-    /// To send a member the crate has no field for, insert it here. An entry named like one of this struct's members is not written (the field is).
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
     pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
