@@ -214,5 +214,5 @@ fn decoding_errors_name_the_member_as_derived_impls_did() {
     let wrong = serde_json::from_str::<Pair>(r#"{"key": 1}"#).unwrap_err();
     assert_eq!(wrong.to_string(), "invalid type: integer `1`, expected a string at line 1 column 9");
     let not_object = serde_json::from_str::<Pair>("[]").unwrap_err();
-    assert_eq!(not_object.to_string(), "invalid type: sequence, expected a JSON object (Pair) at line 1 column 1");
+    assert_eq!(not_object.to_string(), "invalid type: sequence, expected a JSON object (Pair) at line 1 column 0");
 }
