@@ -146,11 +146,13 @@ where
 }
 
 /// The value of a required member, or serde's "missing field" error.
+#[allow(dead_code)] // in a crate whose structs have no required member
 pub(crate) fn required<T, E: ::serde::de::Error>(value: ::core::option::Option<T>, name: &'static str) -> ::core::result::Result<T, E> {
     value.ok_or_else(|| E::missing_field(name))
 }
 
 /// The value of a member that may be absent: absent and `null` are both `None`.
+#[allow(dead_code)] // in a crate whose structs have only required members
 pub(crate) fn optional<T>(value: ::core::option::Option<::core::option::Option<T>>) -> ::core::option::Option<T> {
     value.flatten()
 }
