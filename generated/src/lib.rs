@@ -6,12 +6,12 @@
 //!
 //! # Using the models
 //!
-//! Every model derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
+//! Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
 //!
 //! - members the spec requires are plain fields, optional ones are `Option`s that are left out of the JSON when `None`;
 //! - `new(…)` takes the required fields; fill in the rest with struct update syntax (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields implement `Default`;
 //! - string enums have a variant per value of the spec plus one that keeps any other value and writes it back unchanged, so a response from a newer Authlete server still parses; they implement `as_str`, `Display` and `FromStr`;
-//! - every struct keeps the members the spec does not list (a newer server's settings, extensions) in a map field, `unknown_members`, and writes them back unchanged: reading a service or a client, changing a field and sending it back loses nothing.
+//! - every struct keeps the members the spec does not list (a newer server's settings, extensions) as JSON values in a map field, `unknown_members` (`unknown_members_2` where the spec has a member of that name; typed, in `additional_properties`, where the spec gives their type), and writes them back unchanged: reading a service or a client, changing a field and sending it back loses nothing.
 //!
 //! Parsing a body (this one is an example from the spec) and writing it back:
 //!

@@ -106,7 +106,7 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          and response body of its API is a type in [`models`] ({count} types), documented with \
          Authlete's own description of each type and field.\n\n\
          # Using the models\n\n\
-         Every model derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
+         Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
          `Deserialize`, and reads and writes exactly the JSON of the API:\n\n\
          - members the spec requires are plain fields, optional ones are `Option`s that are left \
          out of the JSON when `None`;\n\
@@ -117,8 +117,10 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          and writes it back unchanged, so a response from a newer Authlete server still parses; \
          they implement `as_str`, `Display` and `FromStr`;\n\
          - every struct keeps the members the spec does not list (a newer server's settings, \
-         extensions) in a map field, `unknown_members`, and writes them back unchanged: reading a \
-         service or a client, changing a field and sending it back loses nothing.\n",
+         extensions) as JSON values in a map field, `unknown_members` (`unknown_members_2` where the \
+         spec has a member of that name; typed, in `additional_properties`, where the spec gives \
+         their type), and writes them back unchanged: reading a service or a client, changing a \
+         field and sending it back loses nothing.\n",
         title = escape_markdown(&provenance.title),
         version = escape_markdown(&provenance.version),
         count = space.types.len(),
