@@ -35,8 +35,12 @@ fn struct_fields(file: &syn::File, name: &str) -> Vec<FieldView> {
             _ => None,
         })
         .unwrap_or_else(|| panic!("no struct {name}"));
-    item.fields
-        .iter()
+    // The last field keeps the members the spec does not list; it is not one of the spec's.
+    let (catch_all, fields) =
+        item.fields.iter().collect::<Vec<_>>().split_last().map(|(l, f)| (*l, f.to_vec())).expect("fields");
+    assert_eq!(catch_all.ident.as_ref().map(ToString::to_string).as_deref(), Some("unknown_members"));
+    fields
+        .into_iter()
         .map(|field| {
             let rust_name = field.ident.as_ref().map(|i| i.to_string()).unwrap_or_default();
             let docs = doc_text(&field.attrs);

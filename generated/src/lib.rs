@@ -2,7 +2,7 @@
 
 //! The [Authlete](https://www.authlete.com/) API for Rust, generated from its OpenAPI document **Authlete API 3.0.16**.
 //!
-//! Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request and response body of its API is a type in [`models`] (216 types), documented with Authlete's own description of each type and field, and every operation (88) is a method of the async [`Client`].
+//! Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request and response body of its API is a type in [`models`] (217 types), documented with Authlete's own description of each type and field, and every operation (88) is a method of the async [`Client`].
 //!
 //! # Calling the API
 //!
@@ -28,11 +28,12 @@
 //!
 //! # Using the models
 //!
-//! Every model derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
+//! Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
 //!
 //! - members the spec requires are plain fields, optional ones are `Option`s that are left out of the JSON when `None`;
 //! - `new(…)` takes the required fields; fill in the rest with struct update syntax (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields implement `Default`;
-//! - string enums have a variant per value of the spec plus one that keeps any other value and writes it back unchanged, so a response from a newer Authlete server still parses; they implement `as_str`, `Display` and `FromStr`.
+//! - string enums have a variant per value of the spec plus one that keeps any other value and writes it back unchanged, so a response from a newer Authlete server still parses; they implement `as_str`, `Display` and `FromStr`;
+//! - every struct keeps the members the spec does not list (a newer server's settings, extensions) as JSON values in a map field, `unknown_members` (`unknown_members_2` where the spec has a member of that name; typed, in `additional_properties`, where the spec gives their type), and writes them back unchanged: reading a service or a client, changing a field and sending it back loses nothing.
 //!
 //! With `default-features = false` the crate is the models alone, depending on serde and serde_json only.
 //!
@@ -96,6 +97,7 @@ pub mod models;
     )
 )]
 mod open_enum;
+mod open_struct;
 #[cfg(feature = "client")]
 pub mod client;
 #[cfg(feature = "client")]

@@ -2087,7 +2087,7 @@ async fn get_authorization_ticket_info() {
 #[cfg(feature = "authorization-endpoint")]
 #[tokio::test]
 async fn update_authorization_ticket() {
-    let body_json = r#"{"ticket":"x","info":"x"}"#;
+    let body_json = r#"{"ticket":"x","info":{}}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
     let body: authlete::models::AuthorizationTicketUpdateRequest = support::parse(

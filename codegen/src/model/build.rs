@@ -664,9 +664,16 @@ impl<'s> Builder<'s> {
                 default: annotations.default,
             });
         }
-        let additional =
-            additional.map(|ty| AdditionalMembers { rust_name: field_names.claim("additional_properties", "_"), ty });
-        Ok(Shape::Item(TypeKind::Struct(Struct { fields, additional })))
+        // `additionalProperties: true` keeps exactly the members the spec does not list: the same
+        // field as every other struct's, so users find them under one name. Typed ones are not
+        // unknown, and keep their own name.
+        let additional = additional.map(|ty| {
+            let wanted = if ty == TypeRef::Json { "unknown_members" } else { "additional_properties" };
+            AdditionalMembers { rust_name: field_names.claim(wanted, "_"), ty }
+        });
+        // Claimed after the spec's members, so a property of the same name keeps its name.
+        let unknown_members = additional.is_none().then(|| field_names.claim("unknown_members", "_"));
+        Ok(Shape::Item(TypeKind::Struct(Struct { fields, additional, unknown_members })))
     }
 
     /// Gathers an object's members, merging `allOf` members (and the members' own `allOf`s).

@@ -111,8 +111,8 @@ fn kind(value: &Value) -> String {
 }
 
 /// Examples that contradict their own schema are spec bugs: reported, and tested only as far as
-/// they can be (members the schema does not define are dropped by parsing and left out of the
-/// comparison; a value the model cannot hold at all leaves the example untested).
+/// they can be (members the schema does not define are reported, and kept by the struct's unknown
+/// members when parsed; a value the model cannot hold at all leaves the example untested).
 pub(super) fn keep_conforming_examples(space: &mut TypeSpace) {
     let examples = std::mem::take(&mut space.examples);
     for mut example in examples {
@@ -143,7 +143,7 @@ pub(super) fn keep_conforming_examples(space: &mut TypeSpace) {
             space.warnings.push(Warning {
                 pointer: example.pointer.to_string(),
                 message: format!(
-                    "example has members its schema does not define ({}); its round-trip test leaves them out",
+                    "example has members its schema does not define ({}); they are kept as unknown members",
                     members.join(", ")
                 ),
             });

@@ -90,6 +90,22 @@ pub struct Struct {
     /// Members not listed in `properties`, kept in a map (`additionalProperties: true` or a
     /// schema) under a field of this name.
     pub additional: Option<AdditionalMembers>,
+    /// The field that keeps, as JSON values, the members that a schema without
+    /// `additionalProperties` of its own does not list (a newer server's, an extension's), so that
+    /// a value read, changed and written back loses nothing. Every struct has exactly one
+    /// catch-all: this, or [`Struct::additional`] (whose map already keeps every other member).
+    pub unknown_members: Option<String>,
+}
+
+impl Struct {
+    /// The Rust name of the field that keeps every member without a field of its own.
+    pub fn catch_all(&self) -> &str {
+        match (&self.additional, &self.unknown_members) {
+            (Some(extra), _) => &extra.rust_name,
+            (None, Some(name)) => name,
+            (None, None) => unreachable!("every struct has a catch-all field"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -28,11 +28,29 @@ pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<Gen
         let contents = format!("// {}\n\n{OPEN_ENUM_SUPPORT}", provenance.preamble());
         files.push(GeneratedFile { path: "src/open_enum.rs".into(), contents });
     }
+    if has_structs(space) {
+        let contents = format!("// {}\n\n{OPEN_STRUCT_SUPPORT}", provenance.preamble());
+        files.push(GeneratedFile { path: "src/open_struct.rs".into(), contents });
+    }
     Ok(files)
 }
 
 fn has_string_enums(space: &TypeSpace) -> bool {
     space.types.iter().any(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)))
+}
+
+fn has_structs(space: &TypeSpace) -> bool {
+    space.types.iter().any(|t| matches!(t.kind, crate::model::TypeKind::Struct(_)))
+}
+
+/// `#[cfg]` for a support module that the types `uses` need: compiled whenever one of them is.
+fn support_cfg(space: &TypeSpace, uses: impl Fn(&crate::model::TypeKind) -> bool) -> proc_macro2::TokenStream {
+    let users = space.types.iter().filter(|t| uses(&t.kind));
+    if users.clone().any(|t| t.features.is_empty()) {
+        quote!()
+    } else {
+        cfg_any(&users.flat_map(|t| t.features.iter().cloned()).collect())
+    }
 }
 
 fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
@@ -71,13 +89,7 @@ wiremock = "0.6"
 fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
     let docs = inner_doc_attrs(&front_page(space, provenance));
     let open_enum = has_string_enums(space).then(|| {
-        // Used by every enum; compiled whenever one of them is.
-        let enums = space.types.iter().filter(|t| matches!(t.kind, crate::model::TypeKind::Enum(_)));
-        let cfg = if enums.clone().any(|t| t.features.is_empty()) {
-            quote!()
-        } else {
-            cfg_any(&enums.flat_map(|t| t.features.iter().cloned()).collect())
-        };
+        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Enum(_)));
         quote! { #cfg mod open_enum; }
     });
     let region = (!space.regions.is_empty()).then(|| quote!(Region,));
@@ -91,12 +103,17 @@ fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenS
             pub use client::{Client, ClientBuilder, Error, #region Service};
         }
     });
+    let open_struct = has_structs(space).then(|| {
+        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Struct(_)));
+        quote! { #cfg mod open_struct; }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
 
         pub mod models;
         #open_enum
+        #open_struct
         #client
     }
 }
@@ -121,7 +138,7 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
     text.push_str(&client_quickstart(space));
     text.push_str(
         "\n# Using the models\n\n\
-         Every model derives `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
+         Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
          `Deserialize`, and reads and writes exactly the JSON of the API:\n\n\
          - members the spec requires are plain fields, optional ones are `Option`s that are left \
          out of the JSON when `None`;\n\
@@ -130,7 +147,12 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          implement `Default`;\n\
          - string enums have a variant per value of the spec plus one that keeps any other value \
          and writes it back unchanged, so a response from a newer Authlete server still parses; \
-         they implement `as_str`, `Display` and `FromStr`.\n\n\
+         they implement `as_str`, `Display` and `FromStr`;\n\
+         - every struct keeps the members the spec does not list (a newer server's settings, \
+         extensions) as JSON values in a map field, `unknown_members` (`unknown_members_2` where the \
+         spec has a member of that name; typed, in `additional_properties`, where the spec gives \
+         their type), and writes them back unchanged: reading a service or a client, changing a \
+         field and sending it back loses nothing.\n\n\
          With `default-features = false` the crate is the models alone, depending on serde and \
          serde_json only.\n",
     );
@@ -297,6 +319,9 @@ fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {
 /// The impls every open enum shares, as one macro so each enum's file stays a table of values.
 /// Hand-written (not generated from tokens) so that it reads like the Rust it is.
 const OPEN_ENUM_SUPPORT: &str = include_str!("../../templates/open_enum.rs");
+
+/// The serde impls every struct shares, written from a table of its members.
+const OPEN_STRUCT_SUPPORT: &str = include_str!("../../templates/open_struct.rs");
 
 /// Plain text for the middle of a Markdown line: on one line, and with every character that could
 /// open a link, a tag, an entity, code or emphasis backslash-escaped, so that a spec's title is

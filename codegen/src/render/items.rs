@@ -6,7 +6,7 @@ use quote::quote;
 use super::rust_types::{ident, Paths};
 use super::{DocSlots, Rustdoc};
 use crate::docs::markdown_to_rustdoc;
-use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeSpace, Union};
+use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, TypeSpace, Union};
 
 /// The whole content of a type's file.
 pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc) -> TokenStream {
@@ -88,37 +88,27 @@ fn structure(
     rustdoc: &Rustdoc,
 ) -> TokenStream {
     let option = &paths.option;
-    let renames_to_camel =
-        s.fields.iter().filter(|f| serde_camel_case(&f.rust_name) == f.json_name && f.rust_name != f.json_name).count();
-    let rename_all = (renames_to_camel > 0).then(|| quote!(#[serde(rename_all = "camelCase")]));
+    let string = &paths.string;
     let field_tokens = s.fields.iter().map(|field| {
         let docs = slots.outer(&field_docs(field, rustdoc));
         let field_name = ident(&field.rust_name);
         let ty = field_type(field, space, paths);
-        let expected_json =
-            if rename_all.is_some() { serde_camel_case(&field.rust_name) } else { field.rust_name.clone() };
-        let mut serde_args = Vec::new();
-        if expected_json != field.json_name {
-            let json_name = &field.json_name;
-            serde_args.push(quote!(rename = #json_name));
-        }
-        if !field.required {
-            let is_none = paths.option_is_none;
-            serde_args.push(quote!(skip_serializing_if = #is_none));
-        }
-        let serde_attr = (!serde_args.is_empty()).then(|| quote!(#[serde(#(#serde_args),*)]));
-        quote! { #docs #serde_attr pub #field_name: #ty, }
+        quote! { #docs pub #field_name: #ty, }
     });
-    let additional = s.additional.as_ref().map(|extra| {
-        let field_name = ident(&extra.rust_name);
-        let value = paths.type_of(&extra.ty, space);
-        let string = &paths.string;
-        quote! {
-            /// Members that the spec does not list, kept so that nothing is lost in a round trip.
-            #[serde(flatten)]
-            pub #field_name: std::collections::BTreeMap<#string, #value>,
+    let catch_all = ident(s.catch_all());
+    let catch_all_field = match &s.additional {
+        Some(extra) if extra.ty != TypeRef::Json => {
+            let value = paths.type_of(&extra.ty, space);
+            quote! {
+                /// Members that the spec does not list, kept so that nothing is lost in a round trip.
+                pub #catch_all: std::collections::BTreeMap<#string, #value>,
+            }
         }
-    });
+        _ => {
+            let docs = slots.outer(UNKNOWN_MEMBERS_DOCS);
+            quote! { #docs pub #catch_all: std::collections::BTreeMap<#string, serde_json::Value>, }
+        }
+    };
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
     let derive_default = required.is_empty().then(|| quote!(Default,));
     let constructor = (!required.is_empty()).then(|| {
@@ -134,32 +124,55 @@ fn structure(
                 quote!(#field_name: #option::None)
             }
         });
-        let extra_init = s.additional.as_ref().map(|extra| {
-            let field_name = ident(&extra.rust_name);
-            quote!(#field_name: ::core::default::Default::default(),)
-        });
         let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             impl #name {
-                /// A value with the required fields set and every optional field `None`.
+                /// A value with the required fields set, every optional field `None` and no unknown
+                /// members.
                 #allow
                 pub fn new(#(#params),*) -> Self {
-                    Self { #(#inits,)* #extra_init }
+                    Self { #(#inits,)* #catch_all: ::core::default::Default::default(), }
                 }
             }
         }
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default serde::Serialize, serde::Deserialize)]
-        #rename_all
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#field_tokens)*
-            #additional
+            #catch_all_field
         }
         #constructor
     }
 }
+
+/// The end of a type's file after the formatted items: for a struct, the table of its members
+/// that its serde impls are made from (see `templates/open_struct.rs`), one member a line.
+/// Written as text because `prettyplease` flows a macro's arguments like prose.
+pub fn member_table(def: &TypeDef) -> String {
+    let TypeKind::Struct(s) = &def.kind else { return String::new() };
+    let mut text = format!("\ncrate::open_struct::open_struct!({}, {}, {{\n", ident(&def.name), ident(s.catch_all()));
+    for field in &s.fields {
+        let kind = match (field.required, field.nullable) {
+            (true, false) => "required",
+            (true, true) => "nullable",
+            (false, _) => "optional",
+        };
+        let json_name = proc_macro2::Literal::string(&field.json_name);
+        text.push_str(&format!("    {}: {json_name} {kind},\n", ident(&field.rust_name)));
+    }
+    text.push_str("});\n");
+    text
+}
+
+/// The docs of every struct's field for members the spec does not list.
+const UNKNOWN_MEMBERS_DOCS: &str = "Members that the spec does not list, as they were received: a newer
+Authlete server's, or ones this version of the crate does not know. They are written back
+unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+
+To send a member the crate has no field for, insert it here. An entry named like one of this
+struct's members is not written (the field is).";
 
 fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {
     let mut ty = paths.type_of(&field.ty, space);
@@ -262,39 +275,13 @@ pub(crate) fn code_span(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// The name serde's `rename_all = "camelCase"` gives a snake_case field.
-fn serde_camel_case(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut upper_next = false;
-    for c in field.chars() {
-        if c == '_' {
-            upper_next = true;
-        } else if upper_next {
-            out.push(c.to_ascii_uppercase());
-            upper_next = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::serde_camel_case;
-
     #[test]
     fn code_spans_hold_any_backticks() {
         use super::code_span;
         assert_eq!(code_span("RS256"), "`RS256`");
         assert_eq!(code_span("a`b"), "``a`b``");
         assert_eq!(code_span("`x``"), "``` `x`` ```");
-    }
-
-    #[test]
-    fn camel_case_matches_serde() {
-        assert_eq!(serde_camel_case("client_id"), "clientId");
-        assert_eq!(serde_camel_case("x5c"), "x5c");
-        assert_eq!(serde_camel_case("jwt_at_claims"), "jwtAtClaims");
     }
 }

@@ -84,7 +84,7 @@ fn render_models(
         .map(|def| {
             let docs = DocSlots::default();
             let tokens = items::item(def, space, &paths, &docs, rustdoc);
-            let contents = format_rust(tokens, provenance, &docs)?;
+            let contents = format_rust(tokens, provenance, &docs)? + &items::member_table(def);
             Ok(GeneratedFile { path: format!("src/models/{}.rs", def.module), contents })
         })
         .collect()

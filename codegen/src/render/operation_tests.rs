@@ -102,7 +102,7 @@ fn test(space: &TypeSpace, paths: &Paths, op: &Operation) -> TokenStream {
     let mut expected_body = quote!(None);
     let mut texts = Vec::new();
     if let Some(body) = &op.body {
-        let value = example_or_minimal(space, body.example.as_ref(), &body.ty).0;
+        let value = example_or_minimal(space, body.example.as_ref(), &body.ty);
         let json = raw_string(&value.to_string());
         texts.push(quote!(let body_json = #json;));
         let ty = paths.type_of(&body.ty, space);
@@ -146,18 +146,10 @@ fn answer(space: &TypeSpace, op: &Operation, texts: &mut Vec<TokenStream>) -> (u
     match &op.outcome {
         Outcome::Json(ty) | Outcome::OptionalJson(ty) => {
             let status = first(|c| matches!(c, Content::Json(_))).unwrap_or(200);
-            let (expected, sent) = example_or_minimal(space, op.response_example.as_ref(), ty);
-            let expected_json = raw_string(&expected.to_string());
-            texts.push(quote!(let answer_json = #expected_json;));
-            // The server may send members the model does not know: the answer still decodes.
-            let sent = match sent {
-                Some(sent) => {
-                    let sent = raw_string(&sent.to_string());
-                    texts.push(quote!(let sent_json = #sent;));
-                    quote!(Some(sent_json))
-                }
-                None => quote!(Some(answer_json)),
-            };
+            let answer = example_or_minimal(space, op.response_example.as_ref(), ty);
+            let answer_json = raw_string(&answer.to_string());
+            texts.push(quote!(let answer_json = #answer_json;));
+            let sent = quote!(Some(answer_json));
             let check = match op.outcome {
                 Outcome::OptionalJson(_) => {
                     quote!(support::assert_answer(&answer.expect("an answer with a body"), answer_json);)
@@ -186,24 +178,13 @@ fn raw_string(text: &str) -> proc_macro2::Literal {
     format!("r{hashes}\"{text}\"{hashes}").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text))
 }
 
-/// The spec's example at `pointer` without the members its schema does not define (parsing drops
-/// them), and the whole example where that differs; or a minimal value of `ty`.
-fn example_or_minimal(space: &TypeSpace, pointer: Option<&Pointer>, ty: &TypeRef) -> (Value, Option<Value>) {
-    let Some(example) = pointer.and_then(|p| example_value(space, p)) else {
-        return (minimal_value(space, ty), None);
-    };
-    let mut value = example.value.clone();
-    for member in &example.undefined_members {
-        let segments: Vec<String> = member.segments().collect();
-        if let Some((name, parent)) = segments.split_last() {
-            let parent: Pointer = parent.iter().fold(Pointer::root(), |p, s| p.push(s));
-            if let Some(object) = value.pointer_mut(parent.as_str()).and_then(Value::as_object_mut) {
-                object.remove(name);
-            }
-        }
+/// The spec's example at `pointer` (whole: members its schema lacks are kept as unknown members
+/// and written back), or a minimal value of `ty`.
+fn example_or_minimal(space: &TypeSpace, pointer: Option<&Pointer>, ty: &TypeRef) -> Value {
+    match pointer.and_then(|p| example_value(space, p)) {
+        Some(example) => example.value.clone(),
+        None => minimal_value(space, ty),
     }
-    let whole = (value != example.value).then(|| example.value.clone());
-    (value, whole)
 }
 
 /// A value for a parameter: text with a space (and, in paths, a slash and non-ASCII text that must

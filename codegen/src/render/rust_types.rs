@@ -15,8 +15,6 @@ pub struct Paths {
     pub string: TokenStream,
     pub vec: TokenStream,
     pub boxed: TokenStream,
-    /// The same for `skip_serializing_if`, which takes a path in a string.
-    pub option_is_none: &'static str,
     /// How other models are reached: `super` from a model's module.
     pub models: TokenStream,
 }
@@ -31,7 +29,6 @@ impl Paths {
                 string: quote!(::std::string::String),
                 vec: quote!(::std::vec::Vec),
                 boxed: quote!(::std::boxed::Box),
-                option_is_none: "::std::option::Option::is_none",
                 models: quote!(super),
             }
         } else {
@@ -40,7 +37,6 @@ impl Paths {
                 string: quote!(String),
                 vec: quote!(Vec),
                 boxed: quote!(Box),
-                option_is_none: "Option::is_none",
                 models: quote!(super),
             }
         }

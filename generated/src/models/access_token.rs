@@ -3,59 +3,68 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `access_token` of the spec (`#/components/schemas/access_token`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessToken {
     /// The hash of the access token.
     ///
     /// JSON name: `accessTokenHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_hash: Option<String>,
     /// The timestamp at which the access token will expire.
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// The hash of the refresh token.
     ///
     /// JSON name: `refreshTokenHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_hash: Option<String>,
     /// The timestamp at which the refresh token will expire.
     ///
     /// JSON name: `refreshTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<i64>,
     /// The timestamp at which the access token was first created.
     ///
     /// JSON name: `createdAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     /// The timestamp at which the access token was last refreshed using the refresh token.
     ///
     /// JSON name: `lastRefreshedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_refreshed_at: Option<i64>,
     /// The ID of the client associated with the access token.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The subject (= unique user ID) associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// JSON name: `grantType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<super::GrantType>,
     /// The scopes associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The scopes associated with the refresh token.
     ///
     /// JSON name: `refreshTokenScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_scopes: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(AccessToken, unknown_members, {
+    access_token_hash: "accessTokenHash" optional,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    refresh_token_hash: "refreshTokenHash" optional,
+    refresh_token_expires_at: "refreshTokenExpiresAt" optional,
+    created_at: "createdAt" optional,
+    last_refreshed_at: "lastRefreshedAt" optional,
+    client_id: "clientId" optional,
+    subject: "subject" optional,
+    grant_type: "grantType" optional,
+    scopes: "scopes" optional,
+    properties: "properties" optional,
+    refresh_token_scopes: "refreshTokenScopes" optional,
+});

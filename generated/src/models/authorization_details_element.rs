@@ -3,8 +3,7 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations` (on by default).
 ///
 /// Schema `authorization_details_element` of the spec (`#/components/schemas/authorization_details_element`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationDetailsElement {
     /// The type of this element.
     ///
@@ -19,7 +18,6 @@ pub struct AuthorizationDetailsElement {
     /// the resource or resource server. This is typically composed of URIs."*
     ///
     /// This property may be `null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
     /// The actions.
     ///
@@ -27,7 +25,6 @@ pub struct AuthorizationDetailsElement {
     /// to be taken at the resource. The values of the strings are determined by the API being protected."*
     ///
     /// This property may be `null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<String>>,
     /// From *"OAuth 2.0 Rich Authorization Requests"*: *"An array of strings representing the kinds of data being requested
     /// from the resource."*
@@ -35,31 +32,35 @@ pub struct AuthorizationDetailsElement {
     /// This property may be `null`.
     ///
     /// JSON name: `dataTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub data_types: Option<Vec<String>>,
     /// The identifier of a specific resource.
     /// From *"OAuth 2.0 Rich Authorization Requests"*: *"A string identifier indicating a specific resource available at the API."*
     ///
     /// This property may be `null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// The types or levels of privilege.
     /// From "OAuth 2.0 Rich Authorization Requests": *"An array of strings representing the types or
     /// levels of privilege being requested at the resource."*
     ///
     /// This property may be `null`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub privileges: Option<Vec<String>>,
     /// The RAR request in the JSON format excluding the pre-defined attributes such as `type` and `locations`.
     /// The content and semantics are specific to the deployment and the use case implemented.
     ///
     /// JSON name: `otherFields`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub other_fields: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthorizationDetailsElement {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(r#type: String) -> Self {
         Self {
             r#type,
@@ -69,6 +70,17 @@ impl AuthorizationDetailsElement {
             identifier: Option::None,
             privileges: Option::None,
             other_fields: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(AuthorizationDetailsElement, unknown_members, {
+    r#type: "type" required,
+    locations: "locations" optional,
+    actions: "actions" optional,
+    data_types: "dataTypes" optional,
+    identifier: "identifier" optional,
+    privileges: "privileges" optional,
+    other_fields: "otherFields" optional,
+});

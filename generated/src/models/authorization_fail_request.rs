@@ -3,7 +3,7 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_fail_request` of the spec (`#/components/schemas/authorization_fail_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationFailRequest {
     /// The ticket issued from Authlete `/auth/authorization` API.
     pub ticket: String,
@@ -11,17 +11,31 @@ pub struct AuthorizationFailRequest {
     /// For more details, see \[NO_INTERACTION\] in the description of `/auth/authorization` API.
     pub reason: super::AuthorizationFailRequestReason,
     /// The custom description about the authorization failure.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthorizationFailRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(ticket: String, reason: super::AuthorizationFailRequestReason) -> Self {
         Self {
             ticket,
             reason,
             description: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(AuthorizationFailRequest, unknown_members, {
+    ticket: "ticket" required,
+    reason: "reason" required,
+    description: "description" optional,
+});

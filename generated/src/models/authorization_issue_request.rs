@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_issue_request` of the spec (`#/components/schemas/authorization_issue_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationIssueRequest {
     /// The ticket issued from Authlete `/auth/authorization` API.
     pub ticket: String,
@@ -13,55 +12,43 @@ pub struct AuthorizationIssueRequest {
     /// The time when the authentication of the end-user occurred. Its value is the number of seconds from `1970-01-01`.
     ///
     /// JSON name: `authTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// The Authentication Context Class Reference performed for the end-user authentication.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// The claims of the end-user (= pieces of information about the end-user) in JSON format.
     /// See [OpenID Connect Core 1.0, 5.1. Standard Claims](https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims) for details about the format.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<String>,
     /// Extra properties to associate with an access token and/or an authorization code.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// Scopes to associate with an access token and/or an authorization code.
     /// If a non-empty string array is given, it replaces the scopes specified by the original authorization request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The value of the `sub` claim to embed in an ID token. If this request parameter is `null` or empty,
     /// the value of the `subject` request parameter is used as the value of the `sub` claim.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// JSON that represents additional JWS header parameters for ID tokens that may be issued based on
     /// the authorization request.
     ///
     /// JSON name: `idtHeaderParams`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idt_header_params: Option<String>,
     /// Claim key-value pairs that are used to compute transformed claims.
     ///
     /// JSON name: `claimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_for_tx: Option<String>,
     /// the claims that the user has consented for the client application
     /// to know.
     ///
     /// JSON name: `consentedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consented_claims: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// Additional claims that are added to the payload part of the JWT access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The representation of an access token that may be issued as a result of the Authlete API call.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The duration (in seconds) of the access token that may be issued as a result of the Authlete
     /// API call.
@@ -70,7 +57,6 @@ pub struct AuthorizationIssueRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The session ID of the user's authentication session. The specified value will be embedded in the
     /// ID token as the value of the `sid` claim. This parameter needs to be provided only if you want
@@ -83,7 +69,6 @@ pub struct AuthorizationIssueRequest {
     /// `/auth/authorization/issue` API.
     ///
     /// JSON name: `sessionId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// The type of the `aud` claim of the ID token being issued. Valid values are as follows.
     ///
@@ -96,7 +81,6 @@ pub struct AuthorizationIssueRequest {
     /// This request parameter takes precedence over the `idTokenAudType` property of the service.
     ///
     /// JSON name: `idTokenAudType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
     /// Values of verified claims requested indirectly by "transformed claims".
     ///
@@ -161,12 +145,19 @@ pub struct AuthorizationIssueRequest {
     /// ```
     ///
     /// JSON name: `verifiedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims_for_tx: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthorizationIssueRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(ticket: String, subject: String) -> Self {
         Self {
             ticket,
@@ -187,6 +178,28 @@ impl AuthorizationIssueRequest {
             session_id: Option::None,
             id_token_aud_type: Option::None,
             verified_claims_for_tx: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(AuthorizationIssueRequest, unknown_members, {
+    ticket: "ticket" required,
+    subject: "subject" required,
+    auth_time: "authTime" optional,
+    acr: "acr" optional,
+    claims: "claims" optional,
+    properties: "properties" optional,
+    scopes: "scopes" optional,
+    sub: "sub" optional,
+    idt_header_params: "idtHeaderParams" optional,
+    claims_for_tx: "claimsForTx" optional,
+    consented_claims: "consentedClaims" optional,
+    authorization_details: "authorizationDetails" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    access_token: "accessToken" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    session_id: "sessionId" optional,
+    id_token_aud_type: "idTokenAudType" optional,
+    verified_claims_for_tx: "verifiedClaimsForTx" optional,
+});

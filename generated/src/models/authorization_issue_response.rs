@@ -3,66 +3,75 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_issue_response` of the spec (`#/components/schemas/authorization_issue_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationIssueResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::AuthorizationFailResponseAction>,
     /// The content that the authorization server implementation is to return to the client application.
     /// Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The newly issued access token. Note that an access token is issued from an authorization endpoint only
     /// when `response_type` contains token.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The datetime at which the newly issued access token will expire. The value is represented in milliseconds
     /// since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// The duration of the newly issued access token in seconds.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The newly issued ID token. Note that an ID token is issued from an authorization endpoint only
     /// when `response_type` contains `id_token`.
     ///
     /// JSON name: `idToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     /// The newly issued authorization code. Note that an authorization code is issued only
     /// when `response_type` contains code.
     ///
     /// JSON name: `authorizationCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_code: Option<String>,
     /// The newly issued access token in JWT format. If the service is not configured to issue JWT-based access tokens,
     /// this property is always set to `null`.
     ///
     /// JSON name: `jwtAccessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_access_token: Option<String>,
     /// The information about the ticket.
     ///
     /// JSON name: `ticketInfo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_info: Option<super::AuthorizationTicketInfo>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(AuthorizationIssueResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    access_token: "accessToken" optional,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    id_token: "idToken" optional,
+    authorization_code: "authorizationCode" optional,
+    jwt_access_token: "jwtAccessToken" optional,
+    ticket_info: "ticketInfo" optional,
+});

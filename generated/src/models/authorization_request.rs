@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_request` of the spec (`#/components/schemas/authorization_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationRequest {
     /// OAuth 2.0 authorization request parameters which are the request parameters that the OAuth 2.0 authorization endpoint of
     /// the authorization server implementation received from the client application.
@@ -20,24 +19,37 @@ pub struct AuthorizationRequest {
     /// by the `/auth/authorization/ticket/update` API.
     ///
     /// The text will be compressed and encrypted when it is saved in the Authlete database.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// Options for [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD).
     ///
     /// These options allow per-request control over CIMD behavior, taking precedence over service-level configuration when provided.
     ///
     /// JSON name: `cimdOptions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthorizationRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
             context: Option::None,
             cimd_options: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(AuthorizationRequest, unknown_members, {
+    parameters: "parameters" required,
+    context: "context" optional,
+    cimd_options: "cimdOptions" optional,
+});

@@ -3,25 +3,19 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_response` of the spec (`#/components/schemas/authorization_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::AuthorizationResponseAction>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<super::ClientLimitedAuthorization>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub display: Option<super::Display>,
     /// The maximum authentication age. This value comes from `max_age` request parameter, or `defaultMaxAge` configuration parameter
     /// of the client application when the authorization request does not contain `max_age` request parameter.
@@ -31,9 +25,7 @@ pub struct AuthorizationResponse {
     /// for `defaultMaxAge` configuration parameter.
     ///
     /// JSON name: `maxAge`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<super::Service>,
     /// The scopes that the client application requests. This value comes from `scope` request parameter.
     /// If the request does not contain `scope` parameter, this parameter is a list of scopes which are registered as default.
@@ -59,7 +51,6 @@ pub struct AuthorizationResponse {
     /// > Note that, if `response_type` request parameter does not contain code, `offline_acccess` scope is removed from this list even
     /// > when scope request parameter contains `offline_access`. This behavior is a requirement written in
     /// > [OpenID Connect Core 1.0, 11. Offline Access](https://openid.net/specs/openid-connect-core-1_0.html#OfflineAccess).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// The locales that the client application presented as candidates to be used for UI.
     /// This value comes from `ui_locales` request parameter. The format of `ui_locales` is a space-separated list of language tag values
@@ -71,7 +62,6 @@ pub struct AuthorizationResponse {
     /// cause an error and are just ignored.
     ///
     /// JSON name: `uiLocales`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ui_locales: Option<Vec<String>>,
     /// End-user's preferred languages and scripts for claims. This value comes from `claims_locales` request parameter.
     /// The format of `claims_locales` is a space-separated list of language tag values defined in [RFC5646](https://datatracker.ietf.org/doc/html/rfc5646).
@@ -82,7 +72,6 @@ pub struct AuthorizationResponse {
     /// Unsupported claim locales in the authorization request do not cause an error and are just ignored.
     ///
     /// JSON name: `claimsLocales`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_locales: Option<Vec<String>>,
     /// The list of claims that the client application requests to be embedded in the ID token.
     /// The value comes from (1) `id_token` in `claims` request parameter \[1\] and/or (2) special scopes (`profile`, `email`, `address` and `phone`)
@@ -91,20 +80,17 @@ pub struct AuthorizationResponse {
     /// See [OpenID Connect Core 1.0, 5.5. Requesting Claims using the "claims" Request Parameter](https://openid.net/specs/openid-connect-core-1_0.html#ClaimsParameter)
     /// for `claims` request parameter, and see [OpenID Connect Core 1.0, 5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims)
     /// for the special scopes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Vec<String>>,
     /// This boolean value indicates whether the authentication of the end-user must be one of the ACRs (Authentication Context Class References) listed in `acrs` parameter.
     /// This parameter becomes `true` only when (1) the authorization request contains `claims` request parameter and (2) `acr` claim is in it, and (3) `essential` property of
     /// the `acr` claim is `true`. See [OpenID Connect Core 1.0, 5.5.1.1. Requesting the "acr" Claim](https://openid.net/specs/openid-connect-core-1_0.html#acrSemantics) for details.
     ///
     /// JSON name: `acrEssential`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr_essential: Option<bool>,
     /// `true` if the value of the `client_id` request parameter included in the authorization request is the client ID alias.
     /// `false` if the value is the original numeric client ID.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The list of ACRs (Authentication Context Class References) one of which the client application requests to be satisfied for the authentication of the end-user.
     /// This value comes from `acr_values` request parameter or `defaultAcrs` configuration parameter of the client application.
@@ -112,27 +98,21 @@ pub struct AuthorizationResponse {
     /// See "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), acr_values" for `acr_values`
     /// request parameter, and see "[OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata),
     /// default_acr_values" for `defaultAcrs` configuration parameter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acrs: Option<Vec<String>>,
     /// The subject (= unique user ID managed by the authorization server implementation) that the client application expects to grant authorization.
     /// The value comes from `sub` claim in `claims` request parameter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// A hint about the login identifier of the end-user. The value comes from `login_hint` request parameter.
     ///
     /// JSON name: `loginHint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_hint: Option<String>,
     /// The list of values of prompt request parameter. See "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), prompt" for prompt request parameter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompts: Option<Vec<super::Prompt>>,
     /// JSON name: `lowestPrompt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub lowest_prompt: Option<super::Prompt>,
     /// The payload part of the request object. The value of this proprty is `null` if the authorization request does not include a request object.
     ///
     /// JSON name: `requestObjectPayload`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_payload: Option<String>,
     /// The value of the `id_token` property in the claims request parameter or in the claims property in a request object.
     ///
@@ -177,7 +157,6 @@ pub struct AuthorizationResponse {
     /// this property holds the former value.
     ///
     /// JSON name: `idTokenClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_claims: Option<String>,
     /// The value of the `userinfo` property in the `claims` request parameter or in the `claims` property in a request object.
     ///
@@ -225,40 +204,32 @@ pub struct AuthorizationResponse {
     /// the value of this property holds the former value.
     ///
     /// JSON name: `userInfoClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_claims: Option<String>,
     /// The resources specified by the `resource` request parameters or by the `resource` property in the request object.
     /// If both are given, the values in the request object should be set. See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The `purpose` request parameter is defined in [9. Transaction-specific Purpose](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#name-transaction-specific-purpos)
     /// of [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html) as follows:
     ///
     /// > purpose: OPTIONAL. String describing the purpose for obtaining certain user data from the OP. The purpose MUST NOT be shorter than 3 characters and MUST NOT be longer than 300 characters.
     /// > If these rules are violated, the authentication request MUST fail and the OP returns an error invalid_request to the RP.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// The content that the authorization server implementation is to return to the client application.
     /// Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// A ticket issued by Authlete to the service implementation. This is needed when the service
     /// implementation calls either `/auth/authorization/fail` API or `/auth/authorization/issue`
     /// API.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// The dynamic scopes which the client application requested by the scope request parameter.
     ///
     /// JSON name: `dynamicScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_scopes: Option<Vec<super::DynamicScope>>,
     /// JSON name: `gmAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gm_action: Option<super::GrantManagementAction>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -267,9 +238,7 @@ pub struct AuthorizationResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// The subject identifying the user who has given the grant identified
     /// by the `grant_id` request parameter of the device authorization
@@ -290,7 +259,6 @@ pub struct AuthorizationResponse {
     /// user of the grant.
     ///
     /// JSON name: `grantSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_subject: Option<String>,
     /// Names of claims that are requested indirectly by *"transformed
     /// claims"*.
@@ -359,24 +327,20 @@ pub struct AuthorizationResponse {
     /// ```
     ///
     /// JSON name: `requestedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_claims_for_tx: Option<Vec<String>>,
     /// Names of verified claims that will be referenced when transformed claims are computed.
     ///
     /// JSON name: `requestedVerifiedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_verified_claims_for_tx: Option<Vec<Vec<String>>>,
+    pub requested_verified_claims_for_tx: Option<Vec<super::StringArray>>,
     /// the value of the `transformed_claims` property in the `claims` request
     /// parameter of an authorization request or in the `claims` property in a
     /// request object.
     ///
     /// JSON name: `transformedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transformed_claims: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The list of claims that the client application requests to be
     /// embedded in userinfo responses. The value comes from the `"scope"`
@@ -384,17 +348,14 @@ pub struct AuthorizationResponse {
     /// request.
     ///
     /// JSON name: `claimsAtUserInfo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_at_user_info: Option<Vec<String>>,
     /// JSON name: `credentialOfferInfo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_offer_info: Option<super::CredentialOfferInfo>,
     /// The information about the **issuable credentials** that can
     /// be obtained by presenting the access token that will be issued as a
     /// result of the authorization request.
     ///
     /// JSON name: `issuableCredentials`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuable_credentials: Option<String>,
     /// Flag which indicates whether [Native SSO](https://openid.net/specs/openid-connect-native-sso-1_0.html)
     /// is requested. This property should be set to `true` when all the following conditions are satisfied:
@@ -409,13 +370,61 @@ pub struct AuthorizationResponse {
     /// to the `/auth/authorization/issue` API.
     ///
     /// JSON name: `nativeSsoRequested`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub native_sso_requested: Option<bool>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(AuthorizationResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    client: "client" optional,
+    display: "display" optional,
+    max_age: "maxAge" optional,
+    service: "service" optional,
+    scopes: "scopes" optional,
+    ui_locales: "uiLocales" optional,
+    claims_locales: "claimsLocales" optional,
+    claims: "claims" optional,
+    acr_essential: "acrEssential" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    acrs: "acrs" optional,
+    subject: "subject" optional,
+    login_hint: "loginHint" optional,
+    prompts: "prompts" optional,
+    lowest_prompt: "lowestPrompt" optional,
+    request_object_payload: "requestObjectPayload" optional,
+    id_token_claims: "idTokenClaims" optional,
+    user_info_claims: "userInfoClaims" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    purpose: "purpose" optional,
+    response_content: "responseContent" optional,
+    ticket: "ticket" optional,
+    dynamic_scopes: "dynamicScopes" optional,
+    gm_action: "gmAction" optional,
+    grant_id: "grantId" optional,
+    grant: "grant" optional,
+    grant_subject: "grantSubject" optional,
+    requested_claims_for_tx: "requestedClaimsForTx" optional,
+    requested_verified_claims_for_tx: "requestedVerifiedClaimsForTx" optional,
+    transformed_claims: "transformedClaims" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    claims_at_user_info: "claimsAtUserInfo" optional,
+    credential_offer_info: "credentialOfferInfo" optional,
+    issuable_credentials: "issuableCredentials" optional,
+    native_sso_requested: "nativeSsoRequested" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

@@ -3,17 +3,34 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `authorization_ticket_update_request` of the spec (`#/components/schemas/authorization_ticket_update_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationTicketUpdateRequest {
     /// The ticket.
     pub ticket: String,
     /// The information about the ticket.
-    pub info: String,
+    pub info: super::AuthorizationTicketInfo,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthorizationTicketUpdateRequest {
-    /// A value with the required fields set and every optional field `None`.
-    pub fn new(ticket: String, info: String) -> Self {
-        Self { ticket, info }
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
+    pub fn new(ticket: String, info: super::AuthorizationTicketInfo) -> Self {
+        Self {
+            ticket,
+            info,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(AuthorizationTicketUpdateRequest, unknown_members, {
+    ticket: "ticket" required,
+    info: "info" required,
+});

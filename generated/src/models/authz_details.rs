@@ -7,9 +7,19 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations` (on by default).
 ///
 /// Schema `authz_details` of the spec (`#/components/schemas/authz_details`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthzDetails {
     /// Elements of this authorization details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub elements: Option<Vec<super::AuthorizationDetailsElement>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(AuthzDetails, unknown_members, {
+    elements: "elements" optional,
+});

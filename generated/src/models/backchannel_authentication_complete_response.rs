@@ -3,125 +3,101 @@
 /// Compiled with the cargo feature `ciba` (on by default).
 ///
 /// Schema `backchannel_authentication_complete_response` of the spec (`#/components/schemas/backchannel_authentication_complete_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackchannelAuthenticationCompleteResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::BackchannelAuthenticationCompleteResponseAction>,
     /// The content that the authorization server implementation is to return to the client
     /// application. Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The client ID of the client application that has made the backchannel authentication
     /// request.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias of the client application that has made the backchannel authentication
     /// request.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// `true` if the value of the client_id request parameter included in the backchannel
     /// authentication request is the client ID alias. `false` if the value is the original
     /// numeric client ID.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The name of the client application which has made the backchannel authentication request.
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// JSON name: `deliveryMode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_mode: Option<super::DeliveryMode>,
     /// The client notification endpoint to which a notification needs to be sent. This corresponds
     /// to the `client_notification_endpoint` metadata of the client application.
     ///
     /// JSON name: `clientNotificationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_notification_endpoint: Option<String>,
     /// The client notification token which needs to be embedded as a Bearer token in the Authorization
     /// header in the notification. This is the value of the `client_notification_token` request
     /// parameter included in the backchannel authentication request.
     ///
     /// JSON name: `clientNotificationToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_notification_token: Option<String>,
     /// The newly issued authentication request ID.
     ///
     /// JSON name: `authReqId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_req_id: Option<String>,
     /// The issued access token.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The issued refresh token.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The issued ID token.
     ///
     /// JSON name: `idToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     /// The duration of the access token in seconds.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The duration of the refresh token in seconds.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The duration of the ID token in seconds.
     ///
     /// JSON name: `idTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_duration: Option<i64>,
     /// The issued access token in JWT format.
     ///
     /// JSON name: `jwtAccessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_access_token: Option<String>,
     /// The resources specified by the `resource` request parameters or by the `resource` property
     /// in the request object. If both are given, the values in the request object should be
     /// set. See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -130,30 +106,63 @@ pub struct BackchannelAuthenticationCompleteResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(BackchannelAuthenticationCompleteResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    client_name: "clientName" optional,
+    delivery_mode: "deliveryMode" optional,
+    client_notification_endpoint: "clientNotificationEndpoint" optional,
+    client_notification_token: "clientNotificationToken" optional,
+    auth_req_id: "authReqId" optional,
+    access_token: "accessToken" optional,
+    refresh_token: "refreshToken" optional,
+    id_token: "idToken" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    id_token_duration: "idTokenDuration" optional,
+    jwt_access_token: "jwtAccessToken" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    grant_id: "grantId" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

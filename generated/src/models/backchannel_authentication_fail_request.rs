@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `ciba` (on by default).
 ///
 /// Schema `backchannel_authentication_fail_request` of the spec (`#/components/schemas/backchannel_authentication_fail_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackchannelAuthenticationFailRequest {
     /// The ticket which should be deleted on a call of Authlete's `/backchannel/authentication/fail` API.
     /// This request parameter is not mandatory but optional. If this request parameter is given and the
@@ -19,18 +18,24 @@ pub struct BackchannelAuthenticationFailRequest {
     /// to the client.
     ///
     /// JSON name: `errorDescription`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// The URI of a document which describes the error in detail. If this optional request parameter
     /// is given, its value is used as the value of the `error_uri` property.
     ///
     /// JSON name: `errorUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl BackchannelAuthenticationFailRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(
         ticket: String,
         reason: super::BackchannelAuthenticationFailRequestReason,
@@ -40,6 +45,14 @@ impl BackchannelAuthenticationFailRequest {
             reason,
             error_description: Option::None,
             error_uri: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(BackchannelAuthenticationFailRequest, unknown_members, {
+    ticket: "ticket" required,
+    reason: "reason" required,
+    error_description: "errorDescription" optional,
+    error_uri: "errorUri" optional,
+});

@@ -3,15 +3,30 @@
 /// Compiled with the cargo feature `ciba` (on by default).
 ///
 /// Schema `backchannel_authentication_issue_request` of the spec (`#/components/schemas/backchannel_authentication_issue_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BackchannelAuthenticationIssueRequest {
     /// The ticket issued from Authlete's `/backchannel/authentication` API.
     pub ticket: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl BackchannelAuthenticationIssueRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(ticket: String) -> Self {
-        Self { ticket }
+        Self {
+            ticket,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(BackchannelAuthenticationIssueRequest, unknown_members, {
+    ticket: "ticket" required,
+});

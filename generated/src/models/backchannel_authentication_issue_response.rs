@@ -3,40 +3,49 @@
 /// Compiled with the cargo feature `ciba` (on by default).
 ///
 /// Schema `backchannel_authentication_issue_response` of the spec (`#/components/schemas/backchannel_authentication_issue_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackchannelAuthenticationIssueResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::BackchannelAuthenticationIssueResponseAction>,
     /// The content that the authorization server implementation is to return to the client
     /// application. Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The newly issued authentication request ID.
     ///
     /// JSON name: `authReqId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_req_id: Option<String>,
     /// The duration of the issued authentication request ID in seconds.
     ///
     /// JSON name: `expiresIn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
     /// The minimum amount of time in seconds that the client must wait for between polling
     /// requests to the token endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(BackchannelAuthenticationIssueResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    auth_req_id: "authReqId" optional,
+    expires_in: "expiresIn" optional,
+    interval: "interval" optional,
+});

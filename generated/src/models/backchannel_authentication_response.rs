@@ -3,51 +3,42 @@
 /// Compiled with the cargo feature `ciba` (on by default).
 ///
 /// Schema `backchannel_authentication_response` of the spec (`#/components/schemas/backchannel_authentication_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackchannelAuthenticationResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::BackchannelAuthenticationResponseAction>,
     /// The content that the authorization server implementation is to return to the client
     /// application. Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The client ID of the client application that has made the backchannel authentication
     /// request.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias of the client application that has made the backchannel authentication
     /// request.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// `true` if the value of the client_id request parameter included in the backchannel
     /// authentication request is the client ID alias. `false` if the value is the original
     /// numeric client ID.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The name of the client application which has made the backchannel authentication request.
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// The scopes requested by the backchannel authentication request.
     ///
@@ -59,19 +50,16 @@ pub struct BackchannelAuthenticationResponse {
     /// Note that `description` property and `descriptions` property of each `scope` object
     /// in the array contained in this property is always null even if descriptions of the scopes
     /// are registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// The names of the claims which were requested indirectly via some special scopes.
     /// See [5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims)
     /// in OpenID Connect Core 1.0 for details.
     ///
     /// JSON name: `claimNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_names: Option<Vec<String>>,
     /// The client notification token included in the backchannel authentication request.
     ///
     /// JSON name: `clientNotificationToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_notification_token: Option<String>,
     /// The list of ACR values requested by the backchannel authentication request.
     ///
@@ -80,28 +68,22 @@ pub struct BackchannelAuthenticationResponse {
     /// on Authlete side, if the `acr_values` request parameter contains unrecognized ACR values,
     /// the list returned by this property becomes different from the value of the `acr_values`
     /// request parameter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acrs: Option<Vec<String>>,
     /// The type of the hint for end-user identification which was included in the backchannel authentication request.
     ///
     /// JSON name: `hintType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hint_type: Option<String>,
     /// The value of the hint for end-user identification.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
     /// The value of the `sub` claim contained in the ID token hint included in the backchannel authentication request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// The binding message included in the backchannel authentication request.
     ///
     /// JSON name: `bindingMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_message: Option<String>,
     /// The binding message included in the backchannel authentication request.
     ///
     /// JSON name: `userCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_code: Option<String>,
     /// The flag which indicates whether a user code is required.
     ///
@@ -111,12 +93,10 @@ pub struct BackchannelAuthenticationResponse {
     /// are `true`.
     ///
     /// JSON name: `userCodeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_code_required: Option<bool>,
     /// The requested expiry for the authentication request ID (`auth_req_id`).
     ///
     /// JSON name: `requestedExpiry`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_expiry: Option<i32>,
     /// The request context of the backchannel authentication request.
     ///
@@ -124,49 +104,38 @@ pub struct BackchannelAuthenticationResponse {
     /// its format is JSON. request_context is a new claim added by the FAPI-CIBA profile.
     ///
     /// JSON name: `requestContext`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_context: Option<String>,
     /// The warnings raised during processing the backchannel authentication request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
     /// The ticket which is necessary to call Authlete's `/auth/token/fail` API or `/auth/token/issue` API.
     ///
     /// This parameter has a value only if the value of `grant_type` request parameter is `password` and the token request is valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// The resources specified by the `resource` request parameters or by the `resource` property
     /// in the request object. If both are given, the values in the request object should be
     /// set. See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The dynamic scopes which the client application requested by the scope request parameter.
     ///
     /// JSON name: `dynamicScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_scopes: Option<Vec<super::DynamicScope>>,
     /// JSON name: `deliveryMode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery_mode: Option<super::DeliveryMode>,
     /// The client authentication method that was performed.
     ///
     /// JSON name: `clientAuthMethod`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_auth_method: Option<String>,
     /// JSON name: `gmAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gm_action: Option<super::GrantManagementAction>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -175,9 +144,7 @@ pub struct BackchannelAuthenticationResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// The subject identifying the user who has given the grant identified
     /// by the `grant_id` request parameter of the device authorization
@@ -198,30 +165,72 @@ pub struct BackchannelAuthenticationResponse {
     /// user of the grant.
     ///
     /// JSON name: `grantSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_subject: Option<String>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(BackchannelAuthenticationResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    client_name: "clientName" optional,
+    scopes: "scopes" optional,
+    claim_names: "claimNames" optional,
+    client_notification_token: "clientNotificationToken" optional,
+    acrs: "acrs" optional,
+    hint_type: "hintType" optional,
+    hint: "hint" optional,
+    sub: "sub" optional,
+    binding_message: "bindingMessage" optional,
+    user_code: "userCode" optional,
+    user_code_required: "userCodeRequired" optional,
+    requested_expiry: "requestedExpiry" optional,
+    request_context: "requestContext" optional,
+    warnings: "warnings" optional,
+    ticket: "ticket" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    dynamic_scopes: "dynamicScopes" optional,
+    delivery_mode: "deliveryMode" optional,
+    client_auth_method: "clientAuthMethod" optional,
+    gm_action: "gmAction" optional,
+    grant_id: "grantId" optional,
+    grant: "grant" optional,
+    grant_subject: "grantSubject" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

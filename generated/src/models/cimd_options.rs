@@ -7,8 +7,7 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `token-endpoint` (on by default).
 ///
 /// Schema `cimd_options` of the spec (`#/components/schemas/cimd_options`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CimdOptions {
     /// Whether to always retrieve client metadata in the CIMD context regardless of the cache's validity.
     ///
@@ -23,7 +22,6 @@ pub struct CimdOptions {
     /// Client metadata retrieval is performed only in the initiating request of an authorization flow, and not in any subsequent requests. For example, in the authorization code flow, metadata may be retrieved during the authorization request, but not during the subsequent token request. In contrast, in the client credentials flow, metadata retrieval may occur because the token request itself is the initiating request in the flow.
     ///
     /// JSON name: `alwaysRetrieved`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub always_retrieved: Option<bool>,
     /// Whether to allow the `http` scheme in client IDs in the CIMD context.
     ///
@@ -34,7 +32,6 @@ pub struct CimdOptions {
     /// If this flag is included in an Authlete API call and its value is `true`, it takes precedence over the corresponding service configuration (see `Service.cimdHttpPermitted`).
     ///
     /// JSON name: `httpPermitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_permitted: Option<bool>,
     /// Whether to allow a query component in client IDs in the CIMD context.
     ///
@@ -43,6 +40,18 @@ pub struct CimdOptions {
     /// If this flag is included in an Authlete API call and its value is `true`, it takes precedence over the corresponding service configuration (see `Service.cimdQueryPermitted`).
     ///
     /// JSON name: `queryPermitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub query_permitted: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(CimdOptions, unknown_members, {
+    always_retrieved: "alwaysRetrieved" optional,
+    http_permitted: "httpPermitted" optional,
+    query_permitted: "queryPermitted" optional,
+});

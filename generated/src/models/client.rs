@@ -3,43 +3,35 @@
 /// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
 ///
 /// Schema `client` of the spec (`#/components/schemas/client`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Client {
     /// The sequential number of the client. The value of this property is assigned by Authlete.
     ///
     /// Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
     /// The sequential number of the service of the client application. The value of this property is
     /// assigned by Authlete.
     ///
     /// JSON name: `serviceNumber`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_number: Option<i32>,
     /// The name of the client application. This property corresponds to `client_name` in
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Client names with language tags. If the client application has different names for different
     /// languages, this property can be used to register the names.
     ///
     /// JSON name: `clientNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_names: Option<Vec<super::TaggedValue>>,
     /// The description about the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Descriptions about the client application with language tags. If the client application has different
     /// descriptions for different languages, this property can be used to register the descriptions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<super::TaggedValue>>,
     /// The client identifier used in Authlete API calls. The value of this property is assigned by Authlete.
     ///
     /// JSON name: `clientId`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client secret. A random 512-bit value encoded by base64url (86 letters). The value of this
     /// property is assigned by Authlete.
@@ -55,24 +47,19 @@ pub struct Client {
     /// > authorization server as described in Section 2.3 when making requests to the token endpoint.
     ///
     /// JSON name: `clientSecret`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The value of the client's `client_id` property used in OAuth and OpenID Connect calls. By
     /// default, this is a string version of the `clientId` property.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// Deprecated. Always set to `true`.
     ///
     /// JSON name: `clientIdAliasEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_enabled: Option<bool>,
     /// JSON name: `clientType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_type: Option<super::ClientType>,
     /// JSON name: `applicationType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_type: Option<super::ApplicationType>,
     /// The URL pointing to the logo image of the client application.
     ///
@@ -80,30 +67,25 @@ pub struct Client {
     /// Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `logoUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Logo image URLs with language tags. If the client application has different logo images for
     /// different languages, this property can be used to register URLs of the images.
     ///
     /// JSON name: `logoUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_uris: Option<Vec<super::TaggedValue>>,
     /// An array of email addresses of people responsible for the client application.
     ///
     /// This property corresponds to contacts in [OpenID Connect Dynamic Client Registration 1.0, 2. Client
     /// Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<String>>,
     /// The flag to indicate whether this client use TLS client certificate bound access tokens.
     ///
     /// JSON name: `tlsClientCertificateBoundAccessTokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_certificate_bound_access_tokens: Option<bool>,
     /// The flag to indicate whether this client has been registered dynamically.
     /// For more details, see [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591).
     ///
     /// JSON name: `dynamicallyRegistered`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamically_registered: Option<bool>,
     /// The unique identifier string assigned by the client developer or software publisher used by
     /// registration endpoints to identify the client software to be dynamically registered.
@@ -112,10 +94,8 @@ pub struct Client {
     /// of [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591).
     ///
     /// JSON name: `softwareId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub software_id: Option<String>,
     /// The unique identifier of the developer who created this client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer: Option<String>,
     /// The version identifier string for the client software identified by the software ID.
     ///
@@ -123,36 +103,30 @@ pub struct Client {
     /// of [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591).
     ///
     /// JSON name: `softwareVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub software_version: Option<String>,
     /// The hash of the registration access token for this client.
     ///
     /// JSON name: `registrationAccessTokenHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_access_token_hash: Option<String>,
     /// The time at which this client was created. The value is represented as milliseconds since the UNIX epoch (1970-01-01).
     ///
     /// JSON name: `createdAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     /// The time at which this client was last modified. The value is represented as milliseconds since the UNIX epoch (1970-01-01).
     ///
     /// JSON name: `modifiedAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<i64>,
     /// A string array of grant types which the client application declares that it will restrict itself to using.
     /// This property corresponds to `grant_types` in [OpenID Connect Dynamic Client Registration 1.0,
     /// 2\. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `grantTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<super::GrantType>>,
     /// A string array of response types which the client application declares that it will restrict itself to using.
     /// This property corresponds to `response_types` in [OpenID Connect Dynamic Client Registration 1.0,
     /// 2\. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `responseTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_types: Option<Vec<super::ResponseType>>,
     /// Redirect URIs that the client application uses to receive a response from the authorization endpoint.
     /// Requirements for a redirect URI are as follows.
@@ -196,27 +170,20 @@ pub struct Client {
     /// details), but OpenID Connect requires exact match.
     ///
     /// JSON name: `redirectUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// JSON name: `authorizationSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_sign_alg: Option<super::JwsAlg>,
     /// JSON name: `authorizationEncryptionAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_encryption_alg: Option<super::JweAlg>,
     /// JSON name: `authorizationEncryptionEnc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_encryption_enc: Option<super::JweEnc>,
     /// JSON name: `tokenAuthMethod`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_auth_method: Option<super::ClientAuthMethod>,
     /// JSON name: `tokenAuthSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_auth_sign_alg: Option<super::JwsAlg>,
     /// The key ID of a JWK containing a self-signed certificate of this client.
     ///
     /// JSON name: `selfSignedCertificateKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub self_signed_certificate_key_id: Option<String>,
     /// The string representation of the expected subject distinguished name of the certificate this
     /// client will use in mutual TLS authentication.
@@ -225,7 +192,6 @@ pub struct Client {
     /// Registration" for details.
     ///
     /// JSON name: `tlsClientAuthSubjectDn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_auth_subject_dn: Option<String>,
     /// The string representation of the expected DNS subject alternative name of the certificate this
     /// client will use in mutual TLS authentication.
@@ -234,7 +200,6 @@ pub struct Client {
     /// Registration" for details.
     ///
     /// JSON name: `tlsClientAuthSanDns`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_auth_san_dns: Option<String>,
     /// The string representation of the expected URI subject alternative name of the certificate this
     /// client will use in mutual TLS authentication.
@@ -243,7 +208,6 @@ pub struct Client {
     /// Registration" for details.
     ///
     /// JSON name: `tlsClientAuthSanUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_auth_san_uri: Option<String>,
     /// The string representation of the expected IP address subject alternative name of the certificate
     /// this client will use in mutual TLS authentication.
@@ -252,7 +216,6 @@ pub struct Client {
     /// Registration" for details.
     ///
     /// JSON name: `tlsClientAuthSanIp`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_auth_san_ip: Option<String>,
     /// The string representation of the expected email address subject alternative name of the certificate
     /// this client will use in mutual TLS authentication.
@@ -261,14 +224,12 @@ pub struct Client {
     /// Registration" for details.
     ///
     /// JSON name: `tlsClientAuthSanEmail`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_auth_san_email: Option<String>,
     /// The flag to indicate whether this client is required to use the pushed authorization request endpoint.
     /// This property corresponds to the `require_pushed_authorization_requests` client metadata defined
     /// in "OAuth 2.0 Pushed Authorization Requests".
     ///
     /// JSON name: `parRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub par_required: Option<bool>,
     /// The flag to indicate whether authorization requests from this client are always required to
     /// utilize a request object by using either `request` or `request_uri` request parameter.
@@ -278,16 +239,12 @@ pub struct Client {
     /// client metadata of this client is `true`. The metadata is defined in "JAR (JWT Secured Authorization Request)".
     ///
     /// JSON name: `requestObjectRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_required: Option<bool>,
     /// JSON name: `requestSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_sign_alg: Option<super::JwsAlg>,
     /// JSON name: `requestEncryptionAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_encryption_alg: Option<super::JweAlg>,
     /// JSON name: `requestEncryptionEnc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_encryption_enc: Option<super::JweEnc>,
     /// An array of URLs each of which points to a request object.
     ///
@@ -296,7 +253,6 @@ pub struct Client {
     /// See [OpenID Connect Core 1.0, 6.2. Passing a Request Object by Reference](https://openid.net/specs/openid-connect-core-1_0.html#RequestUriParameter) for details.
     ///
     /// JSON name: `requestUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_uris: Option<Vec<String>>,
     /// The default maximum authentication age in seconds. This value is used when an authorization request from the client application does not have `max_age` request parameter.
     ///
@@ -304,23 +260,18 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `defaultMaxAge`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_max_age: Option<i32>,
     /// The default ACRs (Authentication Context Class References). This value is used when an authorization
     /// request from the client application has neither `acr_values` request parameter nor `acr` claim
     /// in claims request parameter.
     ///
     /// JSON name: `defaultAcrs`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_acrs: Option<Vec<String>>,
     /// JSON name: `idTokenSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_sign_alg: Option<super::JwsAlg>,
     /// JSON name: `idTokenEncryptionAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_encryption_alg: Option<super::JweAlg>,
     /// JSON name: `idTokenEncryptionEnc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_encryption_enc: Option<super::JweEnc>,
     /// The flag to indicate whether this client requires `auth_time` claim to be embedded in the ID token.
     ///
@@ -328,24 +279,20 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `authTimeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time_required: Option<bool>,
     /// JSON name: `subjectType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_type: Option<super::SubjectType>,
     /// The value of the sector identifier URI.
     /// This represents the `sector_identifier_uri` client metadata which is defined in
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata)
     ///
     /// JSON name: `sectorIdentifierUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sector_identifier_uri: Option<String>,
     /// The sector identifier host component as derived from either the `sector_identifier_uri` or the
     /// registered redirect URI. If no `sector_identifier_uri` is registered and multiple redirect URIs
     /// are also registered, the value of this property is `null`.
     ///
     /// JSON name: `derivedSectorIdentifier`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub derived_sector_identifier: Option<String>,
     /// The URL pointing to the JWK Set of the client application.
     /// The content pointed to by the URL is JSON which complies with the format described in
@@ -366,7 +313,6 @@ pub struct Client {
     /// Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `jwksUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// The content of the JWK Set of the client application.
     /// The format is described in
@@ -380,16 +326,12 @@ pub struct Client {
     ///
     /// This property corresponds to `jwks_uri` in [OpenID Connect Dynamic Client Registration 1.0, 2.
     /// Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<String>,
     /// JSON name: `userInfoSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_sign_alg: Option<super::JwsAlg>,
     /// JSON name: `userInfoEncryptionAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_encryption_alg: Option<super::JweAlg>,
     /// JSON name: `userInfoEncryptionEnc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_encryption_enc: Option<super::JweEnc>,
     /// The URL which a third party can use to initiate a login by the client application.
     ///
@@ -397,7 +339,6 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `loginUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_uri: Option<String>,
     /// The URL pointing to the "Terms Of Service" page.
     ///
@@ -405,7 +346,6 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `tosUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// URLs of "Terms Of Service" pages with language tags.
     ///
@@ -413,7 +353,6 @@ pub struct Client {
     /// this property can be used to register the URLs.
     ///
     /// JSON name: `tosUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uris: Option<Vec<super::TaggedValue>>,
     /// The URL pointing to the page which describes the policy as to how end-user's profile data is used.
     ///
@@ -421,13 +360,11 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `policyUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// URLs of policy pages with language tags.
     /// If the client application has different policy pages for different languages, this property can be used to register the URLs.
     ///
     /// JSON name: `policyUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_uris: Option<Vec<super::TaggedValue>>,
     /// The URL pointing to the home page of the client application.
     ///
@@ -435,14 +372,12 @@ pub struct Client {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `clientUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
     /// Home page URLs with language tags.
     /// If the client application has different home pages for different languages, this property can
     /// be used to register the URLs.
     ///
     /// JSON name: `clientUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_uris: Option<Vec<super::TaggedValue>>,
     /// The backchannel token delivery mode.
     ///
@@ -451,7 +386,6 @@ pub struct Client {
     /// Backchannel Authentication)".
     ///
     /// JSON name: `bcDeliveryMode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bc_delivery_mode: Option<String>,
     /// The backchannel client notification endpoint.
     ///
@@ -460,10 +394,8 @@ pub struct Client {
     /// Backchannel Authentication)".
     ///
     /// JSON name: `bcNotificationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bc_notification_endpoint: Option<String>,
     /// JSON name: `bcRequestSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bc_request_sign_alg: Option<super::JwsAlg>,
     /// The boolean flag to indicate whether a user code is required when this client makes a backchannel
     /// authentication request.
@@ -471,12 +403,9 @@ pub struct Client {
     /// This property corresponds to the `backchannel_user_code_parameter` metadata.
     ///
     /// JSON name: `bcUserCodeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bc_user_code_required: Option<bool>,
     /// The attributes of this client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::Pair>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<super::ClientExtension>,
     /// The authorization details types that this client may use as values of the `type` field in
     /// `authorization_details`.
@@ -488,7 +417,6 @@ pub struct Client {
     /// to align with the change made by the 5th draft of the RAR specification.
     ///
     /// JSON name: `authorizationDetailsTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details_types: Option<Vec<String>>,
     /// The custom client metadata in JSON format.
     ///
@@ -515,7 +443,6 @@ pub struct Client {
     /// custom client metadata values can be referenced by this property.
     ///
     /// JSON name: `customMetadata`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_metadata: Option<String>,
     /// The flag indicating whether encryption of request object is required when the request object
     /// is passed through the front channel.
@@ -531,7 +458,6 @@ pub struct Client {
     /// flag of the service is `true`.
     ///
     /// JSON name: `frontChannelRequestObjectEncryptionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub front_channel_request_object_encryption_required: Option<bool>,
     /// The flag indicating whether the JWE alg of encrypted request object must match the `request_object_encryption_alg`
     /// client metadata.
@@ -560,7 +486,6 @@ pub struct Client {
     /// flag of the service is `true`.
     ///
     /// JSON name: `requestObjectEncryptionAlgMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_alg_match_required: Option<bool>,
     /// The flag indicating whether the JWE enc of encrypted request object must match the `request_object_encryption_enc`
     /// client metadata.
@@ -582,7 +507,6 @@ pub struct Client {
     /// flag of the service is `true`.
     ///
     /// JSON name: `requestObjectEncryptionEncMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_enc_match_required: Option<bool>,
     /// The digest algorithm that this client requests the server to use
     /// when it computes digest values of [external attachments](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#name-external-attachments), which may be referenced from within ID tokens
@@ -595,7 +519,6 @@ pub struct Client {
     /// [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html).
     ///
     /// JSON name: `digestAlgorithm`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub digest_algorithm: Option<String>,
     /// If `Enabled` is selected, an attempt to issue a new access token invalidates existing access tokens that are associated with the same combination of subject and client.
     ///
@@ -604,7 +527,6 @@ pub struct Client {
     /// Even if `Disabled` is selected here, single access token per subject is effective if `singleAccessTokenPerSubject` of the `Service` this client belongs to is Enabled.
     ///
     /// JSON name: `singleAccessTokenPerSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_access_token_per_subject: Option<bool>,
     /// The flag to indicate whether the use of Proof Key for Code Exchange (PKCE) is always required for authorization requests by Authorization Code Flow.
     ///
@@ -613,7 +535,6 @@ pub struct Client {
     /// See [RFC 7636](https://tools.ietf.org/html/rfc7636) (Proof Key for Code Exchange by OAuth Public Clients) for details about `code_challenge` request parameter.
     ///
     /// JSON name: `pkceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_required: Option<bool>,
     /// The flag to indicate whether `S256` is always required as the code challenge method whenever [PKCE (RFC 7636)](https://tools.ietf.org/html/rfc7636) is used.
     ///
@@ -622,88 +543,72 @@ pub struct Client {
     /// Neither omission of the `code_challenge_method` request parameter nor use of plain (`code_challenge_method=plain`) is allowed.
     ///
     /// JSON name: `pkceS256Required`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_s256_required: Option<bool>,
     /// If the DPoP is required for this client
     ///
     /// JSON name: `dpopRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_required: Option<bool>,
     /// The flag indicating whether this client was registered by the
     /// "automatic" client registration of OIDC Federation.
     ///
     /// JSON name: `automaticallyRegistered`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatically_registered: Option<bool>,
     /// The flag indicating whether this client was registered by the
     /// "explicit" client registration of OIDC Federation.
     ///
     /// JSON name: `explicitlyRegistered`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub explicitly_registered: Option<bool>,
     /// The flag indicating whether this service signs responses from the resource server.
     ///
     /// JSON name: `rsRequestSigned`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rs_request_signed: Option<bool>,
     /// The key ID of a JWK containing the public key used by this client to sign requests to the resource server.
     ///
     /// JSON name: `rsSignedRequestKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rs_signed_request_key_id: Option<String>,
     /// The client registration types that the client has declared it may use.
     ///
     /// JSON name: `clientRegistrationTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_registration_types: Option<Vec<super::ClientRegistrationType>>,
     /// The human-readable name representing the organization that manages this client. This property corresponds
     /// to the organization_name client metadata that is defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `organizationName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// The URI of the endpoint that returns this client's JWK Set document in the JWT format. This property
     /// corresponds to the `signed_jwks_uri` client metadata defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `signedJwksUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_jwks_uri: Option<String>,
     /// the entity ID of this client.
     ///
     /// JSON name: `entityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// The entity ID of the trust anchor of the trust chain that was used when this client was registered or updated by
     /// the mechanism defined in OpenID Connect Federation 1.0
     ///
     /// JSON name: `trustAnchorId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_anchor_id: Option<String>,
     /// The trust chain that was used when this client was registered or updated by the mechanism defined in
     /// OpenID Connect Federation 1.0
     ///
     /// JSON name: `trustChain`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain: Option<Vec<String>>,
     /// the expiration time of the trust chain that was used when this client was registered or updated by the mechanism
     /// defined in OpenID Connect Federation 1.0. The value is represented as milliseconds elapsed since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `trustChainExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain_expires_at: Option<i64>,
     /// the time at which the trust chain was updated by the mechanism defined in OpenID Connect Federation 1.0
     ///
     /// JSON name: `trustChainUpdatedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain_updated_at: Option<i64>,
     /// The flag which indicates whether this client is locked.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
     /// The URL of the credential offer endpoint at which this client
     /// (wallet) receives a credential offer from the credential issuer.
     ///
     /// JSON name: `credentialOfferEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_offer_endpoint: Option<String>,
     /// The FAPI modes for this client.
     ///
@@ -717,17 +622,14 @@ pub struct Client {
     /// the service, and the FAPI modes for the service are set to `null`.
     ///
     /// JSON name: `fapiModes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fapi_modes: Option<Vec<super::FapiMode>>,
     /// The response modes that this client may use.
     ///
     /// JSON name: `responseModes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_modes: Option<Vec<super::ClientResponseModesItem>>,
     /// True if credential responses to this client must be always encrypted.
     ///
     /// JSON name: `credentialResponseEncryptionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_response_encryption_required: Option<bool>,
     /// The flag indicating whether the client intends to prefer mutual TLS endpoints over non-MTLS endpoints.
     ///
@@ -735,40 +637,144 @@ pub struct Client {
     /// [FAPI 2.0 Security Profile, 8.1.1. use_mtls_endpoint_aliases](https://openid.bitbucket.io/fapi/fapi-2_0-security-profile.html#section-8.1.1).
     ///
     /// JSON name: `mtlsEndpointAliasesUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtls_endpoint_aliases_used: Option<bool>,
     /// The flag indicating whether this client is in scope for token migration
     /// operations.
     ///
     /// JSON name: `inScopeForTokenMigration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_scope_for_token_migration: Option<bool>,
     /// Location of the Client ID Metadata Document that was used for this client.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Expiration time of the metadata document (UNIX time in milliseconds).
     ///
     /// JSON name: `metadataDocumentExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_expires_at: Option<i64>,
     /// Last-updated time of the metadata document (UNIX time in milliseconds).
     ///
     /// JSON name: `metadataDocumentUpdatedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_updated_at: Option<i64>,
     /// Indicates whether this client was discovered via a Client ID Metadata Document.
     ///
     /// JSON name: `discoveredByMetadataDocument`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovered_by_metadata_document: Option<bool>,
     /// Source of this client record.
     ///
     /// JSON name: `clientSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_source: Option<super::ClientClientSource>,
-    /// Members that the spec does not list, kept so that nothing is lost in a round trip.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Client, unknown_members, {
+    number: "number" optional,
+    service_number: "serviceNumber" optional,
+    client_name: "clientName" optional,
+    client_names: "clientNames" optional,
+    description: "description" optional,
+    descriptions: "descriptions" optional,
+    client_id: "clientId" optional,
+    client_secret: "clientSecret" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_enabled: "clientIdAliasEnabled" optional,
+    client_type: "clientType" optional,
+    application_type: "applicationType" optional,
+    logo_uri: "logoUri" optional,
+    logo_uris: "logoUris" optional,
+    contacts: "contacts" optional,
+    tls_client_certificate_bound_access_tokens: "tlsClientCertificateBoundAccessTokens" optional,
+    dynamically_registered: "dynamicallyRegistered" optional,
+    software_id: "softwareId" optional,
+    developer: "developer" optional,
+    software_version: "softwareVersion" optional,
+    registration_access_token_hash: "registrationAccessTokenHash" optional,
+    created_at: "createdAt" optional,
+    modified_at: "modifiedAt" optional,
+    grant_types: "grantTypes" optional,
+    response_types: "responseTypes" optional,
+    redirect_uris: "redirectUris" optional,
+    authorization_sign_alg: "authorizationSignAlg" optional,
+    authorization_encryption_alg: "authorizationEncryptionAlg" optional,
+    authorization_encryption_enc: "authorizationEncryptionEnc" optional,
+    token_auth_method: "tokenAuthMethod" optional,
+    token_auth_sign_alg: "tokenAuthSignAlg" optional,
+    self_signed_certificate_key_id: "selfSignedCertificateKeyId" optional,
+    tls_client_auth_subject_dn: "tlsClientAuthSubjectDn" optional,
+    tls_client_auth_san_dns: "tlsClientAuthSanDns" optional,
+    tls_client_auth_san_uri: "tlsClientAuthSanUri" optional,
+    tls_client_auth_san_ip: "tlsClientAuthSanIp" optional,
+    tls_client_auth_san_email: "tlsClientAuthSanEmail" optional,
+    par_required: "parRequired" optional,
+    request_object_required: "requestObjectRequired" optional,
+    request_sign_alg: "requestSignAlg" optional,
+    request_encryption_alg: "requestEncryptionAlg" optional,
+    request_encryption_enc: "requestEncryptionEnc" optional,
+    request_uris: "requestUris" optional,
+    default_max_age: "defaultMaxAge" optional,
+    default_acrs: "defaultAcrs" optional,
+    id_token_sign_alg: "idTokenSignAlg" optional,
+    id_token_encryption_alg: "idTokenEncryptionAlg" optional,
+    id_token_encryption_enc: "idTokenEncryptionEnc" optional,
+    auth_time_required: "authTimeRequired" optional,
+    subject_type: "subjectType" optional,
+    sector_identifier_uri: "sectorIdentifierUri" optional,
+    derived_sector_identifier: "derivedSectorIdentifier" optional,
+    jwks_uri: "jwksUri" optional,
+    jwks: "jwks" optional,
+    user_info_sign_alg: "userInfoSignAlg" optional,
+    user_info_encryption_alg: "userInfoEncryptionAlg" optional,
+    user_info_encryption_enc: "userInfoEncryptionEnc" optional,
+    login_uri: "loginUri" optional,
+    tos_uri: "tosUri" optional,
+    tos_uris: "tosUris" optional,
+    policy_uri: "policyUri" optional,
+    policy_uris: "policyUris" optional,
+    client_uri: "clientUri" optional,
+    client_uris: "clientUris" optional,
+    bc_delivery_mode: "bcDeliveryMode" optional,
+    bc_notification_endpoint: "bcNotificationEndpoint" optional,
+    bc_request_sign_alg: "bcRequestSignAlg" optional,
+    bc_user_code_required: "bcUserCodeRequired" optional,
+    attributes: "attributes" optional,
+    extension: "extension" optional,
+    authorization_details_types: "authorizationDetailsTypes" optional,
+    custom_metadata: "customMetadata" optional,
+    front_channel_request_object_encryption_required: "frontChannelRequestObjectEncryptionRequired" optional,
+    request_object_encryption_alg_match_required: "requestObjectEncryptionAlgMatchRequired" optional,
+    request_object_encryption_enc_match_required: "requestObjectEncryptionEncMatchRequired" optional,
+    digest_algorithm: "digestAlgorithm" optional,
+    single_access_token_per_subject: "singleAccessTokenPerSubject" optional,
+    pkce_required: "pkceRequired" optional,
+    pkce_s256_required: "pkceS256Required" optional,
+    dpop_required: "dpopRequired" optional,
+    automatically_registered: "automaticallyRegistered" optional,
+    explicitly_registered: "explicitlyRegistered" optional,
+    rs_request_signed: "rsRequestSigned" optional,
+    rs_signed_request_key_id: "rsSignedRequestKeyId" optional,
+    client_registration_types: "clientRegistrationTypes" optional,
+    organization_name: "organizationName" optional,
+    signed_jwks_uri: "signedJwksUri" optional,
+    entity_id: "entityId" optional,
+    trust_anchor_id: "trustAnchorId" optional,
+    trust_chain: "trustChain" optional,
+    trust_chain_expires_at: "trustChainExpiresAt" optional,
+    trust_chain_updated_at: "trustChainUpdatedAt" optional,
+    locked: "locked" optional,
+    credential_offer_endpoint: "credentialOfferEndpoint" optional,
+    fapi_modes: "fapiModes" optional,
+    response_modes: "responseModes" optional,
+    credential_response_encryption_required: "credentialResponseEncryptionRequired" optional,
+    mtls_endpoint_aliases_used: "mtlsEndpointAliasesUsed" optional,
+    in_scope_for_token_migration: "inScopeForTokenMigration" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_expires_at: "metadataDocumentExpiresAt" optional,
+    metadata_document_updated_at: "metadataDocumentUpdatedAt" optional,
+    discovered_by_metadata_document: "discoveredByMetadataDocument" optional,
+    client_source: "clientSource" optional,
+});

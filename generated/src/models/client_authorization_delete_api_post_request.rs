@@ -3,15 +3,30 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Inline schema at `#/paths/~1api~1{serviceId}~1client~1authorization~1delete~1{clientId}/post/requestBody/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientAuthorizationDeleteApiPostRequest {
     /// Unique user ID of an end-user.
     pub subject: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientAuthorizationDeleteApiPostRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(subject: String) -> Self {
-        Self { subject }
+        Self {
+            subject,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(ClientAuthorizationDeleteApiPostRequest, unknown_members, {
+    subject: "subject" required,
+});

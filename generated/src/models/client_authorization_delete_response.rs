@@ -3,51 +3,60 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_authorization_delete_response` of the spec (`#/components/schemas/client_authorization_delete_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientAuthorizationDeleteResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `serviceApiKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_api_key: Option<i64>,
     /// Get the client ID.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// Get the subject (= unique identifier) of the user
     /// who has granted authorization to the client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Get the scopes granted to the client application by the last
     /// authorization process by the user (who is identified by the
     /// subject).
     ///
     /// JSON name: `latestGrantedScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_granted_scopes: Option<Vec<String>>,
     /// Get the scopes granted to the client application by all the
     /// past authorization processes. Note that revoked scopes are
     /// not included.
     ///
     /// JSON name: `mergedGrantedScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_granted_scopes: Option<Vec<String>>,
     /// Get the timestamp in milliseconds since Unix epoch
     /// at which this record was modified.
     ///
     /// JSON name: `modifiedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientAuthorizationDeleteResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    service_api_key: "serviceApiKey" optional,
+    client_id: "clientId" optional,
+    subject: "subject" optional,
+    latest_granted_scopes: "latestGrantedScopes" optional,
+    merged_granted_scopes: "mergedGrantedScopes" optional,
+    modified_at: "modifiedAt" optional,
+});

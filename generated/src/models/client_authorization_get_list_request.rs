@@ -3,29 +3,42 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_authorization_get_list_request` of the spec (`#/components/schemas/client_authorization_get_list_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientAuthorizationGetListRequest {
     /// Unique user ID of an end-user.
     pub subject: String,
     /// Unique ID of a client developer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer: Option<String>,
     /// Start index of search results (inclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<i32>,
     /// End index of search results (exclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientAuthorizationGetListRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(subject: String) -> Self {
         Self {
             subject,
             developer: Option::None,
             start: Option::None,
             end: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(ClientAuthorizationGetListRequest, unknown_members, {
+    subject: "subject" required,
+    developer: "developer" optional,
+    start: "start" optional,
+    end: "end" optional,
+});

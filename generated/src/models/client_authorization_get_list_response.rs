@@ -3,27 +3,36 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_authorization_get_list_response` of the spec (`#/components/schemas/client_authorization_get_list_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientAuthorizationGetListResponse {
     /// Start index of search results (inclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<i32>,
     /// End index of search results (exclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
     /// Unique ID of a client developer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer: Option<String>,
     /// Unique user ID of an end-user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Unique ID of a client developer.
     ///
     /// JSON name: `totalCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// An array of clients.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clients: Option<Vec<super::ClientLimited>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientAuthorizationGetListResponse, unknown_members, {
+    start: "start" optional,
+    end: "end" optional,
+    developer: "developer" optional,
+    subject: "subject" optional,
+    total_count: "totalCount" optional,
+    clients: "clients" optional,
+});

@@ -3,7 +3,7 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_authorization_update_request` of the spec (`#/components/schemas/client_authorization_update_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientAuthorizationUpdateRequest {
     /// The subject (= unique identifier) of the end-user who has granted authorization to the client
     /// application.
@@ -12,16 +12,29 @@ pub struct ClientAuthorizationUpdateRequest {
     /// existing access tokens. If an API call is made using `"Content-Type: application/x-www-form-urlencoded"`,
     /// scope names listed in this request parameter should be delimited by spaces (after form encoding,
     /// spaces are converted to `+`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientAuthorizationUpdateRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(subject: String) -> Self {
         Self {
             subject,
             scopes: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(ClientAuthorizationUpdateRequest, unknown_members, {
+    subject: "subject" required,
+    scopes: "scopes" optional,
+});

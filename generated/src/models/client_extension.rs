@@ -3,8 +3,7 @@
 /// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
 ///
 /// Schema `client_extension` of the spec (`#/components/schemas/client_extension`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientExtension {
     /// The set of scopes that the client application is allowed to request. This paramter will be one
     /// of the following.
@@ -20,14 +19,12 @@ pub struct ClientExtension {
     /// that the set is the set of scopes that the client application is allowed to request.
     ///
     /// JSON name: `requestableScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requestable_scopes: Option<Vec<String>>,
     /// The flag to indicate whether "Requestable Scopes per Client" is enabled or not. If `true`, you
     /// can define the set of scopes which this client application can request. If `false`, this client
     /// application can request any scope which is supported by the authorization server.
     ///
     /// JSON name: `requestableScopesEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requestable_scopes_enabled: Option<bool>,
     /// The value of the duration of access tokens per client in seconds. In normal cases, the value of
     /// the service's `accessTokenDuration` property is used as the duration of access tokens issued by
@@ -39,7 +36,6 @@ pub struct ClientExtension {
     /// too. Authlete chooses the minimum value among the candidates.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The value of the duration of refresh tokens per client in seconds. In normal cases, the value
     /// of the service's `refreshTokenDuration` property is used as the duration of refresh tokens issued
@@ -51,7 +47,6 @@ pub struct ClientExtension {
     /// too. Authlete chooses the minimum value among the candidates.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The value of the duration of ID tokens per client in seconds. In normal cases, the value
     /// of the service's `idTokenDuration` property is used as the duration of ID tokens issued
@@ -63,12 +58,26 @@ pub struct ClientExtension {
     /// too. Authlete chooses the minimum value among the candidates.
     ///
     /// JSON name: `idTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_duration: Option<i64>,
     /// Get the flag indicating whether the client is explicitly given a
     /// permission to make token exchange requests ([RFC 8693](https://www.rfc-editor.org/rfc/rfc8693.html))
     ///
     /// JSON name: `tokenExchangePermitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_permitted: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientExtension, unknown_members, {
+    requestable_scopes: "requestableScopes" optional,
+    requestable_scopes_enabled: "requestableScopesEnabled" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    id_token_duration: "idTokenDuration" optional,
+    token_exchange_permitted: "tokenExchangePermitted" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_extension_requestable_scopes_update_request` of the spec (`#/components/schemas/client_extension_requestable_scopes_update_request`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientExtensionRequestableScopesUpdateRequest {
     /// The set of scopes that the client application is allowed to request.
     /// This parameter will be one of the following. Details are described in the description.
@@ -17,6 +16,16 @@ pub struct ClientExtensionRequestableScopesUpdateRequest {
     /// to calling `/client/extension/requestable_scopes/delete` API.
     ///
     /// JSON name: `requestableScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requestable_scopes: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientExtensionRequestableScopesUpdateRequest, unknown_members, {
+    requestable_scopes: "requestableScopes" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_flag_update_response` of the spec (`#/components/schemas/client_flag_update_response`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientFlagUpdateResponse {
     /// The code which represents the result of the API call.
     ///
@@ -14,14 +13,28 @@ pub struct ClientFlagUpdateResponse {
     ///
     /// JSON name: `resultMessage`.
     pub result_message: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientFlagUpdateResponse {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(result_code: String, result_message: String) -> Self {
         Self {
             result_code,
             result_message,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(ClientFlagUpdateResponse, unknown_members, {
+    result_code: "resultCode" required,
+    result_message: "resultMessage" required,
+});

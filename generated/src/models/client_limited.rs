@@ -3,50 +3,59 @@
 /// Compiled with the cargo features `client-management`, `token-operations` (on by default).
 ///
 /// Schema `client_limited` of the spec (`#/components/schemas/client_limited`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientLimited {
     /// The sequential number of the client. The value of this property is assigned by Authlete.
     ///
     /// Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
     /// The name of the client application. This property corresponds to `client_name` in
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Client names with language tags. If the client application has different names for different
     /// languages, this property can be used to register the names.
     ///
     /// JSON name: `clientNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_names: Option<Vec<super::TaggedValue>>,
     /// The description about the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Descriptions about the client application with language tags. If the client application has different
     /// descriptions for different languages, this property can be used to register the descriptions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<super::TaggedValue>>,
     /// The client identifier used in Authlete API calls. The value of this property is assigned by Authlete.
     ///
     /// JSON name: `clientId`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The value of the client's `client_id` property used in OAuth and OpenID Connect calls. By
     /// default, this is a string version of the `clientId` property.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// Deprecated. Always set to `true`.
     ///
     /// JSON name: `clientIdAliasEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_enabled: Option<bool>,
     /// JSON name: `clientType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_type: Option<super::ClientType>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientLimited, unknown_members, {
+    number: "number" optional,
+    client_name: "clientName" optional,
+    client_names: "clientNames" optional,
+    description: "description" optional,
+    descriptions: "descriptions" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_enabled: "clientIdAliasEnabled" optional,
+    client_type: "clientType" optional,
+});

@@ -3,51 +3,41 @@
 /// Compiled with the cargo feature `authorization-endpoint` (on by default).
 ///
 /// Schema `client_limited_authorization` of the spec (`#/components/schemas/client_limited_authorization`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientLimitedAuthorization {
     /// The sequential number of the client. The value of this property is assigned by Authlete.
     ///
     /// Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
     /// The name of the client application. This property corresponds to `client_name` in
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// Client names with language tags. If the client application has different names for different
     /// languages, this property can be used to register the names.
     ///
     /// JSON name: `clientNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_names: Option<Vec<super::TaggedValue>>,
     /// The description about the client application.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Descriptions about the client application with language tags. If the client application has different
     /// descriptions for different languages, this property can be used to register the descriptions.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<super::TaggedValue>>,
     /// The client identifier used in Authlete API calls. The value of this property is assigned by Authlete.
     ///
     /// JSON name: `clientId`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The value of the client's `client_id` property used in OAuth and OpenID Connect calls. By
     /// default, this is a string version of the `clientId` property.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// Deprecated. Always set to `true`.
     ///
     /// JSON name: `clientIdAliasEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_enabled: Option<bool>,
     /// JSON name: `clientType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_type: Option<super::ClientType>,
     /// The URL pointing to the logo image of the client application.
     ///
@@ -55,13 +45,11 @@ pub struct ClientLimitedAuthorization {
     /// Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `logoUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Logo image URLs with language tags. If the client application has different logo images for
     /// different languages, this property can be used to register URLs of the images.
     ///
     /// JSON name: `logoUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logo_uris: Option<Vec<super::TaggedValue>>,
     /// The URL pointing to the "Terms Of Service" page.
     ///
@@ -69,7 +57,6 @@ pub struct ClientLimitedAuthorization {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `tosUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// URLs of "Terms Of Service" pages with language tags.
     ///
@@ -77,7 +64,6 @@ pub struct ClientLimitedAuthorization {
     /// this property can be used to register the URLs.
     ///
     /// JSON name: `tosUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uris: Option<Vec<super::TaggedValue>>,
     /// The URL pointing to the page which describes the policy as to how end-user's profile data is used.
     ///
@@ -85,19 +71,16 @@ pub struct ClientLimitedAuthorization {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `policyUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// URLs of policy pages with language tags.
     /// If the client application has different policy pages for different languages, this property can be used to register the URLs.
     ///
     /// JSON name: `policyUris`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_uris: Option<Vec<super::TaggedValue>>,
     /// The sequential number of the service of the client application. The value of this property is
     /// assigned by Authlete.
     ///
     /// JSON name: `serviceNumber`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_number: Option<i32>,
     /// The default maximum authentication age in seconds. This value is used when an authorization request from the client application does not have `max_age` request parameter.
     ///
@@ -105,7 +88,6 @@ pub struct ClientLimitedAuthorization {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `defaultMaxAge`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_max_age: Option<i32>,
     /// The flag to indicate whether this client requires `auth_time` claim to be embedded in the ID token.
     ///
@@ -113,22 +95,18 @@ pub struct ClientLimitedAuthorization {
     /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `authTimeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time_required: Option<bool>,
     /// The time at which this client was created. The value is represented as milliseconds since the UNIX epoch (1970-01-01).
     ///
     /// JSON name: `createdAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     /// The time at which this client was last modified. The value is represented as milliseconds since the UNIX epoch (1970-01-01).
     ///
     /// JSON name: `modifiedAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<i64>,
     /// The flag to indicate whether this client use TLS client certificate bound access tokens.
     ///
     /// JSON name: `tlsClientCertificateBoundAccessTokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_certificate_bound_access_tokens: Option<bool>,
     /// The boolean flag to indicate whether a user code is required when this client makes a backchannel
     /// authentication request.
@@ -136,20 +114,17 @@ pub struct ClientLimitedAuthorization {
     /// This property corresponds to the `backchannel_user_code_parameter` metadata.
     ///
     /// JSON name: `bcUserCodeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bc_user_code_required: Option<bool>,
     /// The flag to indicate whether this client has been registered dynamically.
     /// For more details, see [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591).
     ///
     /// JSON name: `dynamicallyRegistered`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamically_registered: Option<bool>,
     /// The flag to indicate whether this client is required to use the pushed authorization request endpoint.
     /// This property corresponds to the `require_pushed_authorization_requests` client metadata defined
     /// in "OAuth 2.0 Pushed Authorization Requests".
     ///
     /// JSON name: `parRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub par_required: Option<bool>,
     /// The flag to indicate whether authorization requests from this client are always required to
     /// utilize a request object by using either `request` or `request_uri` request parameter.
@@ -159,7 +134,6 @@ pub struct ClientLimitedAuthorization {
     /// client metadata of this client is `true`. The metadata is defined in "JAR (JWT Secured Authorization Request)".
     ///
     /// JSON name: `requestObjectRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_required: Option<bool>,
     /// The flag indicating whether encryption of request object is required when the request object
     /// is passed through the front channel.
@@ -175,7 +149,6 @@ pub struct ClientLimitedAuthorization {
     /// flag of the service is `true`.
     ///
     /// JSON name: `frontChannelRequestObjectEncryptionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub front_channel_request_object_encryption_required: Option<bool>,
     /// The flag indicating whether the JWE alg of encrypted request object must match the `request_object_encryption_alg`
     /// client metadata.
@@ -204,7 +177,6 @@ pub struct ClientLimitedAuthorization {
     /// flag of the service is `true`.
     ///
     /// JSON name: `requestObjectEncryptionAlgMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_alg_match_required: Option<bool>,
     /// The flag indicating whether the JWE enc of encrypted request object must match the `request_object_encryption_enc`
     /// client metadata.
@@ -226,7 +198,6 @@ pub struct ClientLimitedAuthorization {
     /// flag of the service is `true`.
     ///
     /// JSON name: `requestObjectEncryptionEncMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_enc_match_required: Option<bool>,
     /// If `Enabled` is selected, an attempt to issue a new access token invalidates existing access tokens that are associated with the same combination of subject and client.
     ///
@@ -235,7 +206,6 @@ pub struct ClientLimitedAuthorization {
     /// Even if `Disabled` is selected here, single access token per subject is effective if `singleAccessTokenPerSubject` of the `Service` this client belongs to is Enabled.
     ///
     /// JSON name: `singleAccessTokenPerSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_access_token_per_subject: Option<bool>,
     /// The flag to indicate whether the use of Proof Key for Code Exchange (PKCE) is always required for authorization requests by Authorization Code Flow.
     ///
@@ -244,7 +214,6 @@ pub struct ClientLimitedAuthorization {
     /// See [RFC 7636](https://tools.ietf.org/html/rfc7636) (Proof Key for Code Exchange by OAuth Public Clients) for details about `code_challenge` request parameter.
     ///
     /// JSON name: `pkceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_required: Option<bool>,
     /// The flag to indicate whether `S256` is always required as the code challenge method whenever [PKCE (RFC 7636)](https://tools.ietf.org/html/rfc7636) is used.
     ///
@@ -253,20 +222,16 @@ pub struct ClientLimitedAuthorization {
     /// Neither omission of the `code_challenge_method` request parameter nor use of plain (`code_challenge_method=plain`) is allowed.
     ///
     /// JSON name: `pkceS256Required`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_s256_required: Option<bool>,
     /// The flag indicating whether this service signs responses from the resource server.
     ///
     /// JSON name: `rsRequestSigned`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rs_request_signed: Option<bool>,
     /// If the DPoP is required for this client
     ///
     /// JSON name: `dpopRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_required: Option<bool>,
     /// The flag which indicates whether this client is locked.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub locked: Option<bool>,
     /// The flag indicating whether the client intends to prefer mutual TLS endpoints over non-MTLS endpoints.
     ///
@@ -274,71 +239,115 @@ pub struct ClientLimitedAuthorization {
     /// [FAPI 2.0 Security Profile, 8.1.1. use_mtls_endpoint_aliases](https://openid.bitbucket.io/fapi/fapi-2_0-security-profile.html#section-8.1.1).
     ///
     /// JSON name: `mtlsEndpointAliasesUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtls_endpoint_aliases_used: Option<bool>,
     /// The flag indicating whether this client is in scope for token migration
     /// operations.
     ///
     /// JSON name: `inScopeForTokenMigration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub in_scope_for_token_migration: Option<bool>,
     /// the expiration time of the trust chain that was used when this client was registered or updated by the mechanism
     /// defined in OpenID Connect Federation 1.0. The value is represented as milliseconds elapsed since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `trustChainExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain_expires_at: Option<i64>,
     /// the time at which the trust chain was updated by the mechanism defined in OpenID Connect Federation 1.0
     ///
     /// JSON name: `trustChainUpdatedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain_updated_at: Option<i64>,
     /// The flag indicating whether this client was registered by the
     /// "automatic" client registration of OIDC Federation.
     ///
     /// JSON name: `automaticallyRegistered`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub automatically_registered: Option<bool>,
     /// The flag indicating whether this client was registered by the
     /// "explicit" client registration of OIDC Federation.
     ///
     /// JSON name: `explicitlyRegistered`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub explicitly_registered: Option<bool>,
     /// True if credential responses to this client must be always encrypted.
     ///
     /// JSON name: `credentialResponseEncryptionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_response_encryption_required: Option<bool>,
     /// Location of the Client ID Metadata Document that was used for this client.
     /// This property is set when client metadata was retrieved via the OAuth Client ID Metadata Document (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Expiration time of the metadata document (UNIX time in milliseconds).
     ///
     /// JSON name: `metadataDocumentExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_expires_at: Option<i64>,
     /// Last-updated time of the metadata document (UNIX time in milliseconds).
     ///
     /// JSON name: `metadataDocumentUpdatedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_updated_at: Option<i64>,
     /// Indicates whether this client was discovered via a Client ID Metadata Document.
     ///
     /// JSON name: `discoveredByMetadataDocument`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub discovered_by_metadata_document: Option<bool>,
     /// Source of this client record.
     ///
     /// JSON name: `clientSource`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_source: Option<super::ClientClientSource>,
     /// the entity ID of this client.
     ///
     /// JSON name: `entityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientLimitedAuthorization, unknown_members, {
+    number: "number" optional,
+    client_name: "clientName" optional,
+    client_names: "clientNames" optional,
+    description: "description" optional,
+    descriptions: "descriptions" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_enabled: "clientIdAliasEnabled" optional,
+    client_type: "clientType" optional,
+    logo_uri: "logoUri" optional,
+    logo_uris: "logoUris" optional,
+    tos_uri: "tosUri" optional,
+    tos_uris: "tosUris" optional,
+    policy_uri: "policyUri" optional,
+    policy_uris: "policyUris" optional,
+    service_number: "serviceNumber" optional,
+    default_max_age: "defaultMaxAge" optional,
+    auth_time_required: "authTimeRequired" optional,
+    created_at: "createdAt" optional,
+    modified_at: "modifiedAt" optional,
+    tls_client_certificate_bound_access_tokens: "tlsClientCertificateBoundAccessTokens" optional,
+    bc_user_code_required: "bcUserCodeRequired" optional,
+    dynamically_registered: "dynamicallyRegistered" optional,
+    par_required: "parRequired" optional,
+    request_object_required: "requestObjectRequired" optional,
+    front_channel_request_object_encryption_required: "frontChannelRequestObjectEncryptionRequired" optional,
+    request_object_encryption_alg_match_required: "requestObjectEncryptionAlgMatchRequired" optional,
+    request_object_encryption_enc_match_required: "requestObjectEncryptionEncMatchRequired" optional,
+    single_access_token_per_subject: "singleAccessTokenPerSubject" optional,
+    pkce_required: "pkceRequired" optional,
+    pkce_s256_required: "pkceS256Required" optional,
+    rs_request_signed: "rsRequestSigned" optional,
+    dpop_required: "dpopRequired" optional,
+    locked: "locked" optional,
+    mtls_endpoint_aliases_used: "mtlsEndpointAliasesUsed" optional,
+    in_scope_for_token_migration: "inScopeForTokenMigration" optional,
+    trust_chain_expires_at: "trustChainExpiresAt" optional,
+    trust_chain_updated_at: "trustChainUpdatedAt" optional,
+    automatically_registered: "automaticallyRegistered" optional,
+    explicitly_registered: "explicitlyRegistered" optional,
+    credential_response_encryption_required: "credentialResponseEncryptionRequired" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_expires_at: "metadataDocumentExpiresAt" optional,
+    metadata_document_updated_at: "metadataDocumentUpdatedAt" optional,
+    discovered_by_metadata_document: "discoveredByMetadataDocument" optional,
+    client_source: "clientSource" optional,
+    entity_id: "entityId" optional,
+});

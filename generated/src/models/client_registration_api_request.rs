@@ -3,29 +3,41 @@
 /// Compiled with the cargo feature `dynamic-client-registration` (on by default).
 ///
 /// Inline schema at `#/paths/~1api~1{serviceId}~1client~1registration/post/requestBody/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientRegistrationApiRequest {
     /// Client metadata in JSON format that complies with [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591)
     /// (OAuth 2.0 Dynamic Client Registration Protocol).
     pub json: String,
     /// The client registration access token. Used only for GET, UPDATE, and DELETE requests.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The client's identifier. Used for GET, UPDATE, and DELETE requests
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientRegistrationApiRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(json: String) -> Self {
         Self {
             json,
             token: Option::None,
             client_id: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(ClientRegistrationApiRequest, unknown_members, {
+    json: "json" required,
+    token: "token" optional,
+    client_id: "clientId" optional,
+});

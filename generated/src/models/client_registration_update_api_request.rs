@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `dynamic-client-registration` (on by default).
 ///
 /// Inline schema at `#/paths/~1api~1{serviceId}~1client~1registration~1update/post/requestBody/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientRegistrationUpdateApiRequest {
     /// Client metadata in JSON format that complies with [RFC 7591](https://datatracker.ietf.org/doc/html/rfc7591)
     /// (OAuth 2.0 Dynamic Client Registration Protocol).
@@ -15,11 +14,30 @@ pub struct ClientRegistrationUpdateApiRequest {
     ///
     /// JSON name: `clientId`.
     pub client_id: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientRegistrationUpdateApiRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(json: String, token: String, client_id: String) -> Self {
-        Self { json, token, client_id }
+        Self {
+            json,
+            token,
+            client_id,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(ClientRegistrationUpdateApiRequest, unknown_members, {
+    json: "json" required,
+    token: "token" required,
+    client_id: "clientId" required,
+});

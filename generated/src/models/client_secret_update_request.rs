@@ -3,19 +3,33 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_secret_update_request` of the spec (`#/components/schemas/client_secret_update_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClientSecretUpdateRequest {
     /// The new value of the client secret. Valid characters for a client secret are `A-Z`, `a-z`, `0-9`,
     /// `-`, and `_`. The maximum length of a client secret is 86.
     ///
     /// JSON name: `clientSecret`.
     pub client_secret: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientSecretUpdateRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(client_secret: String) -> Self {
-        Self { client_secret }
+        Self {
+            client_secret,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(ClientSecretUpdateRequest, unknown_members, {
+    client_secret: "clientSecret" required,
+});

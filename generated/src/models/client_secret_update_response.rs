@@ -3,27 +3,36 @@
 /// Compiled with the cargo feature `client-management` (on by default).
 ///
 /// Schema `client_secret_update_response` of the spec (`#/components/schemas/client_secret_update_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientSecretUpdateResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The new client secret.
     ///
     /// JSON name: `newClientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub new_client_secret: Option<String>,
     /// The old client secret.
     ///
     /// JSON name: `oldClientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub old_client_secret: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ClientSecretUpdateResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    new_client_secret: "newClientSecret" optional,
+    old_client_secret: "oldClientSecret" optional,
+});

@@ -3,33 +3,42 @@
 /// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `credential_issuance_order` of the spec (`#/components/schemas/credential_issuance_order`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CredentialIssuanceOrder {
     /// The identifier of a credential request.
     ///
     /// JSON name: `requestIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_identifier: Option<String>,
     /// The additional payload that will be added into a credential to be issued.
     ///
     /// JSON name: `credentialPayload`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_payload: Option<String>,
     /// The flag indicating whether to defer credential issuance.
     ///
     /// JSON name: `issuanceDeferred`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuance_deferred: Option<bool>,
     /// The duration of a credential to be issued.
     ///
     /// JSON name: `credentialDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_duration: Option<i64>,
     /// The key ID of a private key that should be used for signing a credential
     /// to be issued.
     ///
     /// JSON name: `signingKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_key_id: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(CredentialIssuanceOrder, unknown_members, {
+    request_identifier: "requestIdentifier" optional,
+    credential_payload: "credentialPayload" optional,
+    issuance_deferred: "issuanceDeferred" optional,
+    credential_duration: "credentialDuration" optional,
+    signing_key_id: "signingKeyId" optional,
+});

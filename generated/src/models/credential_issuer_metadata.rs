@@ -3,54 +3,45 @@
 /// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
 ///
 /// Schema `credential_issuer_metadata` of the spec (`#/components/schemas/credential_issuer_metadata`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CredentialIssuerMetadata {
     /// The identifiers of the authorization servers that the credential issuer relies on for authorization.
     /// This property corresponds to the authorization_servers metadata. When the credential issuer works
     /// as an authorization server for itself, this property should be omitted.
     ///
     /// JSON name: `authorizationServers`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_servers: Option<Vec<String>>,
     /// The identifier of a credential request.
     ///
     /// JSON name: `credentialIssuer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_issuer: Option<String>,
     /// The URL of the credential endpoint of the credential issuer.
     ///
     /// JSON name: `credentialEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_endpoint: Option<String>,
     /// The URL of the batch credential endpoint of the credential issuer.
     ///
     /// JSON name: `batchCredentialEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_credential_endpoint: Option<String>,
     /// The URL of the deferred credential endpoint of the credential issuer.
     ///
     /// JSON name: `deferredCredentialEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deferred_credential_endpoint: Option<String>,
     /// A JSON object describing supported credential configurations.
     /// This property corresponds to the credential_configurations_supported metadata.
     /// Note: Due to a breaking change in December 2023, this was changed from a JSON array to a JSON object.
     ///
     /// JSON name: `credentialsSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials_supported: Option<String>,
     /// The supported JWE `alg` algorithms for credential response encryption. This property corresponds
     /// to the `credential_response_encryption.alg_values_supported` metadata.
     ///
     /// JSON name: `credentialResponseEncryptionAlgValuesSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_response_encryption_alg_values_supported: Option<Vec<String>>,
     /// The supported JWE `enc` algorithms for credential response encryption. This property corresponds
     /// to the `credential_response_encryption.enc_values_supported` metadata.
     ///
     /// JSON name: `credentialResponseEncryptionEncValuesSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_response_encryption_enc_values_supported: Option<Vec<String>>,
     /// The boolean flag indicating whether credential response encryption is required. This property
     /// corresponds to the `credential_response_encryption.encryption_required metadata`. If this flag
@@ -58,6 +49,24 @@ pub struct CredentialIssuerMetadata {
     /// property.
     ///
     /// JSON name: `requireCredentialResponseEncryption`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub require_credential_response_encryption: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(CredentialIssuerMetadata, unknown_members, {
+    authorization_servers: "authorizationServers" optional,
+    credential_issuer: "credentialIssuer" optional,
+    credential_endpoint: "credentialEndpoint" optional,
+    batch_credential_endpoint: "batchCredentialEndpoint" optional,
+    deferred_credential_endpoint: "deferredCredentialEndpoint" optional,
+    credentials_supported: "credentialsSupported" optional,
+    credential_response_encryption_alg_values_supported: "credentialResponseEncryptionAlgValuesSupported" optional,
+    credential_response_encryption_enc_values_supported: "credentialResponseEncryptionEncValuesSupported" optional,
+    require_credential_response_encryption: "requireCredentialResponseEncryption" optional,
+});

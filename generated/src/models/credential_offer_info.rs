@@ -3,84 +3,68 @@
 /// Compiled with the cargo features `authorization-endpoint`, `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `credential_offer_info` of the spec (`#/components/schemas/credential_offer_info`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CredentialOfferInfo {
     /// The identifier of the credential offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// The credential offer in the JSON format.
     ///
     /// JSON name: `credentialOffer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_offer: Option<String>,
     /// The identifier of the credential issuer.
     ///
     /// JSON name: `credentialIssuer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_issuer: Option<String>,
     /// The flag indicating whether the `authorization_code` object is
     /// included in the `grants` object.
     ///
     /// JSON name: `authorizationCodeGrantIncluded`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_code_grant_included: Option<bool>,
     /// The flag indicating whether the `issuer_state` property is
     /// included in the `authorization_code` object in the `grants`
     /// object.
     ///
     /// JSON name: `issuerStateIncluded`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer_state_included: Option<bool>,
     /// The value of the `issuer_state` property in the
     /// `authorization_code` object in the `grants` object.
     ///
     /// JSON name: `issuerState`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer_state: Option<String>,
     /// The flag indicating whether the
     /// `urn:ietf:params:oauth:grant-type:pre-authorized_code` object is
     /// included in the `grants` object.
     ///
     /// JSON name: `preAuthorizedCodeGrantIncluded`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_authorized_code_grant_included: Option<bool>,
     /// The value of the `pre-authorized_code` property in the
     /// `urn:ietf:params:oauth:grant-type:pre-authorized_code` object in
     /// the `grants` object.
     ///
     /// JSON name: `preAuthorizedCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_authorized_code: Option<String>,
     /// The subject associated with the credential offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The time at which the credential offer will expire.
     ///
     /// JSON name: `expiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// The general-purpose arbitrary string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// Extra properties to associate with the credential offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// Additional claims that are added to the payload part of the JWT
     /// access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The time at which the user authentication was performed during
     /// the course of issuing the credential offer.
     ///
     /// JSON name: `authTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// The Authentication Context Class Reference of the user authentication
     /// performed during the course of issuing the credential offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// The value of the `credential_configuration_ids` property of the credential offer.
     ///
@@ -93,21 +77,46 @@ pub struct CredentialOfferInfo {
     /// ```
     ///
     /// JSON name: `credentialConfigurationIds`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_configuration_ids: Option<Vec<String>>,
     /// The transaction code.
     ///
     /// JSON name: `txCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tx_code: Option<String>,
     /// The input mode of the transaction code.
     ///
     /// JSON name: `txCodeInputMode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tx_code_input_mode: Option<String>,
     /// The description of the transaction code.
     ///
     /// JSON name: `txCodeDescription`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tx_code_description: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(CredentialOfferInfo, unknown_members, {
+    identifier: "identifier" optional,
+    credential_offer: "credentialOffer" optional,
+    credential_issuer: "credentialIssuer" optional,
+    authorization_code_grant_included: "authorizationCodeGrantIncluded" optional,
+    issuer_state_included: "issuerStateIncluded" optional,
+    issuer_state: "issuerState" optional,
+    pre_authorized_code_grant_included: "preAuthorizedCodeGrantIncluded" optional,
+    pre_authorized_code: "preAuthorizedCode" optional,
+    subject: "subject" optional,
+    expires_at: "expiresAt" optional,
+    context: "context" optional,
+    properties: "properties" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    auth_time: "authTime" optional,
+    acr: "acr" optional,
+    credential_configuration_ids: "credentialConfigurationIds" optional,
+    tx_code: "txCode" optional,
+    tx_code_input_mode: "txCodeInputMode" optional,
+    tx_code_description: "txCodeDescription" optional,
+});

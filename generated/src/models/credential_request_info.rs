@@ -3,26 +3,35 @@
 /// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `credential_request_info` of the spec (`#/components/schemas/credential_request_info`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CredentialRequestInfo {
     /// The identifier of the credential offer.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
     /// The value of the format parameter in the credential request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// The binding key specified by the proof in the credential request.
     ///
     /// JSON name: `bindingKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_key: Option<String>,
     /// The binding keys specified by the proofs in the credential request.
     ///
     /// JSON name: `bindingKeys`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub binding_keys: Option<Vec<String>>,
     /// The details about the credential request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(CredentialRequestInfo, unknown_members, {
+    identifier: "identifier" optional,
+    format: "format" optional,
+    binding_key: "bindingKey" optional,
+    binding_keys: "bindingKeys" optional,
+    details: "details" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `device-flow` (on by default).
 ///
 /// Schema `device_authorization_request` of the spec (`#/components/schemas/device_authorization_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeviceAuthorizationRequest {
     /// Parameters of a device authorization request which are the request parameters that the device
     /// authorization endpoint of the authorization server implementation received from the client application.
@@ -21,7 +20,6 @@ pub struct DeviceAuthorizationRequest {
     /// parameter.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The client secret extracted from `Authorization` header of the device authorization request from
     /// the client application.
@@ -32,43 +30,45 @@ pub struct DeviceAuthorizationRequest {
     /// this parameter.
     ///
     /// JSON name: `clientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The client certificate used in the TLS connection between the client application and the device
     /// authorization endpoint of the authorization server.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// The client certificate path presented by the client during client authentication. Each element
     /// is a string in PEM format.
     ///
     /// JSON name: `clientCertificatePath`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate_path: Option<Vec<String>>,
     /// The value of the `OAuth-Client-Attestation` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation: Option<String>,
     /// The value of the `OAuth-Client-Attestation-PoP` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestationPop`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation_pop: Option<String>,
     /// Options for [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD).
     ///
     /// These options allow per-request control over CIMD behavior, taking precedence over service-level configuration when provided.
     ///
     /// JSON name: `cimdOptions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeviceAuthorizationRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
@@ -79,6 +79,18 @@ impl DeviceAuthorizationRequest {
             oauth_client_attestation: Option::None,
             oauth_client_attestation_pop: Option::None,
             cimd_options: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(DeviceAuthorizationRequest, unknown_members, {
+    parameters: "parameters" required,
+    client_id: "clientId" optional,
+    client_secret: "clientSecret" optional,
+    client_certificate: "clientCertificate" optional,
+    client_certificate_path: "clientCertificatePath" optional,
+    oauth_client_attestation: "oauthClientAttestation" optional,
+    oauth_client_attestation_pop: "oauthClientAttestationPop" optional,
+    cimd_options: "cimdOptions" optional,
+});

@@ -3,55 +3,45 @@
 /// Compiled with the cargo feature `device-flow` (on by default).
 ///
 /// Schema `device_authorization_response` of the spec (`#/components/schemas/device_authorization_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceAuthorizationResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::DeviceAuthorizationResponseAction>,
     /// The content that the authorization server implementation is to return to the client
     /// application. Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The client ID of the client application that has made the device authorization request.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias of the client application that has made the device authorization
     /// request.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// `true` if the value of the client_id request parameter included in the device authorization
     /// request is the client ID alias. `false` if the value is the original numeric client ID.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The name of the client application which has made the device authorization request.
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// The client authentication method that should be performed at the device authorization
     /// endpoint.
     ///
     /// JSON name: `clientAuthMethod`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_auth_method: Option<String>,
     /// The scopes requested by the device authorization request.
     ///
@@ -63,14 +53,12 @@ pub struct DeviceAuthorizationResponse {
     /// Note that `description` property and `descriptions` property of each scope object in the
     /// array contained in this property is always `null` even if descriptions of the scopes
     /// are registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// The names of the claims which were requested indirectly via some special scopes.
     /// See [5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims)
     /// in OpenID Connect Core 1.0 for details.
     ///
     /// JSON name: `claimNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_names: Option<Vec<String>>,
     /// The list of ACR values requested by the device authorization request.
     ///
@@ -79,70 +67,56 @@ pub struct DeviceAuthorizationResponse {
     /// on Authlete side, if the `acr_values` request parameter contains unrecognized ACR values,
     /// the list returned by this property becomes different from the value of the `acr_values`
     /// request parameter.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acrs: Option<Vec<String>>,
     /// The device verification code. This corresponds to the `device_code` property in the
     /// response to the client.
     ///
     /// JSON name: `deviceCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_code: Option<String>,
     /// The end-user verification code. This corresponds to the `user_code` property in the
     /// response to the client.
     ///
     /// JSON name: `userCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_code: Option<String>,
     /// The end-user verification URI. This corresponds to the `verification_uri` property in
     /// the response to the client.
     ///
     /// JSON name: `verificationUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_uri: Option<String>,
     /// The end-user verification URI that includes the end-user verification code. This corresponds
     /// to the `verification_uri_complete` property in the response to the client.
     ///
     /// JSON name: `verificationUriComplete`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_uri_complete: Option<String>,
     /// The duration of the device verification code in seconds. This corresponds to the `expires_in`
     /// property in the response to the client.
     ///
     /// JSON name: `expiresIn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i32>,
     /// The minimum amount of time in seconds that the client must wait for between polling
     /// requests to the token endpoint. This corresponds to the `interval` property in the response
     /// to the client.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<i32>,
     /// The warnings raised during processing the backchannel authentication request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
     /// The resources specified by the `resource` request parameters. See "Resource Indicators
     /// for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The dynamic scopes which the client application requested by the scope request parameter.
     ///
     /// JSON name: `dynamicScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_scopes: Option<Vec<super::DynamicScope>>,
     /// JSON name: `gmAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gm_action: Option<super::GrantManagementAction>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -151,9 +125,7 @@ pub struct DeviceAuthorizationResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// The subject identifying the user who has given the grant identified
     /// by the `grant_id` request parameter of the device authorization
@@ -174,30 +146,67 @@ pub struct DeviceAuthorizationResponse {
     /// user of the grant.
     ///
     /// JSON name: `grantSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_subject: Option<String>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(DeviceAuthorizationResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    client_name: "clientName" optional,
+    client_auth_method: "clientAuthMethod" optional,
+    scopes: "scopes" optional,
+    claim_names: "claimNames" optional,
+    acrs: "acrs" optional,
+    device_code: "deviceCode" optional,
+    user_code: "userCode" optional,
+    verification_uri: "verificationUri" optional,
+    verification_uri_complete: "verificationUriComplete" optional,
+    expires_in: "expiresIn" optional,
+    interval: "interval" optional,
+    warnings: "warnings" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    dynamic_scopes: "dynamicScopes" optional,
+    gm_action: "gmAction" optional,
+    grant_id: "grantId" optional,
+    grant: "grant" optional,
+    grant_subject: "grantSubject" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

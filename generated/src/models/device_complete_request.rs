@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `device-flow` (on by default).
 ///
 /// Schema `device_complete_request` of the spec (`#/components/schemas/device_complete_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeviceCompleteRequest {
     /// A user code.
     ///
@@ -16,25 +15,19 @@ pub struct DeviceCompleteRequest {
     /// The subject (= unique identifier) of the end-user.
     pub subject: String,
     /// The value of the sub claim that should be used in the ID token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// The time at which the end-user was authenticated. Its value is the number of seconds from `1970-01-01`.
     ///
     /// JSON name: `authTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// The reference of the authentication context class which the end-user authentication satisfied.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// Additional claims which will be embedded in the ID token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<String>,
     /// The extra properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// Scopes to replace the scopes specified in the original device authorization request with.
     /// When nothing is specified for this parameter, replacement is not performed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The description of the error. If this optional request parameter is given, its value is used as
     /// the value of the `error_description` property, but it is used only when the result is not `AUTHORIZED`.
@@ -42,29 +35,24 @@ pub struct DeviceCompleteRequest {
     /// the set `%x20-21 / %x23-5B / %x5D-7E`.
     ///
     /// JSON name: `errorDescription`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// The URI of a document which describes the error in detail. This corresponds to the `error_uri`
     /// property in the response to the client.
     ///
     /// JSON name: `errorUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
     /// JSON that represents additional JWS header parameters for ID tokens.
     ///
     /// JSON name: `idtHeaderParams`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idt_header_params: Option<String>,
     /// the claims that the user has consented for the client application
     /// to know.
     ///
     /// JSON name: `consentedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consented_claims: Option<Vec<String>>,
     /// Additional claims that are added to the payload part of the JWT access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The duration (in seconds) of the access token that may be issued as a result of the Authlete
     /// API call.
@@ -73,7 +61,6 @@ pub struct DeviceCompleteRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The duration (in seconds) of the refresh token that may be issued as a result of the Authlete
     /// API call.
@@ -82,7 +69,6 @@ pub struct DeviceCompleteRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The type of the `aud` claim of the ID token being issued. Valid values are as follows.
     ///
@@ -95,12 +81,19 @@ pub struct DeviceCompleteRequest {
     /// This request parameter takes precedence over the `idTokenAudType` property of the service.
     ///
     /// JSON name: `idTokenAudType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeviceCompleteRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(
         user_code: String,
         result: super::BackchannelAuthenticationCompleteRequestResult,
@@ -124,6 +117,27 @@ impl DeviceCompleteRequest {
             access_token_duration: Option::None,
             refresh_token_duration: Option::None,
             id_token_aud_type: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(DeviceCompleteRequest, unknown_members, {
+    user_code: "userCode" required,
+    result: "result" required,
+    subject: "subject" required,
+    sub: "sub" optional,
+    auth_time: "authTime" optional,
+    acr: "acr" optional,
+    claims: "claims" optional,
+    properties: "properties" optional,
+    scopes: "scopes" optional,
+    error_description: "errorDescription" optional,
+    error_uri: "errorUri" optional,
+    idt_header_params: "idtHeaderParams" optional,
+    consented_claims: "consentedClaims" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    id_token_aud_type: "idTokenAudType" optional,
+});

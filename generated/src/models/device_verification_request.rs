@@ -3,18 +3,32 @@
 /// Compiled with the cargo feature `device-flow` (on by default).
 ///
 /// Schema `device_verification_request` of the spec (`#/components/schemas/device_verification_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeviceVerificationRequest {
     /// A user code.
     ///
     /// JSON name: `userCode`.
     pub user_code: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeviceVerificationRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(user_code: String) -> Self {
-        Self { user_code }
+        Self {
+            user_code,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(DeviceVerificationRequest, unknown_members, {
+    user_code: "userCode" required,
+});

@@ -3,49 +3,40 @@
 /// Compiled with the cargo feature `device-flow` (on by default).
 ///
 /// Schema `device_verification_response` of the spec (`#/components/schemas/device_verification_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeviceVerificationResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::DeviceVerificationResponseAction>,
     /// The client ID of the client application to which the user code has been issued.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias of the client application to which the user code has been issued.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// `true` if the value of the `client_id` request parameter included in the device authorization
     /// request is the client ID alias. `false` if the value is the original numeric client ID.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The name of the client application to which the user code has been issued.
     ///
     /// JSON name: `clientName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
     /// The scopes requested by the device authorization request.
     ///
     /// Note that `description` property and `descriptions` property of each scope object in
     /// the array contained in this property is always null even if descriptions of the scopes
     /// are registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// The names of the claims which were requested indirectly via some special scopes.
     /// See [5.4. Requesting Claims using Scope Values](https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims)
@@ -57,41 +48,32 @@ pub struct DeviceVerificationResponse {
     /// of scopes which is used when the `scope` request parameter is omitted).
     ///
     /// JSON name: `claimNames`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_names: Option<Vec<String>>,
     /// The list of ACR values requested by the device authorization request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acrs: Option<Vec<String>>,
     /// The resources specified by the `resource` request parameters or by the `resource` property
     /// in the request object. If both are given, the values in the request object should be
     /// set. See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The dynamic scopes which the client application requested by the scope request parameter.
     ///
     /// JSON name: `dynamicScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_scopes: Option<Vec<super::DynamicScope>>,
     /// Get the date in milliseconds since the Unix epoch (1970-01-01) at which the user code will expire.
     ///
     /// JSON name: `expiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// JSON name: `gmAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gm_action: Option<super::GrantManagementAction>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -100,9 +82,7 @@ pub struct DeviceVerificationResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// The subject identifying the user who has given the grant identified
     /// by the `grant_id` request parameter of the device authorization
@@ -123,30 +103,59 @@ pub struct DeviceVerificationResponse {
     /// user of the grant.
     ///
     /// JSON name: `grantSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_subject: Option<String>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(DeviceVerificationResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    client_name: "clientName" optional,
+    scopes: "scopes" optional,
+    claim_names: "claimNames" optional,
+    acrs: "acrs" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    dynamic_scopes: "dynamicScopes" optional,
+    expires_at: "expiresAt" optional,
+    gm_action: "gmAction" optional,
+    grant_id: "grantId" optional,
+    grant: "grant" optional,
+    grant_subject: "grantSubject" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

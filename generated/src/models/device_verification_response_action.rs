@@ -7,8 +7,8 @@
 /// Inline schema at `#/components/schemas/device_verification_response/properties/action` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceVerificationResponseAction {
-    /// `INTERNAL_SERVER_ERROR`
-    InternalServerError,
+    /// `SERVER_ERROR`
+    ServerError,
     /// `NOT_EXIST`
     NotExist,
     /// `EXPIRED`
@@ -20,7 +20,6 @@ pub enum DeviceVerificationResponseAction {
 }
 
 crate::open_enum::open_enum!(
-    DeviceVerificationResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", NotExist => "NOT_EXIST", Expired => "EXPIRED", Valid =>
-    "VALID" }
+    DeviceVerificationResponseAction, Unrecognized, { ServerError => "SERVER_ERROR",
+    NotExist => "NOT_EXIST", Expired => "EXPIRED", Valid => "VALID" }
 );

@@ -3,17 +3,26 @@
 /// Compiled with the cargo feature `federation-endpoint` (on by default).
 ///
 /// Schema `federation_registration_request` of the spec (`#/components/schemas/federation_registration_request`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FederationRegistrationRequest {
     /// The entity configuration of a relying party.
     ///
     /// JSON name: `entityConfiguration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_configuration: Option<String>,
     /// The trust chain of a relying party.
     ///
     /// JSON name: `trustChain`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_chain: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(FederationRegistrationRequest, unknown_members, {
+    entity_configuration: "entityConfiguration" optional,
+    trust_chain: "trustChain" optional,
+});

@@ -3,42 +3,35 @@
 /// Compiled with the cargo feature `grant-management-endpoint` (on by default).
 ///
 /// Schema `g_m_request` of the spec (`#/components/schemas/g_m_request`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GMRequest {
     /// An access token to introspect.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Client certificate in PEM format, used to validate binding against access tokens using the TLS
     /// client certificate confirmation method.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// `DPoP` header presented by the client during the request to the resource server.
     ///
     /// The header contains a signed JWT which includes the public key that is paired with the private
     /// key used to sign the JWT. See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application
     /// Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop) for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop: Option<String>,
     /// HTTP method of the request from the client to the protected resource endpoint. This field is
     /// used to validate the `DPoP` header.
     ///
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htm: Option<String>,
     /// URL of the protected resource endpoint. This field is used to validate the `DPoP` header.
     ///
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htu: Option<String>,
     /// JSON name: `gmAction`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gm_action: Option<super::GrantManagementAction>,
     /// The value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -47,7 +40,6 @@ pub struct GMRequest {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
     /// The flag indicating whether to require the DPoP proof JWT to include the `nonce` claim. Even if
     /// the service's `dpopNonceRequired` property is `false`, calling the `/auth/gm` API with this
@@ -55,6 +47,23 @@ pub struct GMRequest {
     /// JWT includes the expected `nonce` value.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(GMRequest, unknown_members, {
+    access_token: "accessToken" optional,
+    client_certificate: "clientCertificate" optional,
+    dpop: "dpop" optional,
+    htm: "htm" optional,
+    htu: "htu" optional,
+    gm_action: "gmAction" optional,
+    grant_id: "grantId" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+});

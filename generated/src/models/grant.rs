@@ -3,15 +3,24 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint` (on by default).
 ///
 /// Schema `grant` of the spec (`#/components/schemas/grant`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Grant {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::GrantScope>>,
     /// The claims associated with the Grant.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Grant, unknown_members, {
+    scopes: "scopes" optional,
+    claims: "claims" optional,
+    authorization_details: "authorizationDetails" optional,
+});

@@ -3,12 +3,22 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint` (on by default).
 ///
 /// Schema `grant_scope` of the spec (`#/components/schemas/grant_scope`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GrantScope {
     /// Space-delimited scopes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// List of resource indicators.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(GrantScope, unknown_members, {
+    scope: "scope" optional,
+    resource: "resource" optional,
+});

@@ -5,38 +5,47 @@
 /// Compiled with the cargo features `authorization-endpoint`, `hardware-security-key`, `service-management` (on by default).
 ///
 /// Schema `hsk` of the spec (`#/components/schemas/hsk`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Hsk {
     /// The key type (EC or RSA)
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kty: Option<String>,
     /// Get the use of the key on the HSM.
     /// When the key use is "sig" (signature), the private key on the HSM is used to sign data and the corresponding public key is used to verify the signature.
     /// When the key use is "enc" (encryption), the private key on the HSM is used to decrypt encrypted data which have been encrypted with the corresponding public key
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#use: Option<String>,
     /// Key ID for the key on the HSM.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<String>,
     /// The name of the HSM.
     /// The identifier for the HSM that sits behind the Authlete server. For example, "google".
     ///
     /// JSON name: `hsmName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hsm_name: Option<String>,
     /// The handle for the key on the HSM.
     /// A handle is a base64url-encoded 256-bit random value (43 letters) which is assigned by Authlete on the call of the /api/hsk/create API
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
     /// The public key that corresponds to the key on the HSM.
     ///
     /// JSON name: `publicKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
     /// The algorithm of the key on the HSM. When the key use is `"sig"`, the algorithm represents a
     /// signing algorithm such as `"ES256"`. When the key use is `"enc"`, the algorithm represents an
     /// encryption algorithm such as `"RSA-OAEP-256"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alg: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Hsk, unknown_members, {
+    kty: "kty" optional,
+    r#use: "use" optional,
+    kid: "kid" optional,
+    hsm_name: "hsmName" optional,
+    handle: "handle" optional,
+    public_key: "publicKey" optional,
+    alg: "alg" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `idtoken_reissue_request` of the spec (`#/components/schemas/idtoken_reissue_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IdtokenReissueRequest {
     /// The value of this parameter should be (a) the value of the
     /// "`jwtAccessToken`" parameter in a response from the
@@ -25,19 +24,16 @@ pub struct IdtokenReissueRequest {
     /// claim of the ID token.
     /// This parameter is optional. When omitted, the value of the subject
     /// associated with the access token is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Additional claims that should be embedded in the payload part of
     /// the ID token. The format is a JSON object.
     /// This parameter is optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<String>,
     /// Additional parameters that should be embedded in the JWS header of
     /// the ID token. The format is a JSON object.
     /// This parameter is optional.
     ///
     /// JSON name: `idtHeaderParams`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idt_header_params: Option<String>,
     /// The type of the "`aud`" claim of the ID token being issued.
     /// Valid values of this parameter are as follows.
@@ -53,12 +49,19 @@ pub struct IdtokenReissueRequest {
     /// of `Service` (cf. `Service#getIdTokenAudType()`).
     ///
     /// JSON name: `idTokenAudType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl IdtokenReissueRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(access_token: String, refresh_token: String) -> Self {
         Self {
             access_token,
@@ -67,6 +70,16 @@ impl IdtokenReissueRequest {
             claims: Option::None,
             idt_header_params: Option::None,
             id_token_aud_type: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(IdtokenReissueRequest, unknown_members, {
+    access_token: "accessToken" required,
+    refresh_token: "refreshToken" required,
+    sub: "sub" optional,
+    claims: "claims" optional,
+    idt_header_params: "idtHeaderParams" optional,
+    id_token_aud_type: "idTokenAudType" optional,
+});

@@ -3,31 +3,44 @@
 /// Compiled with the cargo feature `utility-endpoints` (on by default).
 ///
 /// Schema `info_response` of the spec (`#/components/schemas/info_response`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InfoResponse {
     /// The server version.
     pub version: String,
     /// the features that the server supports.
     pub features: Vec<String>,
     /// Server configuration properties as key-value pairs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration: Option<std::collections::BTreeMap<String, String>>,
     /// Cache statistics for service tokens.
     ///
     /// JSON name: `serviceTokenCache`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_token_cache: Option<super::InfoResponseServiceTokenCache>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl InfoResponse {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(version: String, features: Vec<String>) -> Self {
         Self {
             version,
             features,
             configuration: Option::None,
             service_token_cache: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(InfoResponse, unknown_members, {
+    version: "version" required,
+    features: "features" required,
+    configuration: "configuration" optional,
+    service_token_cache: "serviceTokenCache" optional,
+});

@@ -5,42 +5,51 @@
 /// Compiled with the cargo feature `utility-endpoints` (on by default).
 ///
 /// Inline schema at `#/components/schemas/info_response/properties/serviceTokenCache` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InfoResponseServiceTokenCache {
     /// The number of cache hits.
     ///
     /// JSON name: `hitCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hit_count: Option<i64>,
     /// The number of cache misses.
     ///
     /// JSON name: `missCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub miss_count: Option<i64>,
     /// The number of successful loads.
     ///
     /// JSON name: `loadSuccessCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub load_success_count: Option<i64>,
     /// The number of failed loads.
     ///
     /// JSON name: `loadFailureCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub load_failure_count: Option<i64>,
     /// The total load time in nanoseconds.
     ///
     /// JSON name: `totalLoadTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_load_time: Option<i64>,
     /// The number of evictions.
     ///
     /// JSON name: `evictionCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eviction_count: Option<i64>,
     /// The weight of evicted entries.
     ///
     /// JSON name: `evictionWeight`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub eviction_weight: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(InfoResponseServiceTokenCache, unknown_members, {
+    hit_count: "hitCount" optional,
+    miss_count: "missCount" optional,
+    load_success_count: "loadSuccessCount" optional,
+    load_failure_count: "loadFailureCount" optional,
+    total_load_time: "totalLoadTime" optional,
+    eviction_count: "evictionCount" optional,
+    eviction_weight: "evictionWeight" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `introspection-endpoint` (on by default).
 ///
 /// Schema `introspection_request` of the spec (`#/components/schemas/introspection_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntrospectionRequest {
     /// An access token to introspect.
     pub token: String,
@@ -14,70 +13,57 @@ pub struct IntrospectionRequest {
     ///
     /// If this parameter is a non-empty array and if it contains a scope which is not covered by the
     /// access token,`action=FORBIDDEN` with `error=insufficient_scope` is returned from Authlete.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// A subject (= a user account managed by the service) whom the caller (= a protected resource
     /// endpoint of the service) requires.
     ///
     /// If this parameter is not `null` and if the value does not match the subject who is associated
     /// with the access token, `action=FORBIDDEN` with `error=invalid_request` is returned from Authlete.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// Client certificate in PEM format, used to validate binding against access tokens using the TLS
     /// client certificate confirmation method.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// `DPoP` header presented by the client during the request to the resource server.
     ///
     /// The header contains a signed JWT which includes the public key that is paired with the private
     /// key used to sign the JWT. See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application
     /// Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop) for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop: Option<String>,
     /// HTTP method of the request from the client to the protected resource endpoint. This field is
     /// used to validate the `DPoP` header.
     ///
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htm: Option<String>,
     /// URL of the protected resource endpoint. This field is used to validate the `DPoP` header.
     ///
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htu: Option<String>,
     /// The resources specified by the `resource` request parameters in the token request. See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// Authentication Context Class Reference values one of which the user authentication performed during the course
     /// of issuing the access token must satisfy.
     ///
     /// JSON name: `acrValues`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr_values: Option<Vec<String>>,
     /// The maximum authentication age which is the maximum allowable elapsed time since the user authentication
     /// was performed during the course of issuing the access token.
     ///
     /// JSON name: `maxAge`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_age: Option<i64>,
     /// HTTP Message Components required to be in the signature. If absent, defaults to \[ "@method", "@target-uri", "authorization" \].
     ///
     /// JSON name: `requiredComponents`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub required_components: Option<Vec<String>>,
     /// The full URL of the userinfo endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The HTTP message body of the request, if present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// HTTP headers to be included in processing the signature. If this is a signed request, this must include the
     /// Signature and Signature-Input headers, as well as any additional headers covered by the signature.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<super::Pair>>,
     /// The target URI of the resource request, including the query part, if any.
     ///
@@ -98,7 +84,6 @@ pub struct IntrospectionRequest {
     /// will fail.
     ///
     /// JSON name: `targetUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_uri: Option<String>,
     /// The flag indicating whether to check if the DPoP proof JWT includes the expected `nonce` value.
     ///
@@ -108,7 +93,6 @@ pub struct IntrospectionRequest {
     /// `dpopNonce` response parameter, which should be used as the value of the DPoP-Nonce HTTP header.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
     /// The flag indicating whether the resource request contains a request body.
     ///
@@ -121,12 +105,19 @@ pub struct IntrospectionRequest {
     /// is included in the signature base, if the FAPI profile applies to the resource request.
     ///
     /// JSON name: `requestBodyContained`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body_contained: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl IntrospectionRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(token: String) -> Self {
         Self {
             token,
@@ -146,6 +137,27 @@ impl IntrospectionRequest {
             target_uri: Option::None,
             dpop_nonce_required: Option::None,
             request_body_contained: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(IntrospectionRequest, unknown_members, {
+    token: "token" required,
+    scopes: "scopes" optional,
+    subject: "subject" optional,
+    client_certificate: "clientCertificate" optional,
+    dpop: "dpop" optional,
+    htm: "htm" optional,
+    htu: "htu" optional,
+    resources: "resources" optional,
+    acr_values: "acrValues" optional,
+    max_age: "maxAge" optional,
+    required_components: "requiredComponents" optional,
+    uri: "uri" optional,
+    message: "message" optional,
+    headers: "headers" optional,
+    target_uri: "targetUri" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+    request_body_contained: "requestBodyContained" optional,
+});

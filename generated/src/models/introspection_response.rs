@@ -3,84 +3,66 @@
 /// Compiled with the cargo feature `introspection-endpoint` (on by default).
 ///
 /// Schema `introspection_response` of the spec (`#/components/schemas/introspection_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntrospectionResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::IntrospectionResponseAction>,
     /// The content that the authorization server implementation can use as the value of `WWW-Authenticate` header on errors.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The client ID.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias when the token request was made. If the client did not have an alias, this parameter is `null`.
     /// Also, if the token request was invalid and it failed to identify a client, this parameter is `null`.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// The flag which indicates whether the client ID alias was used when the token request was made.
     /// `true` if the client ID alias was used when the token request was made.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The time at which the access token expires.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `expiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// The subject who is associated with the access token.
     /// The value of this property is `null` if the access token was issued using the flow of [Client Credentials Grant](https://tools.ietf.org/html/rfc6749#section-4.4).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes covered by the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `true` if the access token exists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub existent: Option<bool>,
     /// true\` if the access token is usable (= exists and has not expired).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub usable: Option<bool>,
     /// `true` if the access token exists.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sufficient: Option<bool>,
     /// `true` if the access token can be refreshed using the associated refresh token which had been issued
     /// along with the access token. `false` if the refresh token for the access token has expired or the access
     /// token has no associated refresh token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refreshable: Option<bool>,
     /// The extra properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The client certificate thumbprint used to validate the access token.
     ///
     /// JSON name: `certificateThumbprint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_thumbprint: Option<String>,
     /// The target resources. This represents the resources specified by the `resource` request parameters
     /// or by the `resource` property in the request object.
     ///
     /// See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// The target resources this proeprty holds may be the same as or different from the ones `resource` property holds.
     ///
@@ -94,27 +76,22 @@ pub struct IntrospectionResponse {
     /// See "Resource Indicators for OAuth 2.0" for details.
     ///
     /// JSON name: `accessTokenResources`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The scopes property of this class is a list of scope names. The property does not hold information
     /// about scope attributes. This scopeDetails property was newly created to convey information about
     /// scope attributes.
     ///
     /// JSON name: `scopeDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope_details: Option<Vec<super::Scope>>,
     /// The value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -123,67 +100,53 @@ pub struct IntrospectionResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<super::Grant>,
     /// the flag which indicates whether the access token is for an external
     /// attachment.
     ///
     /// JSON name: `forExternalAttachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_external_attachment: Option<bool>,
     /// the claims that the user has consented for the client application
     /// to know.
     ///
     /// JSON name: `consentedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consented_claims: Option<Vec<String>>,
     /// JSON name: `grantType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<super::GrantType>,
     /// The Authentication Context Class Reference of the user authentication that the authorization server performed
     /// during the course of issuing the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// The time when the user authentication was performed during the course of issuing the access token.
     ///
     /// JSON name: `authTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The flag indicating whether the token is for credential issuance.
     ///
     /// JSON name: `forCredentialIssuance`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_credential_issuance: Option<bool>,
     /// The c_nonce
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce: Option<String>,
     /// The time at which the `c_nonce` expires.
     ///
     /// JSON name: `cnonceExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce_expires_at: Option<i64>,
     /// The credentials that can be obtained by presenting the access token.
     ///
     /// JSON name: `issuableCredentials`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuable_credentials: Option<String>,
     /// The expected nonce value for DPoP proof JWT, which should be used
     /// as the value of the `DPoP-Nonce` HTTP header.
     ///
     /// JSON name: `dpopNonce`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce: Option<String>,
     /// The flag indicating whether the HTTP response from the protected resource endpoint must include
     /// an HTTP message signature ([RFC 9421 HTTP Message Signatures](https://www.rfc-editor.org/rfc/rfc9421.html))
@@ -193,20 +156,66 @@ pub struct IntrospectionResponse {
     /// must include the `Signature` and `Signature-Input` HTTP fields.
     ///
     /// JSON name: `responseSigningRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_signing_required: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(IntrospectionResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    expires_at: "expiresAt" optional,
+    subject: "subject" optional,
+    scopes: "scopes" optional,
+    existent: "existent" optional,
+    usable: "usable" optional,
+    sufficient: "sufficient" optional,
+    refreshable: "refreshable" optional,
+    properties: "properties" optional,
+    certificate_thumbprint: "certificateThumbprint" optional,
+    resources: "resources" optional,
+    access_token_resources: "accessTokenResources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    scope_details: "scopeDetails" optional,
+    grant_id: "grantId" optional,
+    grant: "grant" optional,
+    for_external_attachment: "forExternalAttachment" optional,
+    consented_claims: "consentedClaims" optional,
+    grant_type: "grantType" optional,
+    acr: "acr" optional,
+    auth_time: "authTime" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    for_credential_issuance: "forCredentialIssuance" optional,
+    cnonce: "cnonce" optional,
+    cnonce_expires_at: "cnonceExpiresAt" optional,
+    issuable_credentials: "issuableCredentials" optional,
+    dpop_nonce: "dpopNonce" optional,
+    response_signing_required: "responseSigningRequired" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

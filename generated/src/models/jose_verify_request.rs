@@ -3,37 +3,40 @@
 /// Compiled with the cargo feature `jose-object` (on by default).
 ///
 /// Schema `jose_verify_request` of the spec (`#/components/schemas/jose_verify_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JoseVerifyRequest {
     /// A JOSE object.
     pub jose: String,
     /// Mandatory claims that are required to be included in the JOSE object.
     ///
     /// JSON name: `mandatoryClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mandatory_claims: Option<Vec<String>>,
     /// Allowable clock skew in seconds.
     ///
     /// JSON name: `clockSkew`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clock_skew: Option<i32>,
     /// The identifier of the client application whose keys are required for verification of the JOSE
     /// object.
     ///
     /// JSON name: `clientIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_identifier: Option<String>,
     /// The flag which indicates whether the signature of the JOSE object has been signed by a client
     /// application with the client's private key or a shared symmetric key.
     ///
     /// JSON name: `signedByClient`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_by_client: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl JoseVerifyRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(jose: String) -> Self {
         Self {
             jose,
@@ -41,6 +44,15 @@ impl JoseVerifyRequest {
             clock_skew: Option::None,
             client_identifier: Option::None,
             signed_by_client: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(JoseVerifyRequest, unknown_members, {
+    jose: "jose" required,
+    mandatory_claims: "mandatoryClaims" optional,
+    clock_skew: "clockSkew" optional,
+    client_identifier: "clientIdentifier" optional,
+    signed_by_client: "signedByClient" optional,
+});

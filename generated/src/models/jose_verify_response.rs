@@ -3,40 +3,49 @@
 /// Compiled with the cargo feature `jose-object` (on by default).
 ///
 /// Schema `jose_verify_response` of the spec (`#/components/schemas/jose_verify_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct JoseVerifyResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The result of the verification on the JOSE object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub valid: Option<bool>,
     /// The result of the signature verification.
     ///
     /// JSON name: `signatureValid`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signature_valid: Option<bool>,
     /// The list of missing claims.
     ///
     /// JSON name: `missingClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_claims: Option<Vec<String>>,
     /// The list of invalid claims.
     ///
     /// JSON name: `invalidClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_claims: Option<Vec<String>>,
     /// The list of error messages.
     ///
     /// JSON name: `errorDescriptions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_descriptions: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(JoseVerifyResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    valid: "valid" optional,
+    signature_valid: "signatureValid" optional,
+    missing_claims: "missingClaims" optional,
+    invalid_claims: "invalidClaims" optional,
+    error_descriptions: "errorDescriptions" optional,
+});

@@ -1091,6 +1091,10 @@ pub use native_sso_logout_request::NativeSsoLogoutRequest;
 mod native_sso_logout_response;
 #[cfg(feature = "native-sso")]
 pub use native_sso_logout_response::NativeSsoLogoutResponse;
+#[cfg(any(feature = "authorization-endpoint", feature = "user-info-endpoint"))]
+mod string_array;
+#[cfg(any(feature = "authorization-endpoint", feature = "user-info-endpoint"))]
+pub use string_array::StringArray;
 #[cfg(
     any(
         feature = "client-management",

@@ -3,18 +3,32 @@
 /// Compiled with the cargo feature `native-sso` (on by default).
 ///
 /// Schema `native_sso_logout_request` of the spec (`#/components/schemas/native_sso_logout_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NativeSsoLogoutRequest {
     /// The session ID of a user's authentication session.
     ///
     /// JSON name: `sessionId`.
     pub session_id: String,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl NativeSsoLogoutRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(session_id: String) -> Self {
-        Self { session_id }
+        Self {
+            session_id,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(NativeSsoLogoutRequest, unknown_members, {
+    session_id: "sessionId" required,
+});

@@ -3,23 +3,32 @@
 /// Compiled with the cargo feature `native-sso` (on by default).
 ///
 /// Schema `native_sso_logout_response` of the spec (`#/components/schemas/native_sso_logout_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NativeSsoLogoutResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the API caller should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::NativeSsoLogoutResponseAction>,
     /// The number of deleted access/refresh token records.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(NativeSsoLogoutResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    count: "count" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `native-sso` (on by default).
 ///
 /// Schema `native_sso_request` of the spec (`#/components/schemas/native_sso_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NativeSsoRequest {
     /// The value of this parameter should be: (a) the value of the `jwtAccessToken` parameter in a response
     /// from the `/auth/token` API when the value is available, or (b) the value of the `accessToken`
@@ -17,21 +16,17 @@ pub struct NativeSsoRequest {
     /// from the `/auth/token` API.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The value that should be used as the value of the `sub` claim of the ID token. This parameter
     /// is optional. When omitted, the value of the subject associated with the access token is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Additional claims that should be embedded in the payload part of the ID token. The format is a
     /// JSON object. This parameter is optional.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<String>,
     /// Additional parameters that should be embedded in the JWS header of the ID token. The format is
     /// a JSON object. This parameter is optional.
     ///
     /// JSON name: `idtHeaderParams`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub idt_header_params: Option<String>,
     /// The type of the `aud` claim of the ID token being issued. Valid values of this parameter are
     /// as follows:
@@ -46,7 +41,6 @@ pub struct NativeSsoRequest {
     /// precedence over the `idTokenAudType` property of `Service`.
     ///
     /// JSON name: `idTokenAudType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
     /// The device secret. The value of this parameter should be the value of the `deviceSecret` parameter
     /// in the response from the `/auth/token` API, if the parameter is present. Otherwise, the authorization
@@ -66,12 +60,19 @@ pub struct NativeSsoRequest {
     /// is omitted, the value of the `deviceSecret` request parameter is used to compute the hash.
     ///
     /// JSON name: `deviceSecretHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_secret_hash: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl NativeSsoRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(access_token: String, device_secret: String) -> Self {
         Self {
             access_token,
@@ -82,6 +83,18 @@ impl NativeSsoRequest {
             id_token_aud_type: Option::None,
             device_secret,
             device_secret_hash: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(NativeSsoRequest, unknown_members, {
+    access_token: "accessToken" required,
+    refresh_token: "refreshToken" optional,
+    sub: "sub" optional,
+    claims: "claims" optional,
+    idt_header_params: "idtHeaderParams" optional,
+    id_token_aud_type: "idTokenAudType" optional,
+    device_secret: "deviceSecret" required,
+    device_secret_hash: "deviceSecretHash" optional,
+});

@@ -3,12 +3,22 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `client-management`, `device-flow`, `dynamic-client-registration`, `federation-endpoint`, `introspection-endpoint`, `service-management`, `token-endpoint`, `user-info-endpoint` (on by default).
 ///
 /// Schema `pair` of the spec (`#/components/schemas/pair`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pair {
     /// The key part.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The value part.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Pair, unknown_members, {
+    key: "key" optional,
+    value: "value" optional,
+});

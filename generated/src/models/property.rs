@@ -3,16 +3,26 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations`, `user-info-endpoint`, `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `property` of the spec (`#/components/schemas/property`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Property {
     /// The key part.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// The value part.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// The flag to indicate whether this property hidden from or visible to client applications.
     /// If `true`, this property is hidden from client applications. Otherwise, this property is visible to client applications.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hidden: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Property, unknown_members, {
+    key: "key" optional,
+    value: "value" optional,
+    hidden: "hidden" optional,
+});

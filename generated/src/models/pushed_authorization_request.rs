@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `pushed-authorization-endpoint` (on by default).
 ///
 /// Schema `pushed_authorization_request` of the spec (`#/components/schemas/pushed_authorization_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PushedAuthorizationRequest {
     /// The pushed authorization request body received from the client application.
     ///
@@ -14,43 +13,34 @@ pub struct PushedAuthorizationRequest {
     /// The client ID extracted from `Authorization` header of the pushed request from the client application.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The client secret extracted from `Authorization` header of the pushed authorization request from the client application.
     ///
     /// JSON name: `clientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The client certificate from the MTLS connection to pushed authorization endpoint from the client application.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// The certificate path presented by the client during client authentication. These certificates are strings in PEM format.
     ///
     /// JSON name: `clientCertificatePath`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate_path: Option<Vec<String>>,
     /// DPoP Header
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop: Option<String>,
     /// HTTP Method (for DPoP validation).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htm: Option<String>,
     /// HTTP URL base (for DPoP validation).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htu: Option<String>,
     /// The value of the `OAuth-Client-Attestation` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation: Option<String>,
     /// The value of the `OAuth-Client-Attestation-PoP` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestationPop`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation_pop: Option<String>,
     /// The flag indicating whether to require the DPoP proof JWT to include the `nonce` claim. Even if
     /// the service's `dpopNonceRequired` property is `false`, calling the `/pushed_auth_req` API with
@@ -58,12 +48,19 @@ pub struct PushedAuthorizationRequest {
     /// proof JWT includes the expected `nonce` value.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PushedAuthorizationRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
@@ -77,6 +74,21 @@ impl PushedAuthorizationRequest {
             oauth_client_attestation: Option::None,
             oauth_client_attestation_pop: Option::None,
             dpop_nonce_required: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(PushedAuthorizationRequest, unknown_members, {
+    parameters: "parameters" required,
+    client_id: "clientId" optional,
+    client_secret: "clientSecret" optional,
+    client_certificate: "clientCertificate" optional,
+    client_certificate_path: "clientCertificatePath" optional,
+    dpop: "dpop" optional,
+    htm: "htm" optional,
+    htu: "htu" optional,
+    oauth_client_attestation: "oauthClientAttestation" optional,
+    oauth_client_attestation_pop: "oauthClientAttestationPop" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+});

@@ -3,44 +3,53 @@
 /// Compiled with the cargo feature `pushed-authorization-endpoint` (on by default).
 ///
 /// Schema `pushed_authorization_response` of the spec (`#/components/schemas/pushed_authorization_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PushedAuthorizationResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take. Any other value other than "CREATED" should be handled as unsuccessful result.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::PushedAuthorizationResponseAction>,
     /// The request_uri created to the client to be used as request_uri on the authorize call.
     ///
     /// JSON name: `requestUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_uri: Option<String>,
     /// The content that the authorization server implementation is to return to the client
     /// application.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The client authentication method that the client application declares that it uses at the token
     /// endpoint. This property corresponds to `token_endpoint_auth_method` in [OpenID Connect Dynamic
     /// Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
     ///
     /// JSON name: `clientAuthMethod`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_auth_method: Option<super::ClientAuthMethod>,
     /// Get the expected nonce value for DPoP proof JWT, which should be used
     /// as the value of the `DPoP-Nonce` HTTP header.
     ///
     /// JSON name: `dpopNonce`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(PushedAuthorizationResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    request_uri: "requestUri" optional,
+    response_content: "responseContent" optional,
+    client_auth_method: "clientAuthMethod" optional,
+    dpop_nonce: "dpopNonce" optional,
+});

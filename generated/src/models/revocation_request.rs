@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `revocation-endpoint` (on by default).
 ///
 /// Schema `revocation_request` of the spec (`#/components/schemas/revocation_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RevocationRequest {
     /// OAuth 2.0 token revocation request parameters which are the request parameters that the OAuth 2.0 token revocation endpoint
     /// ([RFC 7009](https://datatracker.ietf.org/doc/html/rfc7009)) of the authorization server implementation received from the
@@ -20,7 +19,6 @@ pub struct RevocationRequest {
     /// `Authorization` header, the value should be extracted and set to this parameter.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The client secret extracted from `Authorization` header of the revocation request from the client application.
     ///
@@ -29,34 +27,37 @@ pub struct RevocationRequest {
     /// the value should be extracted and set to this parameter.
     ///
     /// JSON name: `clientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The client certificate used in the TLS connection between the client application and the revocation endpoint.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// The certificate path presented by the client during client authentication.
     ///
     /// JSON name: `clientCertificatePath`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate_path: Option<Vec<String>>,
     /// The value of the `OAuth-Client-Attestation` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation: Option<String>,
     /// The value of the `OAuth-Client-Attestation-PoP` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestationPop`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation_pop: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RevocationRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
@@ -66,6 +67,17 @@ impl RevocationRequest {
             client_certificate_path: Option::None,
             oauth_client_attestation: Option::None,
             oauth_client_attestation_pop: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(RevocationRequest, unknown_members, {
+    parameters: "parameters" required,
+    client_id: "clientId" optional,
+    client_secret: "clientSecret" optional,
+    client_certificate: "clientCertificate" optional,
+    client_certificate_path: "clientCertificatePath" optional,
+    oauth_client_attestation: "oauthClientAttestation" optional,
+    oauth_client_attestation_pop: "oauthClientAttestationPop" optional,
+});

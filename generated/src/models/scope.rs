@@ -3,24 +3,33 @@
 /// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `service-management`, `token-endpoint` (on by default).
 ///
 /// Schema `scope` of the spec (`#/components/schemas/scope`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Scope {
     /// The name of the scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `true` to mark the scope as default. Scopes marked as default are regarded as requested when an authorization request from a client application does not contain scope request parameter.
     ///
     /// JSON name: `defaultEntry`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default_entry: Option<bool>,
     /// The description about the scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The descriptions about this scope in multiple languages.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<super::TaggedValue>>,
     /// The attributes of the scope.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::Pair>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Scope, unknown_members, {
+    name: "name" optional,
+    default_entry: "defaultEntry" optional,
+    description: "description" optional,
+    descriptions: "descriptions" optional,
+    attributes: "attributes" optional,
+});

@@ -3,18 +3,15 @@
 /// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
 ///
 /// Schema `service` of the spec (`#/components/schemas/service`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Service {
     /// The sequential number of the service. The value of this property is assigned by Authlete.
     ///
     /// Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<i32>,
     /// The name of this service.
     ///
     /// JSON name: `serviceName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_name: Option<String>,
     /// The issuer identifier of the service.
     ///
@@ -22,79 +19,65 @@ pub struct Service {
     ///
     /// The value of this property is used as `iss` claim in an [ID token](https://openid.net/specs/openid-connect-core-1_0.html#IDToken)
     /// and `issuer` property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// The description about the service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The service ID used in Authlete API calls. The value of this property is assigned by Authlete.
     ///
     /// JSON name: `apiKey`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<i64>,
     /// The API secret of this service. This value is assigned by Authlete and
     /// is used for service authentication in API calls.
     ///
     /// JSON name: `apiSecret`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_secret: Option<String>,
     /// The endpoint for batch token notifications. This endpoint is called when
     /// multiple tokens are issued or revoked in a batch operation.
     ///
     /// JSON name: `tokenBatchNotificationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_batch_notification_endpoint: Option<String>,
     /// The flag indicating whether the audience of client assertion JWTs must
     /// match the issuer identifier of this service.
     ///
     /// JSON name: `clientAssertionAudRestrictedToIssuer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_assertion_aud_restricted_to_issuer: Option<bool>,
     /// The number of the organization that owns this service. This value is
     /// assigned by Authlete.
     ///
     /// JSON name: `serviceOwnerNumber`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_owner_number: Option<i32>,
     /// The maximum number of client applications that a developer can have.
     ///
     /// JSON name: `clientsPerDeveloper`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub clients_per_developer: Option<i32>,
     /// The endpoint for developer authentication callbacks. This is used when
     /// developers log into the developer portal.
     ///
     /// JSON name: `developerAuthenticationCallbackEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer_authentication_callback_endpoint: Option<String>,
     /// The API key for basic authentication at the developer authentication
     /// callback endpoint.
     ///
     /// JSON name: `developerAuthenticationCallbackApiKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer_authentication_callback_api_key: Option<String>,
     /// The API secret for basic authentication at the developer authentication
     /// callback endpoint.
     ///
     /// JSON name: `developerAuthenticationCallbackApiSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub developer_authentication_callback_api_secret: Option<String>,
     /// Social login services (SNS) that this service supports for end-user
     /// authentication.
     ///
     /// JSON name: `supportedSnses`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_snses: Option<Vec<super::Sns>>,
     /// The credentials for social login services (SNS) that are used for
     /// end-user authentication.
     ///
     /// JSON name: `snsCredentials`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sns_credentials: Option<Vec<super::SnsCredentials>>,
     /// Deprecated. Always `true`.
     ///
     /// JSON name: `clientIdAliasEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_enabled: Option<bool>,
     /// The `metadata` of the service. The content of the returned array depends on contexts.
     /// The predefined service metadata is listed in the following table.
@@ -102,19 +85,16 @@ pub struct Service {
     /// | Key | Description |
     /// | --- | --- |
     /// | `clientCount` | The number of client applications which belong to this service. |
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Vec<super::Pair>>,
     /// The time at which this service was created. The value is represented as milliseconds since the
     /// UNIX epoch (`1970-01-01`).
     ///
     /// JSON name: `createdAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     /// The time at which this service was last modified. The value is represented as milliseconds since
     /// the UNIX epoch (1970-01-01).
     ///
     /// JSON name: `modifiedAt`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<i64>,
     /// A Web API endpoint for user authentication which is to be prepared on the service side.
     ///
@@ -125,7 +105,6 @@ pub struct Service {
     /// a `POST` request to this endpoint.
     ///
     /// JSON name: `authenticationCallbackEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_callback_endpoint: Option<String>,
     /// API key for basic authentication at the authentication callback endpoint.
     ///
@@ -133,12 +112,10 @@ pub struct Service {
     /// making a request to the authentication callback endpoint.
     ///
     /// JSON name: `authenticationCallbackApiKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_callback_api_key: Option<String>,
     /// API secret for `basic` authentication at the authentication callback endpoint.
     ///
     /// JSON name: `authenticationCallbackApiSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_callback_api_secret: Option<String>,
     /// Values of acrs (authentication context class references) that the service supports.
     ///
@@ -146,7 +123,6 @@ pub struct Service {
     /// property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedAcrs`. Read-only: set by the server in responses.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_acrs: Option<Vec<String>>,
     /// Values of `grant_type` request parameter that the service supports.
     ///
@@ -154,7 +130,6 @@ pub struct Service {
     /// [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedGrantTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_grant_types: Option<Vec<super::GrantType>>,
     /// Values of `response_type` request parameter that
     /// the service supports. Valid values are listed in Response Type.
@@ -163,7 +138,6 @@ pub struct Service {
     /// [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedResponseTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_response_types: Option<Vec<super::ResponseType>>,
     /// The supported data types that can be used as values of the type field in `authorization_details`.
     ///
@@ -171,12 +145,10 @@ pub struct Service {
     /// Rich Authorization Requests" (RAR) for details.
     ///
     /// JSON name: `supportedAuthorizationDetailsTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_authorization_details_types: Option<Vec<String>>,
     /// The profiles that this service supports.
     ///
     /// JSON name: `supportedServiceProfiles`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_service_profiles: Option<Vec<super::ServiceProfile>>,
     /// The flag to indicate whether the `error_description` response parameter is omitted.
     ///
@@ -186,7 +158,6 @@ pub struct Service {
     /// If `true`, Authlete does not embed the `error_description` response parameter in error responses.
     ///
     /// JSON name: `errorDescriptionOmitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description_omitted: Option<bool>,
     /// The flag to indicate whether the `error_uri` response parameter is omitted.
     ///
@@ -196,7 +167,6 @@ pub struct Service {
     /// `error_uri` response parameter in error responses.
     ///
     /// JSON name: `errorUriOmitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri_omitted: Option<bool>,
     /// The authorization endpoint of the service.
     ///
@@ -206,14 +176,12 @@ pub struct Service {
     /// Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `authorizationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     /// The flag to indicate whether the direct authorization endpoint is enabled or not.
     ///
     /// The path of the endpoint is `/api/auth/authorization/direct/service-api-key`.
     ///
     /// JSON name: `directAuthorizationEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_authorization_endpoint_enabled: Option<bool>,
     /// UI locales that the service supports.
     ///
@@ -222,14 +190,12 @@ pub struct Service {
     /// The value of this property is used as `ui_locales_supported` property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedUiLocales`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_ui_locales: Option<Vec<String>>,
     /// Values of `display` request parameter that service supports.
     ///
     /// The value of this property is used as `display_values_supported` property in the Provider Metadata\](<https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata>).
     ///
     /// JSON name: `supportedDisplays`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_displays: Option<Vec<super::Display>>,
     /// The flag to indicate whether the use of Proof Key for Code Exchange (PKCE) is always required for authorization requests by Authorization Code Flow.
     ///
@@ -238,7 +204,6 @@ pub struct Service {
     /// See [RFC 7636](https://tools.ietf.org/html/rfc7636) (Proof Key for Code Exchange by OAuth Public Clients) for details about `code_challenge` request parameter.
     ///
     /// JSON name: `pkceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_required: Option<bool>,
     /// The flag to indicate whether `S256` is always required as the code challenge method whenever [PKCE (RFC 7636)](https://tools.ietf.org/html/rfc7636) is used.
     ///
@@ -247,7 +212,6 @@ pub struct Service {
     /// Neither omission of the `code_challenge_method` request parameter nor use of plain (`code_challenge_method=plain`) is allowed.
     ///
     /// JSON name: `pkceS256Required`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pkce_s256_required: Option<bool>,
     /// The duration of authorization response JWTs in seconds.
     ///
@@ -258,7 +222,6 @@ pub struct Service {
     /// value of the `exp` claim of the JWT.
     ///
     /// JSON name: `authorizationResponseDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_response_duration: Option<i64>,
     /// The [token endpoint](https://tools.ietf.org/html/rfc6749#section-3.2) of the service.
     ///
@@ -268,13 +231,11 @@ pub struct Service {
     /// [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `tokenEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_endpoint: Option<String>,
     /// The flag to indicate whether the direct token endpoint is enabled or not. The path of the endpoint
     /// is `/api/auth/token/direct/service-api-key`.
     ///
     /// JSON name: `directTokenEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_token_endpoint_enabled: Option<bool>,
     /// Client authentication methods supported by the token endpoint of the service.
     ///
@@ -282,53 +243,44 @@ pub struct Service {
     /// [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedTokenAuthMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_token_auth_methods: Option<Vec<super::ClientAuthMethod>>,
     /// The flag to indicate token requests from public clients without the `client_id` request parameter are allowed when the client can be guessed from `authorization_code` or `refresh_token`.
     ///
     /// This flag should not be set unless you have special reasons.
     ///
     /// JSON name: `missingClientIdAllowed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_client_id_allowed: Option<bool>,
     /// The [revocation endpoint](https://tools.ietf.org/html/rfc7009) of the service.
     ///
     /// A URL that starts with `https://`. For example, `https://example.com/auth/revocation`.
     ///
     /// JSON name: `revocationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
     /// The flag to indicate whether the direct revocation endpoint is enabled or not. The URL of the endpoint is `/api/auth/revocation/direct/service-api-key`.
     ///
     /// JSON name: `directRevocationEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_revocation_endpoint_enabled: Option<bool>,
     /// Client authentication methods supported at the revocation endpoint.
     ///
     /// JSON name: `supportedRevocationAuthMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_revocation_auth_methods: Option<Vec<super::ClientAuthMethod>>,
     /// The URI of the introspection endpoint.
     ///
     /// JSON name: `introspectionEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
     /// The flag to indicate whether the direct userinfo endpoint is enabled or not. The path of the endpoint is `/api/auth/userinfo/direct/{serviceApiKey}`.
     ///
     /// JSON name: `directIntrospectionEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_introspection_endpoint_enabled: Option<bool>,
     /// Client authentication methods supported at the introspection endpoint.
     ///
     /// JSON name: `supportedIntrospectionAuthMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_introspection_auth_methods: Option<Vec<super::ClientAuthMethod>>,
     /// The URI of the pushed authorization request endpoint.
     ///
     /// This property corresponds to the `pushed_authorization_request_endpoint` metadata defined in "[5. Authorization Server Metadata](https://tools.ietf.org/html/draft-lodderstedt-oauth-par#section-5)" of OAuth 2.0 Pushed Authorization Requests.
     ///
     /// JSON name: `pushedAuthReqEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pushed_auth_req_endpoint: Option<String>,
     /// The duration of pushed authorization requests in seconds.
     ///
@@ -342,7 +294,6 @@ pub struct Service {
     /// of the `expires_in` parameter in responses from the pushed authorization request endpoint.
     ///
     /// JSON name: `pushedAuthReqDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pushed_auth_req_duration: Option<i64>,
     /// The flag to indicate whether this service requires that clients use the pushed authorization
     /// request endpoint.
@@ -351,7 +302,6 @@ pub struct Service {
     /// in [OAuth 2.0 Pushed Authorization Requests](https://tools.ietf.org/html/draft-lodderstedt-oauth-par).
     ///
     /// JSON name: `parRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub par_required: Option<bool>,
     /// The flag to indicate whether this service requires that authorization requests always utilize
     /// a request object by using either request or `request_uri` request parameter.
@@ -363,7 +313,6 @@ pub struct Service {
     /// conform to the JAR specification are rejected.
     ///
     /// JSON name: `requestObjectRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_required: Option<bool>,
     /// The flag to indicate whether a request object is processed based on rules defined in
     /// [OpenID Connect Core 1.0](https://openid.net/specs/openid-connect-core-1_0.html) or JAR (JWT
@@ -384,17 +333,14 @@ pub struct Service {
     /// requests which don't conform to the JAR specification are rejected.
     ///
     /// JSON name: `traditionalRequestObjectProcessingApplied`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub traditional_request_object_processing_applied: Option<bool>,
     /// The flag to indicate whether this service validates certificate chains during PKI-based client mutual TLS authentication.
     ///
     /// JSON name: `mutualTlsValidatePkiCertChain`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mutual_tls_validate_pki_cert_chain: Option<bool>,
     /// The list of root certificates trusted by this service for PKI-based client mutual TLS authentication.
     ///
     /// JSON name: `trustedRootCertificates`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trusted_root_certificates: Option<Vec<String>>,
     /// The MTLS endpoint aliases.
     ///
@@ -414,7 +360,6 @@ pub struct Service {
     /// ```
     ///
     /// JSON name: `mtlsEndpointAliases`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub mtls_endpoint_aliases: Option<Vec<super::NamedUri>>,
     /// The access token type.
     ///
@@ -425,18 +370,15 @@ pub struct Service {
     /// See [RFC 6749 (OAuth 2.0), 7.1. Access Token Types](https://tools.ietf.org/html/rfc6749#section-7.1) for details.
     ///
     /// JSON name: `accessTokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_type: Option<String>,
     /// The flag to indicate whether this service supports issuing TLS client certificate bound access tokens.
     ///
     /// JSON name: `tlsClientCertificateBoundAccessTokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_client_certificate_bound_access_tokens: Option<bool>,
     /// The duration of access tokens in seconds. This value is used as the value of `expires_in` property
     /// in access token responses. `expires_in` is defined [RFC 6749, 5.1. Successful Response](https://tools.ietf.org/html/rfc6749#section-5.1).
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The flag to indicate whether the number of access tokens per subject (and per client) is at most one or can be more.
     ///
@@ -445,10 +387,8 @@ pub struct Service {
     /// Note that, however, attempts by [Client Credentials Flow](https://tools.ietf.org/html/rfc6749#section-4.4) do not invalidate existing access tokens because access tokens issued by Client Credentials Flow are not associated with any end-user's subject. Also note that an attempt by [Refresh Token Flow](https://tools.ietf.org/html/rfc6749#section-6) invalidates the coupled access token only and this invalidation is always performed regardless of whether the value of this setting item is `true` or `false`.
     ///
     /// JSON name: `singleAccessTokenPerSubject`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub single_access_token_per_subject: Option<bool>,
     /// JSON name: `accessTokenSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_sign_alg: Option<super::JwsAlg>,
     /// The key ID to identify a JWK used for signing access tokens.
     ///
@@ -460,18 +400,15 @@ pub struct Service {
     /// to be specified so that Authlete Server can pick up one JWK from among the JWK candidates.
     ///
     /// JSON name: `accessTokenSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_signature_key_id: Option<String>,
     /// The duration of refresh tokens in seconds. The related specifications have no requirements on refresh token duration, but Authlete sets expiration for refresh tokens.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The flag to indicate whether the remaining duration of the used refresh token is taken over to
     /// the newly issued refresh token.
     ///
     /// JSON name: `refreshTokenDurationKept`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration_kept: Option<bool>,
     /// The flag which indicates whether duration of refresh tokens are reset when they are used even
     /// if the `refreshTokenKept` property of this service set to is `true` (= even if "Refresh Token
@@ -483,7 +420,6 @@ pub struct Service {
     /// `refreshTokenDurationReset` property is not referenced.
     ///
     /// JSON name: `refreshTokenDurationReset`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration_reset: Option<bool>,
     /// The flag to indicate whether a refresh token remains unchanged or gets renewed after its use.
     ///
@@ -492,7 +428,6 @@ pub struct Service {
     /// See [RFC 6749 6. Refreshing an Access Token](https://tools.ietf.org/html/rfc6749#section-6), as to how to get a new access token using a refresh token.
     ///
     /// JSON name: `refreshTokenKept`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_kept: Option<bool>,
     /// Scopes supported by the service.
     ///
@@ -510,7 +445,6 @@ pub struct Service {
     /// The value of this property is used as `scopes_supported` property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_scopes: Option<Vec<super::Scope>>,
     /// The flag to indicate whether requests that request no scope are rejected or not.
     ///
@@ -528,20 +462,17 @@ pub struct Service {
     /// and want to strictly conform to the requirement above, this flag has to be `true`.
     ///
     /// JSON name: `scopeRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope_required: Option<bool>,
     /// 'The duration of [ID token](https://openid.net/specs/openid-connect-core-1_0.html#IDToken)s
     /// in seconds. This value is used to calculate the value of `exp` claim in an ID token.'
     ///
     /// JSON name: `idTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_duration: Option<i64>,
     /// The allowable clock skew between the server and clients in seconds.
     ///
     /// The clock skew is taken into consideration when time-related claims in a JWT (e.g. `exp`, `iat`, `nbf`) are verified.
     ///
     /// JSON name: `allowableClockSkew`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allowable_clock_skew: Option<i32>,
     /// Claim types supported by the service. Valid values are listed in Claim Type. Note that Authlete
     /// currently doesn't provide any API to help implementations for `AGGREGATED` and `DISTRIBUTED`.
@@ -550,7 +481,6 @@ pub struct Service {
     /// Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedClaimTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_claim_types: Option<Vec<super::ClaimType>>,
     /// Claim locales that the service supports. Each element is a language tag defined in [RFC 5646](https://tools.ietf.org/html/rfc5646).
     /// For example, `en-US` and `ja-JP`. See [OpenID Connect Core 1.0, 5.2. Languages and Scripts](https://openid.net/specs/openid-connect-core-1_0.html#ClaimsLanguagesAndScripts)
@@ -560,7 +490,6 @@ pub struct Service {
     /// [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `supportedClaimLocales`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_claim_locales: Option<Vec<String>>,
     /// Claim names that the service supports. The standard claim names listed in [OpenID Connect Core 1.0,
     /// 5\.1. Standard Claim](https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims) should
@@ -594,7 +523,6 @@ pub struct Service {
     /// Claims](https://openid.net/specs/openid-connect-core-1_0.html#AdditionalClaims).
     ///
     /// JSON name: `supportedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_claims: Option<Vec<String>>,
     /// The flag indicating whether claims specified by shortcut scopes (e.g. `profile`) are included
     /// in the issued ID token only when no access token is issued.
@@ -608,7 +536,6 @@ pub struct Service {
     /// > case for the response_type value id_token), the resulting Claims are returned in the ID Token.
     ///
     /// JSON name: `claimShortcutRestrictive`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claim_shortcut_restrictive: Option<bool>,
     /// The URL of the service's [JSON Web Key Set](https://tools.ietf.org/html/rfc7517) document. For
     /// example, `http://example.com/auth/jwks`.
@@ -621,13 +548,11 @@ pub struct Service {
     /// The value of this property is used as `jwks_uri` property in the [OpenID Provider Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `jwksUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks_uri: Option<String>,
     /// 'The flag to indicate whether the direct jwks endpoint is enabled or not. The path of the endpoint
     /// is `/api/service/jwks/get/direct/service-api-key`. '
     ///
     /// JSON name: `directJwksEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_jwks_endpoint_enabled: Option<bool>,
     /// The content of the service's [JSON Web Key Set](https://tools.ietf.org/html/rfc7517) document.
     ///
@@ -636,7 +561,6 @@ pub struct Service {
     /// pairs of public/private keys if the service wants to support asymmetric signatures for ID tokens
     /// and asymmetric encryption for request objects. See [OpenID Connect Core 1.0, 10. Signatures and
     /// Encryption](https://openid.net/specs/openid-connect-core-1_0.html#SigEnc) for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<String>,
     /// The key ID to identify a JWK used for ID token signature using an asymmetric key.
     ///
@@ -654,7 +578,6 @@ pub struct Service {
     /// this mechanism is needed.
     ///
     /// JSON name: `idTokenSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_signature_key_id: Option<String>,
     /// The key ID to identify a JWK used for user info signature using an asymmetric key.
     ///
@@ -672,7 +595,6 @@ pub struct Service {
     /// this mechanism is needed.
     ///
     /// JSON name: `userInfoSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_signature_key_id: Option<String>,
     /// The key ID to identify a JWK used for signing authorization responses using an asymmetric key.
     ///
@@ -689,7 +611,6 @@ pub struct Service {
     /// the key ID.
     ///
     /// JSON name: `authorizationSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_signature_key_id: Option<String>,
     /// The [user info endpoint](http://openid.net/specs/openid-connect-core-1_0.html#UserInfo) of the
     /// service. A URL that starts with `https://`. For example, `https://example.com/auth/userinfo`.
@@ -697,19 +618,16 @@ pub struct Service {
     /// The value of this property is used as `userinfo_endpoint` property in the [OpenID Provider Metadata](http://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `userInfoEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_endpoint: Option<String>,
     /// The flag to indicate whether the direct userinfo endpoint is enabled or not. The path
     /// of the endpoint is `/api/auth/userinfo/direct/service-api-key`.
     ///
     /// JSON name: `directUserInfoEndpointEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_user_info_endpoint_enabled: Option<bool>,
     /// The boolean flag which indicates whether the [OAuth 2.0 Dynamic Client Registration Protocol](https://tools.ietf.org/html/rfc7591)
     /// is supported.
     ///
     /// JSON name: `dynamicRegistrationSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_registration_supported: Option<bool>,
     /// The [registration endpoint](http://openid.net/specs/openid-connect-registration-1_0.html#ClientRegistration)
     /// of the service. A URL that starts with `https://`. For example, `https://example.com/auth/registration`.
@@ -717,7 +635,6 @@ pub struct Service {
     /// The value of this property is used as `registration_endpoint` property in the [OpenID Provider Metadata](http://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `registrationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
     /// The URI of the registration management endpoint. If dynamic client registration is supported,
     /// and this is set, this URI will be used as the basis of the client's management endpoint by appending
@@ -725,34 +642,29 @@ pub struct Service {
     /// be used as the URI base instead.
     ///
     /// JSON name: `registrationManagementEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_management_endpoint: Option<String>,
     /// The URL of the "Policy" of the service.
     ///
     /// The value of this property is used as `op_policy_uri` property in the [OpenID Provider Metadata](http://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `policyUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
     /// The URL of the "Terms Of Service" of the service.
     ///
     /// The value of this property is used as `op_tos_uri` property in the [OpenID Provider Metadata](http://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `tosUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
     /// The URL of a page where documents for developers can be found.
     ///
     /// The value of this property is used as `service_documentation` property in the [OpenID Provider Metadata](http://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `serviceDocumentation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_documentation: Option<String>,
     /// The URI of backchannel authentication endpoint, which is defined in the specification of [CIBA
     /// (Client Initiated Backchannel Authentication)](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html).
     ///
     /// JSON name: `backchannelAuthenticationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_authentication_endpoint: Option<String>,
     /// The supported backchannel token delivery modes. This property corresponds to the `backchannel_token_delivery_modes_supported`
     /// metadata.
@@ -761,28 +673,24 @@ pub struct Service {
     /// Backchannel Authentication)](https://openid.net/specs/openid-client-initiated-backchannel-authentication-core-1_0.html).
     ///
     /// JSON name: `supportedBackchannelTokenDeliveryModes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_backchannel_token_delivery_modes: Option<Vec<super::DeliveryMode>>,
     /// The duration of backchannel authentication request IDs issued from the backchannel authentication
     /// endpoint in seconds. This is used as the value of the `expires_in` property in responses from
     /// the backchannel authentication endpoint.
     ///
     /// JSON name: `backchannelAuthReqIdDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_auth_req_id_duration: Option<i32>,
     /// The minimum interval between polling requests to the token endpoint from client applications in
     /// seconds. This is used as the value of the `interval` property in responses from the backchannel
     /// authentication endpoint.
     ///
     /// JSON name: `backchannelPollingInterval`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_polling_interval: Option<i32>,
     /// The boolean flag which indicates whether the `user_code` request parameter is supported at the
     /// backchannel authentication endpoint. This property corresponds to the `backchannel_user_code_parameter_supported`
     /// metadata.
     ///
     /// JSON name: `backchannelUserCodeParameterSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_user_code_parameter_supported: Option<bool>,
     /// The flag to indicate whether the `binding_message` request parameter is always required whenever
     /// a backchannel authentication request is judged as a request for Financial-grade API.
@@ -797,20 +705,17 @@ pub struct Service {
     /// that ensures each backchannel authentication request has unique context.
     ///
     /// JSON name: `backchannelBindingMessageRequiredInFapi`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_binding_message_required_in_fapi: Option<bool>,
     /// The URI of the device authorization endpoint.
     ///
     /// Device authorization endpoint is defined in the specification of OAuth 2.0 Device Authorization Grant.
     ///
     /// JSON name: `deviceAuthorizationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
     /// The verification URI for the device flow. This URI is used as the value of the `verification_uri`
     /// parameter in responses from the device authorization endpoint.
     ///
     /// JSON name: `deviceVerificationUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_verification_uri: Option<String>,
     /// The verification URI for the device flow with a placeholder for a user code. This URI is used
     /// to build the value of the `verification_uri_complete` parameter in responses from the device
@@ -828,68 +733,56 @@ pub struct Service {
     /// responses.
     ///
     /// JSON name: `deviceVerificationUriComplete`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_verification_uri_complete: Option<String>,
     /// The duration of device verification codes and end-user verification codes issued from the device
     /// authorization endpoint in seconds. This is used as the value of the `expires_in` property in responses
     /// from the device authorization endpoint.
     ///
     /// JSON name: `deviceFlowCodeDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_flow_code_duration: Option<i32>,
     /// The minimum interval between polling requests to the token endpoint from client applications in
     /// seconds in device flow. This is used as the value of the `interval` property in responses from
     /// the device authorization endpoint.
     ///
     /// JSON name: `deviceFlowPollingInterval`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_flow_polling_interval: Option<i32>,
     /// JSON name: `userCodeCharset`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_code_charset: Option<super::UserCodeCharset>,
     /// The length of end-user verification codes (`user_code`) for Device Flow.
     ///
     /// JSON name: `userCodeLength`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_code_length: Option<i32>,
     /// Trust frameworks supported by this service. This corresponds to the `trust_frameworks_supported`
     /// [metadata](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#rfc.section.7).
     ///
     /// JSON name: `supportedTrustFrameworks`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_trust_frameworks: Option<Vec<String>>,
     /// Evidence supported by this service. This corresponds to the `evidence_supported` [metadata](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#rfc.section.7).
     ///
     /// JSON name: `supportedEvidence`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_evidence: Option<Vec<String>>,
     /// Identity documents supported by this service. This corresponds to the `id_documents_supported`
     /// [metadata](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#rfc.section.7).
     ///
     /// JSON name: `supportedIdentityDocuments`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_identity_documents: Option<Vec<String>>,
     /// Verification methods supported by this service. This corresponds to the `id_documents_verification_methods_supported`
     /// [metadata](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#rfc.section.7).
     ///
     /// JSON name: `supportedVerificationMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_verification_methods: Option<Vec<String>>,
     /// Verified claims supported by this service. This corresponds to the `claims_in_verified_claims_supported`
     /// [metadata](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html#rfc.section.7).
     ///
     /// JSON name: `supportedVerifiedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_verified_claims: Option<Vec<String>>,
     /// OIDC4IDA / verifiedClaimsValidationSchemaSet
     ///
     /// JSON name: `verifiedClaimsValidationSchemaSet`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims_validation_schema_set: Option<
         super::VerifiedClaimsValidationSchema,
     >,
     /// The attributes of this service.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<super::Pair>>,
     /// The flag indicating whether the nbf claim in the request object is optional even when the authorization
     /// request is regarded as a FAPI-Part2 request.
@@ -913,7 +806,6 @@ pub struct Service {
     /// from ID2 to Final smooth without breaking live systems.
     ///
     /// JSON name: `nbfOptional`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nbf_optional: Option<bool>,
     /// The flag indicating whether generation of the iss response parameter is suppressed.
     ///
@@ -931,7 +823,6 @@ pub struct Service {
     /// reasons for it.
     ///
     /// JSON name: `issSuppressed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub iss_suppressed: Option<bool>,
     /// custom client metadata supported by this service.
     ///
@@ -956,7 +847,6 @@ pub struct Service {
     /// metadata values can be referenced by `customMetadata`.
     ///
     /// JSON name: `supportedCustomClientMetadata`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_custom_client_metadata: Option<Vec<String>>,
     /// The flag indicating whether the expiration date of an access token never exceeds that of the
     /// corresponding refresh token.
@@ -979,7 +869,6 @@ pub struct Service {
     /// will have the same expiration date.
     ///
     /// JSON name: `tokenExpirationLinked`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_expiration_linked: Option<bool>,
     /// The flag indicating whether encryption of request object is required when the request object
     /// is passed through the front channel.
@@ -996,7 +885,6 @@ pub struct Service {
     /// flag of the client is `true`.
     ///
     /// JSON name: `frontChannelRequestObjectEncryptionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub front_channel_request_object_encryption_required: Option<bool>,
     /// The flag indicating whether the JWE alg of encrypted request object must match the `request_object_encryption_alg`
     /// client metadata of the client that has sent the request object.
@@ -1025,7 +913,6 @@ pub struct Service {
     /// flag of the client is `true`.
     ///
     /// JSON name: `requestObjectEncryptionAlgMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_alg_match_required: Option<bool>,
     /// The flag indicating whether the JWE `enc` of encrypted request object must match the `request_object_encryption_enc`
     /// client metadata of the client that has sent the request object.
@@ -1047,7 +934,6 @@ pub struct Service {
     /// flag is `true`.
     ///
     /// JSON name: `requestObjectEncryptionEncMatchRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_encryption_enc_match_required: Option<bool>,
     /// The flag indicating whether HSM (Hardware Security Module) support is enabled for this service.
     ///
@@ -1058,19 +944,16 @@ pub struct Service {
     /// server you are using does not support HSM.
     ///
     /// JSON name: `hsmEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hsm_enabled: Option<bool>,
     /// The information about keys managed on HSMs (Hardware Security Modules).
     ///
     /// This `hsks` property is output only, meaning that `hsks` in requests to `/api/service/create`
     /// API and `/api/service/update` API do not have any effect. The contents of this property is controlled
     /// only by `/api/hsk/*` APIs.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hsks: Option<Vec<super::Hsk>>,
     /// The URL of the grant management endpoint.
     ///
     /// JSON name: `grantManagementEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_management_endpoint: Option<String>,
     /// The flag indicating whether every authorization request (and any request serving as an authorization
     /// request such as CIBA backchannel authentication request and device authorization request) must
@@ -1084,7 +967,6 @@ pub struct Service {
     /// security reasons.
     ///
     /// JSON name: `grantManagementActionRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_management_action_required: Option<bool>,
     /// The flag indicating whether Authlete's `/api/client/registration` API uses `UNAUTHORIZED` as
     /// a value of the `action` response parameter when appropriate.
@@ -1106,7 +988,6 @@ pub struct Service {
     /// 3. Turn on this `unauthorizedOnClientConfigSupported` flag.
     ///
     /// JSON name: `unauthorizedOnClientConfigSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unauthorized_on_client_config_supported: Option<bool>,
     /// The flag indicating whether the `scope` request parameter in dynamic client registration and
     /// update requests (RFC 7591 and RFC 7592) is used as scopes that the client can request.
@@ -1118,7 +999,6 @@ pub struct Service {
     /// This property affects behaviors of `/api/client/registration` and other family APIs.
     ///
     /// JSON name: `dcrScopeUsedAsRequestable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dcr_scope_used_as_requestable: Option<bool>,
     /// The endpoint for clients ending the sessions.
     ///
@@ -1128,7 +1008,6 @@ pub struct Service {
     /// Metadata](https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata).
     ///
     /// JSON name: `endSessionEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
     /// The flag indicating whether the port number component of redirection URIs can be variable when
     /// the host component indicates loopback.
@@ -1170,7 +1049,6 @@ pub struct Service {
     /// component to be variable in other cases (e.g. in the case of the `"https"` scheme), too.
     ///
     /// JSON name: `loopbackRedirectionUriVariable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub loopback_redirection_uri_variable: Option<bool>,
     /// The flag indicating whether Authlete checks whether the `aud` claim of request objects matches
     /// the issuer identifier of this service.
@@ -1193,14 +1071,12 @@ pub struct Service {
     /// identifier of this service and raises an error if they are different.
     ///
     /// JSON name: `requestObjectAudienceChecked`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_audience_checked: Option<bool>,
     /// The flag indicating whether Authlete generates access tokens for
     /// external attachments and embeds them in ID tokens and userinfo
     /// responses.
     ///
     /// JSON name: `accessTokenForExternalAttachmentEmbedded`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_for_external_attachment_embedded: Option<bool>,
     /// Identifiers of entities that can issue entity statements for this
     /// service. This property corresponds to the `authority_hints`
@@ -1208,51 +1084,43 @@ pub struct Service {
     /// defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `authorityHints`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authority_hints: Option<Vec<String>>,
     /// flag indicating whether this service supports OpenID Connect Federation 1
     ///
     /// JSON name: `federationEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federation_enabled: Option<bool>,
     /// JWK Set document containing keys that are used to sign (1) self-signed
     /// entity statement of this service and (2) the response from
     /// `signed_jwks_uri`.
     ///
     /// JSON name: `federationJwks`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federation_jwks: Option<String>,
     /// A key ID to identify a JWK used to sign the entity configuration and
     /// the signed JWK Set.
     ///
     /// JSON name: `federationSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federation_signature_key_id: Option<String>,
     /// The duration of the entity configuration in seconds.
     ///
     /// JSON name: `federationConfigurationDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federation_configuration_duration: Option<i64>,
     /// The URI of the federation registration endpoint. This property corresponds
     /// to the `federation_registration_endpoint` server metadata that is
     /// defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `federationRegistrationEndpoint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub federation_registration_endpoint: Option<String>,
     /// The human-readable name representing the organization that operates
     /// this service. This property corresponds to the `organization_name`
     /// server metadata that is defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `organizationName`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_name: Option<String>,
     /// The transformed claims predefined by this service in JSON format.
     /// This property corresponds to the `transformed_claims_predefined`
     /// server metadata.
     ///
     /// JSON name: `predefinedTransformedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub predefined_transformed_claims: Option<String>,
     /// flag indicating whether refresh token requests with the same
     /// refresh token can be made multiple times in quick succession and
@@ -1260,20 +1128,17 @@ pub struct Service {
     /// period.
     ///
     /// JSON name: `refreshTokenIdempotent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_idempotent: Option<bool>,
     /// The URI of the endpoint that returns this service's JWK Set document in
     /// the JWT format. This property corresponds to the `signed_jwks_uri`
     /// server metadata defined in OpenID Connect Federation 1.0.
     ///
     /// JSON name: `signedJwksUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signed_jwks_uri: Option<String>,
     /// Supported attachment types. This property corresponds to the `attachments_supported` server metadata which was added by the third
     /// implementer's draft of OpenID Connect for Identity Assurance 1.0.
     ///
     /// JSON name: `supportedAttachments`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_attachments: Option<Vec<super::AttachmentType>>,
     /// Supported algorithms used to compute digest values of external
     /// attachments. This property corresponds to the
@@ -1282,13 +1147,11 @@ pub struct Service {
     /// Assurance 1.0.
     ///
     /// JSON name: `supportedDigestAlgorithms`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_digest_algorithms: Option<Vec<String>>,
     /// Document types supported by this service. This property corresponds
     /// to the `documents_supported` server metadata.
     ///
     /// JSON name: `supportedDocuments`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents: Option<Vec<String>>,
     /// validation and verification processes supported by this service.
     /// This property corresponds to the `documents_methods_supported`
@@ -1300,14 +1163,12 @@ pub struct Service {
     /// `documents_methods_supported`.
     ///
     /// JSON name: `supportedDocumentsMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents_methods: Option<Vec<String>>,
     /// Document validation methods supported by this service. This property
     /// corresponds to the `documents_validation_methods_supported` server
     /// metadata which was added by the third implementer's draft of
     ///
     /// JSON name: `supportedDocumentsValidationMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents_validation_methods: Option<Vec<String>>,
     /// Document verification methods supported by this service. This property
     /// corresponds to the `documents_verification_methods_supported` server
@@ -1315,7 +1176,6 @@ pub struct Service {
     /// [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html)
     ///
     /// JSON name: `supportedDocumentsVerificationMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents_verification_methods: Option<Vec<String>>,
     /// Electronic record types supported by this service. This property
     /// corresponds to the `electronic_records_supported` server metadata
@@ -1323,66 +1183,55 @@ pub struct Service {
     /// [OpenID Connect for Identity Assurance 1.0](https://openid.net/specs/openid-connect-4-identity-assurance-1_0.html)
     ///
     /// JSON name: `supportedElectronicRecords`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_electronic_records: Option<Vec<String>>,
     /// JSON name: `supportedClientRegistrationTypes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_client_registration_types: Option<Vec<super::ClientRegistrationType>>,
     /// The flag indicating whether to prohibit unidentifiable clients from
     /// making token exchange requests.
     ///
     /// JSON name: `tokenExchangeByIdentifiableClientsOnly`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_by_identifiable_clients_only: Option<bool>,
     /// The flag indicating whether to prohibit public clients from making
     /// token exchange requests.
     ///
     /// JSON name: `tokenExchangeByConfidentialClientsOnly`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_by_confidential_clients_only: Option<bool>,
     /// The flag indicating whether to prohibit clients that have no explicit
     /// permission from making token exchange requests.
     ///
     /// JSON name: `tokenExchangeByPermittedClientsOnly`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_by_permitted_clients_only: Option<bool>,
     /// The flag indicating whether to reject token exchange requests which
     /// use encrypted JWTs as input tokens.
     ///
     /// JSON name: `tokenExchangeEncryptedJwtRejected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_encrypted_jwt_rejected: Option<bool>,
     /// The flag indicating whether to reject token exchange requests which
     /// use unsigned JWTs as input tokens.
     ///
     /// JSON name: `tokenExchangeUnsignedJwtRejected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_exchange_unsigned_jwt_rejected: Option<bool>,
     /// The flag indicating whether to prohibit unidentifiable clients from
     /// using the grant type "urn:ietf:params:oauth:grant-type:jwt-bearer".
     ///
     /// JSON name: `jwtGrantByIdentifiableClientsOnly`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_grant_by_identifiable_clients_only: Option<bool>,
     /// The flag indicating whether to reject token requests that use an
     /// encrypted JWT as an authorization grant with the grant type
     /// "urn:ietf:params:oauth:grant-type:jwt-bearer".
     ///
     /// JSON name: `jwtGrantEncryptedJwtRejected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_grant_encrypted_jwt_rejected: Option<bool>,
     /// The flag indicating whether to reject token requests that use an
     /// unsigned JWT as an authorization grant with the grant type
     /// "urn:ietf:params:oauth:grant-type:jwt-bearer".
     ///
     /// JSON name: `jwtGrantUnsignedJwtRejected`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_grant_unsigned_jwt_rejected: Option<bool>,
     /// The flag indicating whether to block DCR (Dynamic Client Registration)
     /// requests whose "software_id" has already been used previously.
     ///
     /// JSON name: `dcrDuplicateSoftwareIdBlocked`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dcr_duplicate_software_id_blocked: Option<bool>,
     /// The trust anchors that are referenced when this service resolves
     /// trust chains of relying parties.
@@ -1392,103 +1241,85 @@ pub struct Service {
     /// that OpenID Connect Federation 1.0 does not work.
     ///
     /// JSON name: `trustAnchors`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trust_anchors: Option<Vec<super::TrustAnchor>>,
     /// The flag indicating whether the openid scope should be dropped from
     /// scopes list assigned to access token issued when a refresh token grant
     /// is used.
     ///
     /// JSON name: `openidDroppedOnRefreshWithoutOfflineAccess`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub openid_dropped_on_refresh_without_offline_access: Option<bool>,
     /// Supported document check methods. This property corresponds to the `documents_check_methods_supported`
     /// server metadata which was added by the fourth implementer's draft of OpenID Connect for Identity
     /// Assurance 1.0.
     ///
     /// JSON name: `supportedDocumentsCheckMethods`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_documents_check_methods: Option<Vec<String>>,
     /// The flag indicating whether this service signs responses from the resource server.
     ///
     /// JSON name: `rsResponseSigned`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rs_response_signed: Option<bool>,
     /// The duration of `c_nonce`.
     ///
     /// JSON name: `cnonceDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce_duration: Option<i64>,
     /// Whether to require DPoP proof JWTs to include the `nonce` claim
     /// whenever they are presented.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
     /// Get the flag indicating whether the feature of Verifiable Credentials
     /// for this service is enabled or not.
     ///
     /// JSON name: `verifiableCredentialsEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verifiable_credentials_enabled: Option<bool>,
     /// The URL at which the JWK Set document of the credential issuer is
     /// exposed.
     ///
     /// JSON name: `credentialJwksUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_jwks_uri: Option<String>,
     /// The default duration of credential offers in seconds.
     ///
     /// JSON name: `credentialOfferDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_offer_duration: Option<i64>,
     /// The duration of nonce values for DPoP proof JWTs in seconds.
     ///
     /// JSON name: `dpopNonceDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_duration: Option<i64>,
     /// The flag indicating whether token requests using the pre-authorized
     /// code grant flow by unidentifiable clients are allowed.
     ///
     /// JSON name: `preAuthorizedGrantAnonymousAccessSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_authorized_grant_anonymous_access_supported: Option<bool>,
     /// The duration of transaction ID in seconds that may be issued as a
     /// result of a credential request or a batch credential request.
     ///
     /// JSON name: `credentialTransactionDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_transaction_duration: Option<i64>,
     /// The key ID of the key for signing introspection responses.
     ///
     /// JSON name: `introspectionSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_signature_key_id: Option<String>,
     /// The key ID of the key for signing introspection responses.
     ///
     /// JSON name: `resourceSignatureKeyId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_signature_key_id: Option<String>,
     /// The default length of user PINs.
     ///
     /// JSON name: `userPinLength`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_pin_length: Option<i32>,
     /// The supported `prompt` values.
     ///
     /// JSON name: `supportedPromptValues`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supported_prompt_values: Option<Vec<super::Prompt>>,
     /// The flag indicating whether to enable the feature of ID token
     /// reissuance in the refresh token flow.
     ///
     /// JSON name: `idTokenReissuable`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_reissuable: Option<bool>,
     /// The JWK Set document containing private keys that are used to sign
     /// verifiable credentials.
     ///
     /// JSON name: `credentialJwks`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_jwks: Option<String>,
     /// FAPI modes for this service.
     ///
@@ -1501,20 +1332,16 @@ pub struct Service {
     /// Advanced" if the FAPI feature is enabled in Authlete and the FAPI profile is supported by this service.
     ///
     /// JSON name: `fapiModes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fapi_modes: Option<Vec<super::FapiMode>>,
     /// The default duration of verifiable credentials in seconds.
     ///
     /// JSON name: `credentialDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_duration: Option<i64>,
     /// JSON name: `credentialIssuerMetadata`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub credential_issuer_metadata: Option<super::CredentialIssuerMetadata>,
     /// The type of the `aud` claim in ID tokens.
     ///
     /// JSON name: `idTokenAudType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_aud_type: Option<String>,
     /// Flag that enables the [OpenID Connect Native SSO for Mobile Apps 1.0](https://openid.net/specs/openid-connect-native-sso-1_0.html)
     /// specification (“Native SSO”). When this property is **not** `true`, Native SSO specific parameters are ignored or treated as errors.
@@ -1527,7 +1354,6 @@ pub struct Service {
     /// and [RFC 8414 §2](https://www.rfc-editor.org/rfc/rfc8414.html#section-2) for background. Native SSO is available in Authlete 3.0 and later.
     ///
     /// JSON name: `nativeSsoSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub native_sso_supported: Option<bool>,
     /// Version of the [OpenID for Verifiable Credential Issuance](https://www.authlete.com/developers/oid4vci/) (OID4VCI) specification to support.
     ///
@@ -1539,63 +1365,246 @@ pub struct Service {
     /// Choose the value that matches the OID4VCI behaviour your service should expose. See the OID4VCI documentation for details.
     ///
     /// JSON name: `oid4vciVersion`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oid4vci_version: Option<String>,
     /// Flag that controls whether the CIMD metadata policy is applied to client
     /// metadata obtained through the Client ID Metadata Document (CIMD)
     /// mechanism.
     ///
     /// JSON name: `cimdMetadataPolicyEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_metadata_policy_enabled: Option<bool>,
     /// Indicates whether the Client ID Metadata Document (CIMD) mechanism is
     /// supported. When `true`, the service will attempt to retrieve client
     /// metadata via CIMD where applicable.
     ///
     /// JSON name: `clientIdMetadataDocumentSupported`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_metadata_document_supported: Option<bool>,
     /// Enables the allowlist for CIMD. When `true`, only CIMD endpoints that are
     /// on the allowlist are used.
     ///
     /// JSON name: `cimdAllowlistEnabled`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_allowlist_enabled: Option<bool>,
     /// The allowlist of CIMD endpoints (hosts/URIs) that may be used when
     /// retrieving client metadata via Client ID Metadata Documents.
     ///
     /// JSON name: `cimdAllowlist`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_allowlist: Option<Vec<String>>,
     /// If `true`, CIMD retrieval is always attempted for clients, regardless of
     /// other conditions.
     ///
     /// JSON name: `cimdAlwaysRetrieved`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_always_retrieved: Option<bool>,
     /// Allows CIMD retrieval over plain HTTP. When `false`, only HTTPS CIMD
     /// endpoints are allowed.
     ///
     /// JSON name: `cimdHttpPermitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_http_permitted: Option<bool>,
     /// Allows the use of query parameters when retrieving CIMD metadata. When
     /// `false`, query parameters are disallowed for CIMD requests.
     ///
     /// JSON name: `cimdQueryPermitted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_query_permitted: Option<bool>,
     /// The metadata policy applied to client metadata obtained through the CIMD
     /// mechanism. The value must follow the metadata policy grammar defined in
     /// [OpenID Federation 1.0 §6.1 Metadata Policy](https://openid.net/specs/openid-federation-1_0.html#name-metadata-policy).
     ///
     /// JSON name: `cimdMetadataPolicy`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_metadata_policy: Option<String>,
     /// When `true`, client ID aliases starting with `https://` or `http://` are
     /// prohibited.
     ///
     /// JSON name: `httpAliasProhibited`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_alias_prohibited: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(Service, unknown_members, {
+    number: "number" optional,
+    service_name: "serviceName" optional,
+    issuer: "issuer" optional,
+    description: "description" optional,
+    api_key: "apiKey" optional,
+    api_secret: "apiSecret" optional,
+    token_batch_notification_endpoint: "tokenBatchNotificationEndpoint" optional,
+    client_assertion_aud_restricted_to_issuer: "clientAssertionAudRestrictedToIssuer" optional,
+    service_owner_number: "serviceOwnerNumber" optional,
+    clients_per_developer: "clientsPerDeveloper" optional,
+    developer_authentication_callback_endpoint: "developerAuthenticationCallbackEndpoint" optional,
+    developer_authentication_callback_api_key: "developerAuthenticationCallbackApiKey" optional,
+    developer_authentication_callback_api_secret: "developerAuthenticationCallbackApiSecret" optional,
+    supported_snses: "supportedSnses" optional,
+    sns_credentials: "snsCredentials" optional,
+    client_id_alias_enabled: "clientIdAliasEnabled" optional,
+    metadata: "metadata" optional,
+    created_at: "createdAt" optional,
+    modified_at: "modifiedAt" optional,
+    authentication_callback_endpoint: "authenticationCallbackEndpoint" optional,
+    authentication_callback_api_key: "authenticationCallbackApiKey" optional,
+    authentication_callback_api_secret: "authenticationCallbackApiSecret" optional,
+    supported_acrs: "supportedAcrs" optional,
+    supported_grant_types: "supportedGrantTypes" optional,
+    supported_response_types: "supportedResponseTypes" optional,
+    supported_authorization_details_types: "supportedAuthorizationDetailsTypes" optional,
+    supported_service_profiles: "supportedServiceProfiles" optional,
+    error_description_omitted: "errorDescriptionOmitted" optional,
+    error_uri_omitted: "errorUriOmitted" optional,
+    authorization_endpoint: "authorizationEndpoint" optional,
+    direct_authorization_endpoint_enabled: "directAuthorizationEndpointEnabled" optional,
+    supported_ui_locales: "supportedUiLocales" optional,
+    supported_displays: "supportedDisplays" optional,
+    pkce_required: "pkceRequired" optional,
+    pkce_s256_required: "pkceS256Required" optional,
+    authorization_response_duration: "authorizationResponseDuration" optional,
+    token_endpoint: "tokenEndpoint" optional,
+    direct_token_endpoint_enabled: "directTokenEndpointEnabled" optional,
+    supported_token_auth_methods: "supportedTokenAuthMethods" optional,
+    missing_client_id_allowed: "missingClientIdAllowed" optional,
+    revocation_endpoint: "revocationEndpoint" optional,
+    direct_revocation_endpoint_enabled: "directRevocationEndpointEnabled" optional,
+    supported_revocation_auth_methods: "supportedRevocationAuthMethods" optional,
+    introspection_endpoint: "introspectionEndpoint" optional,
+    direct_introspection_endpoint_enabled: "directIntrospectionEndpointEnabled" optional,
+    supported_introspection_auth_methods: "supportedIntrospectionAuthMethods" optional,
+    pushed_auth_req_endpoint: "pushedAuthReqEndpoint" optional,
+    pushed_auth_req_duration: "pushedAuthReqDuration" optional,
+    par_required: "parRequired" optional,
+    request_object_required: "requestObjectRequired" optional,
+    traditional_request_object_processing_applied: "traditionalRequestObjectProcessingApplied" optional,
+    mutual_tls_validate_pki_cert_chain: "mutualTlsValidatePkiCertChain" optional,
+    trusted_root_certificates: "trustedRootCertificates" optional,
+    mtls_endpoint_aliases: "mtlsEndpointAliases" optional,
+    access_token_type: "accessTokenType" optional,
+    tls_client_certificate_bound_access_tokens: "tlsClientCertificateBoundAccessTokens" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    single_access_token_per_subject: "singleAccessTokenPerSubject" optional,
+    access_token_sign_alg: "accessTokenSignAlg" optional,
+    access_token_signature_key_id: "accessTokenSignatureKeyId" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    refresh_token_duration_kept: "refreshTokenDurationKept" optional,
+    refresh_token_duration_reset: "refreshTokenDurationReset" optional,
+    refresh_token_kept: "refreshTokenKept" optional,
+    supported_scopes: "supportedScopes" optional,
+    scope_required: "scopeRequired" optional,
+    id_token_duration: "idTokenDuration" optional,
+    allowable_clock_skew: "allowableClockSkew" optional,
+    supported_claim_types: "supportedClaimTypes" optional,
+    supported_claim_locales: "supportedClaimLocales" optional,
+    supported_claims: "supportedClaims" optional,
+    claim_shortcut_restrictive: "claimShortcutRestrictive" optional,
+    jwks_uri: "jwksUri" optional,
+    direct_jwks_endpoint_enabled: "directJwksEndpointEnabled" optional,
+    jwks: "jwks" optional,
+    id_token_signature_key_id: "idTokenSignatureKeyId" optional,
+    user_info_signature_key_id: "userInfoSignatureKeyId" optional,
+    authorization_signature_key_id: "authorizationSignatureKeyId" optional,
+    user_info_endpoint: "userInfoEndpoint" optional,
+    direct_user_info_endpoint_enabled: "directUserInfoEndpointEnabled" optional,
+    dynamic_registration_supported: "dynamicRegistrationSupported" optional,
+    registration_endpoint: "registrationEndpoint" optional,
+    registration_management_endpoint: "registrationManagementEndpoint" optional,
+    policy_uri: "policyUri" optional,
+    tos_uri: "tosUri" optional,
+    service_documentation: "serviceDocumentation" optional,
+    backchannel_authentication_endpoint: "backchannelAuthenticationEndpoint" optional,
+    supported_backchannel_token_delivery_modes: "supportedBackchannelTokenDeliveryModes" optional,
+    backchannel_auth_req_id_duration: "backchannelAuthReqIdDuration" optional,
+    backchannel_polling_interval: "backchannelPollingInterval" optional,
+    backchannel_user_code_parameter_supported: "backchannelUserCodeParameterSupported" optional,
+    backchannel_binding_message_required_in_fapi: "backchannelBindingMessageRequiredInFapi" optional,
+    device_authorization_endpoint: "deviceAuthorizationEndpoint" optional,
+    device_verification_uri: "deviceVerificationUri" optional,
+    device_verification_uri_complete: "deviceVerificationUriComplete" optional,
+    device_flow_code_duration: "deviceFlowCodeDuration" optional,
+    device_flow_polling_interval: "deviceFlowPollingInterval" optional,
+    user_code_charset: "userCodeCharset" optional,
+    user_code_length: "userCodeLength" optional,
+    supported_trust_frameworks: "supportedTrustFrameworks" optional,
+    supported_evidence: "supportedEvidence" optional,
+    supported_identity_documents: "supportedIdentityDocuments" optional,
+    supported_verification_methods: "supportedVerificationMethods" optional,
+    supported_verified_claims: "supportedVerifiedClaims" optional,
+    verified_claims_validation_schema_set: "verifiedClaimsValidationSchemaSet" optional,
+    attributes: "attributes" optional,
+    nbf_optional: "nbfOptional" optional,
+    iss_suppressed: "issSuppressed" optional,
+    supported_custom_client_metadata: "supportedCustomClientMetadata" optional,
+    token_expiration_linked: "tokenExpirationLinked" optional,
+    front_channel_request_object_encryption_required: "frontChannelRequestObjectEncryptionRequired" optional,
+    request_object_encryption_alg_match_required: "requestObjectEncryptionAlgMatchRequired" optional,
+    request_object_encryption_enc_match_required: "requestObjectEncryptionEncMatchRequired" optional,
+    hsm_enabled: "hsmEnabled" optional,
+    hsks: "hsks" optional,
+    grant_management_endpoint: "grantManagementEndpoint" optional,
+    grant_management_action_required: "grantManagementActionRequired" optional,
+    unauthorized_on_client_config_supported: "unauthorizedOnClientConfigSupported" optional,
+    dcr_scope_used_as_requestable: "dcrScopeUsedAsRequestable" optional,
+    end_session_endpoint: "endSessionEndpoint" optional,
+    loopback_redirection_uri_variable: "loopbackRedirectionUriVariable" optional,
+    request_object_audience_checked: "requestObjectAudienceChecked" optional,
+    access_token_for_external_attachment_embedded: "accessTokenForExternalAttachmentEmbedded" optional,
+    authority_hints: "authorityHints" optional,
+    federation_enabled: "federationEnabled" optional,
+    federation_jwks: "federationJwks" optional,
+    federation_signature_key_id: "federationSignatureKeyId" optional,
+    federation_configuration_duration: "federationConfigurationDuration" optional,
+    federation_registration_endpoint: "federationRegistrationEndpoint" optional,
+    organization_name: "organizationName" optional,
+    predefined_transformed_claims: "predefinedTransformedClaims" optional,
+    refresh_token_idempotent: "refreshTokenIdempotent" optional,
+    signed_jwks_uri: "signedJwksUri" optional,
+    supported_attachments: "supportedAttachments" optional,
+    supported_digest_algorithms: "supportedDigestAlgorithms" optional,
+    supported_documents: "supportedDocuments" optional,
+    supported_documents_methods: "supportedDocumentsMethods" optional,
+    supported_documents_validation_methods: "supportedDocumentsValidationMethods" optional,
+    supported_documents_verification_methods: "supportedDocumentsVerificationMethods" optional,
+    supported_electronic_records: "supportedElectronicRecords" optional,
+    supported_client_registration_types: "supportedClientRegistrationTypes" optional,
+    token_exchange_by_identifiable_clients_only: "tokenExchangeByIdentifiableClientsOnly" optional,
+    token_exchange_by_confidential_clients_only: "tokenExchangeByConfidentialClientsOnly" optional,
+    token_exchange_by_permitted_clients_only: "tokenExchangeByPermittedClientsOnly" optional,
+    token_exchange_encrypted_jwt_rejected: "tokenExchangeEncryptedJwtRejected" optional,
+    token_exchange_unsigned_jwt_rejected: "tokenExchangeUnsignedJwtRejected" optional,
+    jwt_grant_by_identifiable_clients_only: "jwtGrantByIdentifiableClientsOnly" optional,
+    jwt_grant_encrypted_jwt_rejected: "jwtGrantEncryptedJwtRejected" optional,
+    jwt_grant_unsigned_jwt_rejected: "jwtGrantUnsignedJwtRejected" optional,
+    dcr_duplicate_software_id_blocked: "dcrDuplicateSoftwareIdBlocked" optional,
+    trust_anchors: "trustAnchors" optional,
+    openid_dropped_on_refresh_without_offline_access: "openidDroppedOnRefreshWithoutOfflineAccess" optional,
+    supported_documents_check_methods: "supportedDocumentsCheckMethods" optional,
+    rs_response_signed: "rsResponseSigned" optional,
+    cnonce_duration: "cnonceDuration" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+    verifiable_credentials_enabled: "verifiableCredentialsEnabled" optional,
+    credential_jwks_uri: "credentialJwksUri" optional,
+    credential_offer_duration: "credentialOfferDuration" optional,
+    dpop_nonce_duration: "dpopNonceDuration" optional,
+    pre_authorized_grant_anonymous_access_supported: "preAuthorizedGrantAnonymousAccessSupported" optional,
+    credential_transaction_duration: "credentialTransactionDuration" optional,
+    introspection_signature_key_id: "introspectionSignatureKeyId" optional,
+    resource_signature_key_id: "resourceSignatureKeyId" optional,
+    user_pin_length: "userPinLength" optional,
+    supported_prompt_values: "supportedPromptValues" optional,
+    id_token_reissuable: "idTokenReissuable" optional,
+    credential_jwks: "credentialJwks" optional,
+    fapi_modes: "fapiModes" optional,
+    credential_duration: "credentialDuration" optional,
+    credential_issuer_metadata: "credentialIssuerMetadata" optional,
+    id_token_aud_type: "idTokenAudType" optional,
+    native_sso_supported: "nativeSsoSupported" optional,
+    oid4vci_version: "oid4vciVersion" optional,
+    cimd_metadata_policy_enabled: "cimdMetadataPolicyEnabled" optional,
+    client_id_metadata_document_supported: "clientIdMetadataDocumentSupported" optional,
+    cimd_allowlist_enabled: "cimdAllowlistEnabled" optional,
+    cimd_allowlist: "cimdAllowlist" optional,
+    cimd_always_retrieved: "cimdAlwaysRetrieved" optional,
+    cimd_http_permitted: "cimdHttpPermitted" optional,
+    cimd_query_permitted: "cimdQueryPermitted" optional,
+    cimd_metadata_policy: "cimdMetadataPolicy" optional,
+    http_alias_prohibited: "httpAliasProhibited" optional,
+});

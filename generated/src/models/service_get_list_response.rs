@@ -3,24 +3,33 @@
 /// Compiled with the cargo feature `service-management` (on by default).
 ///
 /// Schema `service_get_list_response` of the spec (`#/components/schemas/service_get_list_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceGetListResponse {
     /// Start index (inclusive) of the result set. The default value is 0. Must not be a negative
     /// number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<i32>,
     /// Start index (inclusive) of the result set. The default value is 0. Must not be a negative
     /// number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
     /// Total number of services owned by the service owner. This doesn't mean the number of services
     /// contained in the response.
     ///
     /// JSON name: `totalCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// An array of services.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<super::Service>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ServiceGetListResponse, unknown_members, {
+    start: "start" optional,
+    end: "end" optional,
+    total_count: "totalCount" optional,
+    services: "services" optional,
+});

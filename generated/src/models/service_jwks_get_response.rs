@@ -3,9 +3,19 @@
 /// Compiled with the cargo feature `jwk-set-endpoint` (on by default).
 ///
 /// Schema `service_jwks_get_response` of the spec (`#/components/schemas/service_jwks_get_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ServiceJwksGetResponse {
     /// An array of [JWK](https://datatracker.ietf.org/doc/html/rfc7517)s.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(ServiceJwksGetResponse, unknown_members, {
+    keys: "keys" optional,
+});

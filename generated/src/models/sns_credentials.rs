@@ -3,20 +3,29 @@
 /// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
 ///
 /// Schema `sns_credentials` of the spec (`#/components/schemas/sns_credentials`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SnsCredentials {
     /// SNS.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sns: Option<String>,
     /// API key.
     ///
     /// JSON name: `apiKey`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
     /// API secret.
     ///
     /// JSON name: `apiSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_secret: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(SnsCredentials, unknown_members, {
+    sns: "sns" optional,
+    api_key: "apiKey" optional,
+    api_secret: "apiSecret" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `introspection-endpoint` (on by default).
 ///
 /// Schema `standard_introspection_request` of the spec (`#/components/schemas/standard_introspection_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StandardIntrospectionRequest {
     /// Request parameters which comply with the introspection request defined
     /// in "[2.1. Introspection Request](https://datatracker.ietf.org/doc/html/rfc7662#section-2.1)" in
@@ -26,7 +25,6 @@ pub struct StandardIntrospectionRequest {
     /// hidden attribute.
     ///
     /// JSON name: `withHiddenProperties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub with_hidden_properties: Option<bool>,
     /// The URI of the resource server making the introspection request.
     ///
@@ -38,7 +36,6 @@ pub struct StandardIntrospectionRequest {
     /// response, i.e., when the value of the `httpAcceptHeader` request parameter is set to `"application/token-introspection+jwt"`.
     ///
     /// JSON name: `rsUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rs_uri: Option<String>,
     /// The value of the `HTTP Accept` header in the introspection request.
     ///
@@ -48,7 +45,6 @@ pub struct StandardIntrospectionRequest {
     /// for more details.
     ///
     /// JSON name: `httpAcceptHeader`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub http_accept_header: Option<String>,
     /// The JWS `alg` algorithm for signing the introspection response. This parameter corresponds to
     /// `introspection_signed_response_alg` defined in "[6. Client Metadata](https://www.rfc-editor.org/rfc/rfc9701.html#section-6)"
@@ -57,7 +53,6 @@ pub struct StandardIntrospectionRequest {
     /// The default value is `RS256`.
     ///
     /// JSON name: `introspectionSignAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_sign_alg: Option<String>,
     /// The JWE `alg` algorithm for encrypting the introspection response. This parameter corresponds
     /// to `introspection_encrypted_response_alg` defined in "[6. Client Metadata](https://www.rfc-editor.org/rfc/rfc9701.html#section-6)"
@@ -68,7 +63,6 @@ pub struct StandardIntrospectionRequest {
     /// the `introspectionEncryptionEnc` request parameter.
     ///
     /// JSON name: `introspectionEncryptionAlg`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_encryption_alg: Option<String>,
     /// The JWE `enc` algorithm for encrypting the introspection response. This parameter corresponds
     /// to `introspection_encrypted_response_enc` defined in "[6. Client Metadata](https://www.rfc-editor.org/rfc/rfc9701.html#section-6)"
@@ -77,7 +71,6 @@ pub struct StandardIntrospectionRequest {
     /// The default value is `A128CBC_HS256`.
     ///
     /// JSON name: `introspectionEncryptionEnc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub introspection_encryption_enc: Option<String>,
     /// The shared key for signing the introspection response with a symmetric algorithm.
     ///
@@ -85,7 +78,6 @@ pub struct StandardIntrospectionRequest {
     /// to be signed with a symmetric algorithm.
     ///
     /// JSON name: `sharedKeyForSign`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_key_for_sign: Option<String>,
     /// The shared key for encrypting the introspection response with a symmetric algorithm.
     ///
@@ -93,7 +85,6 @@ pub struct StandardIntrospectionRequest {
     /// requested to be encrypted with a symmetric algorithm.
     ///
     /// JSON name: `sharedKeyForEncryption`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_key_for_encryption: Option<String>,
     /// The public key for signing the introspection response with an asymmetric algorithm.
     ///
@@ -101,12 +92,19 @@ pub struct StandardIntrospectionRequest {
     /// requested to be encrypted with an asymmetric algorithm.
     ///
     /// JSON name: `publicKeyForEncryption`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub public_key_for_encryption: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl StandardIntrospectionRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
@@ -119,6 +117,20 @@ impl StandardIntrospectionRequest {
             shared_key_for_sign: Option::None,
             shared_key_for_encryption: Option::None,
             public_key_for_encryption: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(StandardIntrospectionRequest, unknown_members, {
+    parameters: "parameters" required,
+    with_hidden_properties: "withHiddenProperties" optional,
+    rs_uri: "rsUri" optional,
+    http_accept_header: "httpAcceptHeader" optional,
+    introspection_sign_alg: "introspectionSignAlg" optional,
+    introspection_encryption_alg: "introspectionEncryptionAlg" optional,
+    introspection_encryption_enc: "introspectionEncryptionEnc" optional,
+    shared_key_for_sign: "sharedKeyForSign" optional,
+    shared_key_for_encryption: "sharedKeyForEncryption" optional,
+    public_key_for_encryption: "publicKeyForEncryption" optional,
+});

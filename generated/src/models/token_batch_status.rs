@@ -5,45 +5,54 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_batch_status` of the spec (`#/components/schemas/token_batch_status`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenBatchStatus {
     /// The kind of batch operation.
     ///
     /// JSON name: `batchKind`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_kind: Option<super::TokenBatchStatusBatchKind>,
     /// The request ID.
     ///
     /// JSON name: `requestId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// The result of the batch operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<super::TokenBatchStatusResult>,
     /// The error code if the operation failed.
     ///
     /// JSON name: `errorCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The error description if the operation failed.
     ///
     /// JSON name: `errorDescription`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// The number of tokens processed.
     ///
     /// JSON name: `tokenCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_count: Option<i64>,
     /// The time at which the batch operation was created (timestamp).
     ///
     /// JSON name: `createdAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<i64>,
     /// The time at which the batch operation was last modified (timestamp).
     ///
     /// JSON name: `modifiedAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_at: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenBatchStatus, unknown_members, {
+    batch_kind: "batchKind" optional,
+    request_id: "requestId" optional,
+    result: "result" optional,
+    error_code: "errorCode" optional,
+    error_description: "errorDescription" optional,
+    token_count: "tokenCount" optional,
+    created_at: "createdAt" optional,
+    modified_at: "modifiedAt" optional,
+});

@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_create_request` of the spec (`#/components/schemas/token_create_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenCreateRequest {
     /// JSON name: `grantType`.
     pub grant_type: super::GrantType,
@@ -15,17 +14,14 @@ pub struct TokenCreateRequest {
     /// The subject (= unique identifier) of the user who will be associated with a newly created access
     /// token. This parameter is required unless the grant type is `CLIENT_CREDENTIALS`. The value must
     /// consist of only ASCII characters and its length must not exceed 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes which will be associated with a newly created access token. Scopes that are not supported
     /// by the service cannot be specified and requesting them will cause an error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The duration of a newly created access token in seconds. If the value is 0, the duration is determined
     /// according to the settings of the service.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The duration of a newly created refresh token in seconds. If the value is 0, the duration is
     /// determined according to the settings of the service.
@@ -34,13 +30,11 @@ pub struct TokenCreateRequest {
     /// specified grant type is either `IMPLICIT`or `CLIENT_CREDENTIALS`.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// Extra properties to associate with a newly created access token. Note that properties parameter
     /// is accepted only when the HTTP method of the request is POST and Content-Type of the request is
     /// `application/json`, so don't use `GET` method or `application/x-www-form-urlencoded` if you want
     /// to specify properties.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// A boolean request parameter which indicates whether to emulate that the client ID alias is used
     /// instead of the original numeric client ID when a new access token is created.
@@ -56,7 +50,6 @@ pub struct TokenCreateRequest {
     /// API is called, this property (`clientIdAliasUsed`) has no effect (it is always regarded as `false`).
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The value of the new access token.
     ///
@@ -72,7 +65,6 @@ pub struct TokenCreateRequest {
     /// the access token cannot be inserted and the `/api/auth/token/create` API will report an error.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The value of the new refresh token.
     ///
@@ -88,7 +80,6 @@ pub struct TokenCreateRequest {
     /// the refresh token cannot be inserted and the `/api/auth/token/create` API will report an error.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// Get whether the access token expires or not. By default, all access tokens expire after a period
     /// of time determined by their service.
@@ -98,77 +89,72 @@ pub struct TokenCreateRequest {
     /// request parameter is ignored.
     ///
     /// JSON name: `accessTokenPersistent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_persistent: Option<bool>,
     /// The thumbprint of the MTLS certificate bound to this token. If this property is set, a certificate
     /// with the corresponding value MUST be presented with the access token when it is used by a client.
     /// The value of this property must be a SHA256 certificate thumbprint, base64url encoded.
     ///
     /// JSON name: `certificateThumbprint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_thumbprint: Option<String>,
     /// The thumbprint of the public key used for DPoP presentation of this token. If this property is
     /// set, a DPoP proof signed with the corresponding private key MUST be presented with the access
     /// token when it is used by a client. Additionally, the token's `token_type` will be set to 'DPoP'.
     ///
     /// JSON name: `dpopKeyThumbprint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_key_thumbprint: Option<String>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The value of the resources to associate with the token. This property represents the value of
     /// one or more `resource` request parameters which is defined in "RFC8707 Resource Indicators for
     /// OAuth 2.0".
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// the flag which indicates whether the access token is for an external
     /// attachment.
     ///
     /// JSON name: `forExternalAttachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_external_attachment: Option<bool>,
     /// Additional claims that are added to the payload part of the JWT access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The Authentication Context Class Reference of the user authentication that the authorization server performed
     /// during the course of issuing the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
     /// The time when the user authentication was performed during the course of issuing the access token.
     ///
     /// JSON name: `authTime`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The client Identifier associated with the newly issued access token.
     ///
     /// JSON name: `clientIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_identifier: Option<String>,
     /// The session ID, which is the ID of the user's authentication session, associated with a newly
     /// created access token.
     ///
     /// JSON name: `sessionId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TokenCreateRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(grant_type: super::GrantType, client_id: i64) -> Self {
         Self {
             grant_type,
@@ -194,6 +180,33 @@ impl TokenCreateRequest {
             client_identifier: Option::None,
             session_id: Option::None,
             metadata_document_used: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(TokenCreateRequest, unknown_members, {
+    grant_type: "grantType" required,
+    client_id: "clientId" required,
+    subject: "subject" optional,
+    scopes: "scopes" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    properties: "properties" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    access_token: "accessToken" optional,
+    refresh_token: "refreshToken" optional,
+    access_token_persistent: "accessTokenPersistent" optional,
+    certificate_thumbprint: "certificateThumbprint" optional,
+    dpop_key_thumbprint: "dpopKeyThumbprint" optional,
+    authorization_details: "authorizationDetails" optional,
+    resources: "resources" optional,
+    for_external_attachment: "forExternalAttachment" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    acr: "acr" optional,
+    auth_time: "authTime" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    client_identifier: "clientIdentifier" optional,
+    session_id: "sessionId" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

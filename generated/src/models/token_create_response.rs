@@ -3,97 +3,77 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_create_response` of the spec (`#/components/schemas/token_create_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenCreateResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::TokenCreateResponseAction>,
     /// The newly issued access token.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The ID of the client application associated with the access token.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The time at which the access token expires.
     ///
     /// JSON name: `expiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// The duration of the newly issued access token in seconds.
     ///
     /// JSON name: `expiresIn`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// The grant type for the newly issued access token.
     ///
     /// JSON name: `grantType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<String>,
     /// The extra properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The newly issued refresh token.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// Scopes which are associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The subject (= unique identifier) of the user associated with the newly issued access
     /// token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The token type of the access token.
     ///
     /// JSON name: `tokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// If the authorization server is configured to issue JWT-based access tokens (= if `Service.accessTokenSignAlg`
     /// is set to a `non-null` value), a JWT-based access token is issued along with the original
     /// random-string one.
     ///
     /// JSON name: `jwtAccessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_access_token: Option<String>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// the flag which indicates whether the access token is for an external
     /// attachment.
     ///
     /// JSON name: `forExternalAttachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_external_attachment: Option<bool>,
     /// Set the unique token identifier.
     ///
     /// JSON name: `tokenId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
     /// The scopes associated with the refresh token. May be null.
     ///
     /// JSON name: `refreshTokenScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_scopes: Option<Vec<String>>,
     /// The client Identifier that will be associated with a newly created access token.
     ///
     /// JSON name: `clientIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_identifier: Option<String>,
     /// The session ID associated with a newly created access token.
     ///
@@ -102,6 +82,35 @@ pub struct TokenCreateResponse {
     /// ID token in the refresh token flow.
     ///
     /// JSON name: `sessionId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenCreateResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    access_token: "accessToken" optional,
+    client_id: "clientId" optional,
+    expires_at: "expiresAt" optional,
+    expires_in: "expiresIn" optional,
+    grant_type: "grantType" optional,
+    properties: "properties" optional,
+    refresh_token: "refreshToken" optional,
+    scopes: "scopes" optional,
+    subject: "subject" optional,
+    token_type: "tokenType" optional,
+    jwt_access_token: "jwtAccessToken" optional,
+    authorization_details: "authorizationDetails" optional,
+    for_external_attachment: "forExternalAttachment" optional,
+    token_id: "tokenId" optional,
+    refresh_token_scopes: "refreshTokenScopes" optional,
+    client_identifier: "clientIdentifier" optional,
+    session_id: "sessionId" optional,
+});

@@ -3,17 +3,34 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_fail_request` of the spec (`#/components/schemas/token_fail_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenFailRequest {
     /// The ticket issued from Authlete `/auth/token` API.
     pub ticket: String,
     /// The reason of the failure of the token request.
     pub reason: super::TokenFailRequestReason,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TokenFailRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(ticket: String, reason: super::TokenFailRequestReason) -> Self {
-        Self { ticket, reason }
+        Self {
+            ticket,
+            reason,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(TokenFailRequest, unknown_members, {
+    ticket: "ticket" required,
+    reason: "reason" required,
+});

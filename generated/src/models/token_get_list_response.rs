@@ -3,28 +3,37 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_get_list_response` of the spec (`#/components/schemas/token_get_list_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenGetListResponse {
     /// Start index of search results (inclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<i32>,
     /// End index of search results (exclusive).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<i32>,
     /// Unique ID of a client developer.
     ///
     /// JSON name: `totalCount`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<super::ClientLimited>,
     /// Unique user ID of an end-user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// An array of access tokens.
     ///
     /// JSON name: `accessTokens`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_tokens: Option<Vec<super::AccessToken>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenGetListResponse, unknown_members, {
+    start: "start" optional,
+    end: "end" optional,
+    total_count: "totalCount" optional,
+    client: "client" optional,
+    subject: "subject" optional,
+    access_tokens: "accessTokens" optional,
+});

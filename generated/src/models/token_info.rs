@@ -3,66 +3,75 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_info` of the spec (`#/components/schemas/token_info`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenInfo {
     /// The client id.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The alias of the client.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// Flag specifying if the alias was used to identify the client
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// the resource owner unique id
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes granted on the token
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<super::Scope>>,
     /// time which the token expires.
     ///
     /// JSON name: `expiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
     /// Extra properties associated with the token
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The array of the resources of the token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub authorization_details: Option<super::AuthorizationDetailsElement>,
+    pub authorization_details: Option<super::AuthzDetails>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenInfo, unknown_members, {
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    subject: "subject" optional,
+    scopes: "scopes" optional,
+    expires_at: "expiresAt" optional,
+    properties: "properties" optional,
+    resources: "resources" optional,
+    authorization_details: "authorizationDetails" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

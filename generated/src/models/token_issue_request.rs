@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_issue_request` of the spec (`#/components/schemas/token_issue_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenIssueRequest {
     /// The ticket issued from Authlete `/auth/token` API.
     pub ticket: String,
@@ -13,17 +12,14 @@ pub struct TokenIssueRequest {
     /// Extra properties to associate with a newly created access token. Note that properties parameter is accepted only
     /// when `Content-Type` of the request is `application/json`, so don't use `application/x-www-form-urlencoded`
     /// if you want to specify properties.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// Additional claims that are added to the payload part of the JWT access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The representation of an access token that may be issued as a result of the Authlete API call.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The duration (in seconds) of the access token that may be issued as a result of the Authlete
     /// API call.
@@ -32,7 +28,6 @@ pub struct TokenIssueRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The duration (in seconds) of the refresh token that may be issued as a result of the Authlete
     /// API call.
@@ -41,12 +36,19 @@ pub struct TokenIssueRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TokenIssueRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(ticket: String, subject: String) -> Self {
         Self {
             ticket,
@@ -56,6 +58,17 @@ impl TokenIssueRequest {
             access_token: Option::None,
             access_token_duration: Option::None,
             refresh_token_duration: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(TokenIssueRequest, unknown_members, {
+    ticket: "ticket" required,
+    subject: "subject" required,
+    properties: "properties" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    access_token: "accessToken" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+});

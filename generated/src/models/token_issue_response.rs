@@ -3,143 +3,152 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_issue_response` of the spec (`#/components/schemas/token_issue_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenIssueResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::TokenIssueResponseAction>,
     /// The content that the authorization server implementation is to return to the client application.
     /// Its format is JSON.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The newly issued access token. This parameter is a non-null value only when the value of `action` parameter is `OK`.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The datetime at which the newly issued access token will expire.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// The duration of the newly issued access token in seconds.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The refresh token. This parameter is a non-null value only when `action` is `OK` and the service supports the refresh token flow.
     /// If `refreshTokenKept` is set to `false`, a new refresh token is issued and the old refresh token used in the refresh token flow
     /// is invalidated. On the contrary, if `refreshTokenKept` is set to `true`, the refresh token itself is not refreshed.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The datetime at which the newly issued refresh token will expire.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `refreshTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<i64>,
     /// The duration of the newly issued refresh token in seconds.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The client ID.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias. If the client did not have an alias, this parameter is `null`.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// The flag which indicates whether the client ID alias was used when the token request was made.
     /// `true` if the client ID alias was used when the token request was made.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The subject (= resource owner's ID) of the access token.
     /// Even if an access token has been issued by calling `/api/auth/token` API, this parameter is `null` if the flow of the token request was
     /// [Client Credentials Flow](https://datatracker.ietf.org/doc/html/rfc6749#section-4.4) (`grant_type=client_credentials`) because it means
     /// the access token is not associated with any specific end-user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes covered by the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The extra properties associated with the access token.
     /// This parameter is `null` when no extra property is associated with the issued access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The newly issued access token in JWT format. If the authorization server is configured to issue JWT-based access tokens
     /// (= if the service's `accessTokenSignAlg` value is a non-null value), a JWT-based access token is issued along with the
     /// original random-string one.
     ///
     /// JSON name: `jwtAccessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_access_token: Option<String>,
     /// The target resources of the access token being issued. See "Resource Indicators for OAuth 2.0" for details.
     ///
     /// JSON name: `accessTokenResources`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The scopes associated with the refresh token. May be null.
     ///
     /// JSON name: `refreshTokenScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_scopes: Option<Vec<String>>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenIssueResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    access_token: "accessToken" optional,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token: "refreshToken" optional,
+    refresh_token_expires_at: "refreshTokenExpiresAt" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    subject: "subject" optional,
+    scopes: "scopes" optional,
+    properties: "properties" optional,
+    jwt_access_token: "jwtAccessToken" optional,
+    access_token_resources: "accessTokenResources" optional,
+    authorization_details: "authorizationDetails" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    refresh_token_scopes: "refreshTokenScopes" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

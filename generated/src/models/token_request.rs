@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_request` of the spec (`#/components/schemas/token_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenRequest {
     /// OAuth 2.0 token request parameters which are the request parameters that the OAuth 2.0 token endpoint of the authorization server
     /// implementation received from the client application.
@@ -19,7 +18,6 @@ pub struct TokenRequest {
     /// in `Authorization` header, the value should be extracted and set to this parameter.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The client secret extracted from `Authorization` header of the token request from the client application.
     ///
@@ -28,64 +26,53 @@ pub struct TokenRequest {
     /// the value should be extracted and set to this parameter.
     ///
     /// JSON name: `clientSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// The client certificate from the MTLS of the token request from the client application.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// The certificate path presented by the client during client authentication. These certificates are strings in PEM format.
     ///
     /// JSON name: `clientCertificatePath`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate_path: Option<Vec<String>>,
     /// Extra properties to associate with an access token. See [Extra Properties](https://www.authlete.com/developers/definitive_guide/extra_properties/)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<String>,
+    pub properties: Option<Vec<super::Property>>,
     /// `DPoP` header presented by the client during the request to the token endpoint.
     ///
     /// The header contains a signed JWT which includes the public key that is paired with the private key used to sign the JWT.
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop: Option<String>,
     /// HTTP method of the token request. This field is used to validate the `DPoP` header.
     ///
     /// In normal cases, the value is `POST`. When this parameter is omitted, `POST` is used as the default value.
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htm: Option<String>,
     /// URL of the token endpoint. This field is used to validate the `DPoP` header.
     ///
     /// If this parameter is omitted, the `tokenEndpoint` property of the Service is used as the default value.
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htu: Option<String>,
     /// The representation of an access token that may be issued as a result of the Authlete API call.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// Additional claims that are added to the payload part of the JWT access token.
     ///
     /// JSON name: `jwtAtClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_at_claims: Option<String>,
     /// The value of the `OAuth-Client-Attestation` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation: Option<String>,
     /// The value of the `OAuth-Client-Attestation-PoP` HTTP header, which is defined in the specification
     /// of [OAuth 2.0 Attestation-Based Client Authentication](https://datatracker.ietf.org/doc/draft-ietf-oauth-attestation-based-client-auth/).
     ///
     /// JSON name: `oauthClientAttestationPop`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_client_attestation_pop: Option<String>,
     /// The duration (in seconds) of the access token that may be issued as a result of the Authlete
     /// API call.
@@ -94,7 +81,6 @@ pub struct TokenRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The duration (in seconds) of the refresh token that may be issued as a result of the Authlete
     /// API call.
@@ -103,7 +89,6 @@ pub struct TokenRequest {
     /// token in. In other cases, this request parameter is ignored.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The flag indicating whether to require the DPoP proof JWT to include the `nonce` claim. Even if
     /// the service's `dpopNonceRequired` property is `false`, calling the `/auth/token` API with this
@@ -111,19 +96,25 @@ pub struct TokenRequest {
     /// JWT includes the expected `nonce` value.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
     /// Options for [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD).
     ///
     /// These options allow per-request control over CIMD behavior, taking precedence over service-level configuration when provided.
     ///
     /// JSON name: `cimdOptions`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cimd_options: Option<super::CimdOptions>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TokenRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(parameters: String) -> Self {
         Self {
             parameters,
@@ -143,6 +134,27 @@ impl TokenRequest {
             refresh_token_duration: Option::None,
             dpop_nonce_required: Option::None,
             cimd_options: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(TokenRequest, unknown_members, {
+    parameters: "parameters" required,
+    client_id: "clientId" optional,
+    client_secret: "clientSecret" optional,
+    client_certificate: "clientCertificate" optional,
+    client_certificate_path: "clientCertificatePath" optional,
+    properties: "properties" optional,
+    dpop: "dpop" optional,
+    htm: "htm" optional,
+    htu: "htu" optional,
+    access_token: "accessToken" optional,
+    jwt_at_claims: "jwtAtClaims" optional,
+    oauth_client_attestation: "oauthClientAttestation" optional,
+    oauth_client_attestation_pop: "oauthClientAttestationPop" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+    cimd_options: "cimdOptions" optional,
+});

@@ -3,119 +3,97 @@
 /// Compiled with the cargo feature `token-endpoint` (on by default).
 ///
 /// Schema `token_response` of the spec (`#/components/schemas/token_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::TokenResponseAction>,
     /// The content that the authorization server implementation is to return to the client application.
     /// Its format varies depending on the value of `action` parameter.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The value of `username` request parameter in the token request.
     /// The client application must specify username when it uses [Resource Owner Password Grant](https://datatracker.ietf.org/doc/html/rfc6749#section-4.3).
     /// In other words, when the value of `grant_type` request parameter is `password`, `username` request parameter must come along.
     ///
     /// This parameter has a value only if the value of `grant_type` request parameter is `password` and the token request is valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// The value of `password` request parameter in the token request.
     /// The client application must specify password when it uses [Resource Owner Password Grant](https://datatracker.ietf.org/doc/html/rfc6749#section-4.3).
     /// In other words, when the value of `grant_type` request parameter is `password`, `password` request parameter must come along.
     ///
     /// This parameter has a value only if the value of `grant_type` request parameter is `password` and the token request is valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// The ticket which is necessary to call Authlete's `/auth/token/fail` API or `/auth/token/issue` API.
     ///
     /// This parameter has a value only if the value of `grant_type` request parameter is `password` and the token request is valid.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
     /// The newly issued access token.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The datetime at which the newly issued access token will expire.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// The duration of the newly issued access token in seconds.
     ///
     /// JSON name: `accessTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_duration: Option<i64>,
     /// The newly issued refresh token.
     ///
     /// JSON name: `refreshToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The datetime at which the newly issued refresh token will expire.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `refreshTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<i64>,
     /// The duration of the newly issued refresh token in seconds.
     ///
     /// JSON name: `refreshTokenDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_duration: Option<i64>,
     /// The newly issued ID token. Note that an ID token is issued from a token endpoint only when the `response_type` request parameter
     /// of the authorization request to an authorization endpoint has contained `code` and the `scope` request parameter has contained `openid`.
     ///
     /// JSON name: `idToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
     /// The grant type of the token request.
     ///
     /// JSON name: `grantType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<String>,
     /// The client ID.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias when the token request was made. If the client did not have an alias, this parameter is `null`.
     /// Also, if the token request was invalid and it failed to identify a client, this parameter is `null`.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// The flag which indicates whether the client ID alias was used when the token request was made.
     /// `true` if the client ID alias was used when the token request was made.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The subject (= resource owner's ID) of the access token.
     /// Even if an access token has been issued by the call of `/api/auth/token` API, this parameter is `null` if the flow of the token request was
     /// [Client Credentials Flow](https://datatracker.ietf.org/doc/html/rfc6749#section-4.4) (`grant_type=client_credentials`) because it means the access token
     /// is not associated with any specific end-user.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The scopes covered by the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The extra properties associated with the access token.
     /// This parameter is `null` when no extra property is associated with the issued access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The newly issued access token in JWT format. If the authorization server is configured
     /// to issue JWT-based access tokens (= if the service's `accessTokenSignAlg` value is a
@@ -123,39 +101,31 @@ pub struct TokenResponse {
     /// one.
     ///
     /// JSON name: `jwtAccessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt_access_token: Option<String>,
     /// The resources specified by the `resource` request parameters in the token request.
     /// See "Resource Indicators for OAuth 2.0" for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
     /// The target resources of the access token being issued. See "Resource Indicators for OAuth 2.0" for details.
     ///
     /// JSON name: `accessTokenResources`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_resources: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// Additional claims to be embedded in an ID token.
     ///
     /// JSON name: `additionalClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_claims: Option<String>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// The client authentication method that was performed at the token endpoint.
     ///
     /// JSON name: `clientAuthMethod`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_auth_method: Option<String>,
     /// the value of the `grant_id` request parameter of the device authorization request.
     ///
@@ -164,86 +134,66 @@ pub struct TokenResponse {
     /// , which is supported by Authlete 2.3 and newer versions.
     ///
     /// JSON name: `grantId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_id: Option<String>,
     /// The audiences on the token exchange request
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub audiences: Option<Vec<String>>,
     /// JSON name: `requestedTokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_token_type: Option<super::TokenType>,
     /// JSON name: `subjectToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token: Option<String>,
     /// JSON name: `subjectTokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<super::TokenType>,
     /// JSON name: `subjectTokenInfo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token_info: Option<super::TokenInfo>,
     /// JSON name: `actorToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_token: Option<String>,
     /// JSON name: `actorTokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_token_type: Option<super::TokenType>,
     /// JSON name: `actorTokenInfo`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub actor_token_info: Option<super::TokenInfo>,
     /// For RFC 7523 JSON Web Token (JWT) Profile for OAuth 2.0 Client Authentication and Authorization Grants
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub assertion: Option<String>,
     /// Indicate whether the previous refresh token that had been kept in the database for a short time was used
     ///
     /// JSON name: `previousRefreshTokenUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_refresh_token_used: Option<bool>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// Duration of the `c_nonce` in seconds.
     ///
     /// JSON name: `cnonceDuration`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce_duration: Option<i64>,
     /// Get the expected nonce value for DPoP proof JWT, which should be used
     /// as the value of the `DPoP-Nonce` HTTP header.
     ///
     /// JSON name: `dpopNonce`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce: Option<String>,
     /// Get the `c_nonce`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce: Option<String>,
     /// Get the time at which the `c_nonce` expires in milliseconds since
     /// the Unix epoch (1970-01-01).
     ///
     /// JSON name: `cnonceExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cnonce_expires_at: Option<i64>,
     /// Get the names of the claims that the authorization request (which resulted
     /// in generation of the access token) requested to be embedded in ID tokens.
     ///
     /// JSON name: `requestedIdTokenClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_id_token_claims: Option<Vec<String>>,
     /// Scopes associated with the refresh token.
     ///
     /// JSON name: `refreshTokenScopes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_scopes: Option<Vec<String>>,
     /// The session ID, which is the ID of the user's authentication session, associated with a newly
     /// created access token.
     ///
     /// JSON name: `sessionId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// If the response from the `/auth/token` API contains the `deviceSecret` parameter, its value should
     /// be used as the value of this `deviceSecret` request parameter to the `/nativesso` API. The authorization
@@ -257,7 +207,6 @@ pub struct TokenResponse {
     /// The specified value is used as the value of the `device_secret` property in the token response.
     ///
     /// JSON name: `deviceSecret`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_secret: Option<String>,
     /// The authorization server should compute the hash value of the device secret based on its own logic
     /// and specify the computed hash as the value of this `deviceSecretHash` request parameter to the
@@ -270,20 +219,80 @@ pub struct TokenResponse {
     /// parameter is omitted.
     ///
     /// JSON name: `deviceSecretHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_secret_hash: Option<String>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    username: "username" optional,
+    password: "password" optional,
+    ticket: "ticket" optional,
+    access_token: "accessToken" optional,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    access_token_duration: "accessTokenDuration" optional,
+    refresh_token: "refreshToken" optional,
+    refresh_token_expires_at: "refreshTokenExpiresAt" optional,
+    refresh_token_duration: "refreshTokenDuration" optional,
+    id_token: "idToken" optional,
+    grant_type: "grantType" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    subject: "subject" optional,
+    scopes: "scopes" optional,
+    properties: "properties" optional,
+    jwt_access_token: "jwtAccessToken" optional,
+    resources: "resources" optional,
+    access_token_resources: "accessTokenResources" optional,
+    authorization_details: "authorizationDetails" optional,
+    additional_claims: "additionalClaims" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    client_auth_method: "clientAuthMethod" optional,
+    grant_id: "grantId" optional,
+    audiences: "audiences" optional,
+    requested_token_type: "requestedTokenType" optional,
+    subject_token: "subjectToken" optional,
+    subject_token_type: "subjectTokenType" optional,
+    subject_token_info: "subjectTokenInfo" optional,
+    actor_token: "actorToken" optional,
+    actor_token_type: "actorTokenType" optional,
+    actor_token_info: "actorTokenInfo" optional,
+    assertion: "assertion" optional,
+    previous_refresh_token_used: "previousRefreshTokenUsed" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    cnonce_duration: "cnonceDuration" optional,
+    dpop_nonce: "dpopNonce" optional,
+    cnonce: "cnonce" optional,
+    cnonce_expires_at: "cnonceExpiresAt" optional,
+    requested_id_token_claims: "requestedIdTokenClaims" optional,
+    refresh_token_scopes: "refreshTokenScopes" optional,
+    session_id: "sessionId" optional,
+    device_secret: "deviceSecret" optional,
+    device_secret_hash: "deviceSecretHash" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

@@ -3,22 +3,19 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_revoke_request` of the spec (`#/components/schemas/token_revoke_request`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenRevokeRequest {
     /// The identifier of an access token to revoke
     ///
     /// The hash of an access token is recognized as an identifier as well as the access token itself.
     ///
     /// JSON name: `accessTokenIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_identifier: Option<String>,
     /// The identifier of a refresh token to revoke.
     ///
     /// The hash of a refresh token is recognized as an identifier as well as the refresh token itself.
     ///
     /// JSON name: `refreshTokenIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_identifier: Option<String>,
     /// The client ID of the access token to be revoked.
     ///
@@ -26,9 +23,21 @@ pub struct TokenRevokeRequest {
     /// of a client.
     ///
     /// JSON name: `clientIdentifier`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_identifier: Option<String>,
     /// The subject of a resource owner.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenRevokeRequest, unknown_members, {
+    access_token_identifier: "accessTokenIdentifier" optional,
+    refresh_token_identifier: "refreshTokenIdentifier" optional,
+    client_identifier: "clientIdentifier" optional,
+    subject: "subject" optional,
+});

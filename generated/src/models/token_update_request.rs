@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_update_request` of the spec (`#/components/schemas/token_update_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenUpdateRequest {
     /// An access token.
     ///
@@ -15,7 +14,6 @@ pub struct TokenUpdateRequest {
     /// (or negative), the expiration date of the access token is not changed.
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// A new set of scopes assigned to the access token. Scopes that are not supported by the service
     /// and those that the client application associated with the access token is not allowed to request
@@ -23,30 +21,25 @@ pub struct TokenUpdateRequest {
     /// its value is `null`, the scopes of the access token are not changed. Note that `properties` parameter
     /// is accepted only when `Content-Type` of the request is `application/json`, so don't use `application/x-www-form-urlencoded`
     /// if you want to specify `properties`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// A new set of properties assigned to the access token. If the `properties` request parameter is
     /// not included in a request or its value is null, the properties of the access token are not changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// A boolean request parameter which indicates whether the API attempts to update the expiration
     /// date of the access token when the scopes linked to the access token are changed by this request.
     ///
     /// JSON name: `accessTokenExpiresAtUpdatedOnScopeUpdate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at_updated_on_scope_update: Option<bool>,
     /// The hash of the access token value. Used when the hash of the token is known (perhaps from lookup)
     /// but the value of the token itself is not. The value of the `accessToken` parameter takes precedence.
     ///
     /// JSON name: `accessTokenHash`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_hash: Option<String>,
     /// A boolean request parameter which indicates whether to update the value of the access token in
     /// the data store. If this parameter is set to `true` then a new access token value is generated
     /// by the server and returned in the response.
     ///
     /// JSON name: `accessTokenValueUpdated`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_value_updated: Option<bool>,
     /// The flag which indicates whether the access token expires or not. By default, all access tokens
     /// expire after a period of time determined by their service. If this request parameter is `true`
@@ -58,53 +51,53 @@ pub struct TokenUpdateRequest {
     /// normally.
     ///
     /// JSON name: `accessTokenPersistent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_persistent: Option<bool>,
     /// The thumbprint of the MTLS certificate bound to this token. If this property is set, a certificate
     /// with the corresponding value MUST be presented with the access token when it is used by a client.
     /// The value of this property must be a SHA256 certificate thumbprint, base64url encoded.
     ///
     /// JSON name: `certificateThumbprint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_thumbprint: Option<String>,
     /// The thumbprint of the public key used for DPoP presentation of this token. If this property is
     /// set, a DPoP proof signed with the corresponding private key MUST be presented with the access
     /// token when it is used by a client. Additionally, the token's `token_type` will be set to 'DPoP'.
     ///
     /// JSON name: `dpopKeyThumbprint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_key_thumbprint: Option<String>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// the flag which indicates whether the access token is for an external
     /// attachment.
     ///
     /// JSON name: `forExternalAttachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_external_attachment: Option<bool>,
     /// A new date at which the access token will expire in milliseconds since the Unix epoch (1970-01-01).
     /// If the `refreshTokenExpiresAt` request parameter is not included in a request or its value is 0
     /// (or negative), the expiration date of the refresh token is not changed.
     ///
     /// JSON name: `refreshTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<i64>,
     /// A boolean request parameter which indicates whether the API attempts to update the expiration
     /// date of the refresh token when the scopes linked to the refresh token are changed by this request.
     ///
     /// JSON name: `refreshTokenExpiresAtUpdatedOnScopeUpdate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at_updated_on_scope_update: Option<bool>,
     /// The token identifier.
     ///
     /// JSON name: `tokenId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TokenUpdateRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(access_token: String) -> Self {
         Self {
             access_token,
@@ -122,6 +115,25 @@ impl TokenUpdateRequest {
             refresh_token_expires_at: Option::None,
             refresh_token_expires_at_updated_on_scope_update: Option::None,
             token_id: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(TokenUpdateRequest, unknown_members, {
+    access_token: "accessToken" required,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    scopes: "scopes" optional,
+    properties: "properties" optional,
+    access_token_expires_at_updated_on_scope_update: "accessTokenExpiresAtUpdatedOnScopeUpdate" optional,
+    access_token_hash: "accessTokenHash" optional,
+    access_token_value_updated: "accessTokenValueUpdated" optional,
+    access_token_persistent: "accessTokenPersistent" optional,
+    certificate_thumbprint: "certificateThumbprint" optional,
+    dpop_key_thumbprint: "dpopKeyThumbprint" optional,
+    authorization_details: "authorizationDetails" optional,
+    for_external_attachment: "forExternalAttachment" optional,
+    refresh_token_expires_at: "refreshTokenExpiresAt" optional,
+    refresh_token_expires_at_updated_on_scope_update: "refreshTokenExpiresAtUpdatedOnScopeUpdate" optional,
+    token_id: "tokenId" optional,
+});

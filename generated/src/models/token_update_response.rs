@@ -3,61 +3,70 @@
 /// Compiled with the cargo feature `token-operations` (on by default).
 ///
 /// Schema `token_update_response` of the spec (`#/components/schemas/token_update_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TokenUpdateResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::TokenUpdateResponseAction>,
     /// The access token which has been specified by the request.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The date at which the access token will expire.
     ///
     /// JSON name: `accessTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token_expires_at: Option<i64>,
     /// The extra properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The scopes associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// JSON name: `authorizationDetails`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_details: Option<super::AuthzDetails>,
     /// The token type associated with the access token.
     ///
     /// JSON name: `tokenType`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
     /// the flag which indicates whether the access token is for an external
     /// attachment.
     ///
     /// JSON name: `forExternalAttachment`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub for_external_attachment: Option<bool>,
     /// Set the unique token identifier.
     ///
     /// JSON name: `tokenId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
     /// The datetime at which the newly issued refresh token will expire.
     /// The value is represented in milliseconds since the Unix epoch (1970-01-01).
     ///
     /// JSON name: `refreshTokenExpiresAt`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token_expires_at: Option<i64>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TokenUpdateResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    access_token: "accessToken" optional,
+    access_token_expires_at: "accessTokenExpiresAt" optional,
+    properties: "properties" optional,
+    scopes: "scopes" optional,
+    authorization_details: "authorizationDetails" optional,
+    token_type: "tokenType" optional,
+    for_external_attachment: "forExternalAttachment" optional,
+    token_id: "tokenId" optional,
+    refresh_token_expires_at: "refreshTokenExpiresAt" optional,
+});

@@ -3,15 +3,24 @@
 /// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
 ///
 /// Schema `trust_anchor` of the spec (`#/components/schemas/trust_anchor`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TrustAnchor {
     /// the entity ID of the trust anchor
     ///
     /// JSON name: `entityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
     /// the JWK Set document containing public keys of the trust anchor
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub jwks: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(TrustAnchor, unknown_members, {
+    entity_id: "entityId" optional,
+    jwks: "jwks" optional,
+});

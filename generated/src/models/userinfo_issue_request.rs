@@ -3,32 +3,26 @@
 /// Compiled with the cargo feature `user-info-endpoint` (on by default).
 ///
 /// Schema `userinfo_issue_request` of the spec (`#/components/schemas/userinfo_issue_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserinfoIssueRequest {
     /// The access token that has been passed to the userinfo endpoint by the client application. In other words,
     /// the access token which was contained in the userinfo request.
     pub token: String,
     /// Claims in JSON format. As for the format, see [OpenID Connect Core 1.0, 5.1. Standard Claims](https://openid.net/specs/openid-connect-core-1_0.html#StandardClaims).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<String>,
     /// The value of the `sub` claim. If the value of this request parameter is not empty, it is used as the value of
     /// the `sub` claim. Otherwise, the value of the subject associated with the access token is used.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub: Option<String>,
     /// Claim key-value pairs that are used to compute transformed claims.
     ///
     /// JSON name: `claimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_for_tx: Option<String>,
     /// The Signature header value from the request.
     ///
     /// JSON name: `requestSignature`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_signature: Option<String>,
     /// HTTP headers to be included in processing the signature. If this is a signed request, this must include the
     /// Signature and Signature-Input headers, as well as any additional headers covered by the signature.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<super::Pair>>,
     /// Values of verified claims requested indirectly by "transformed claims".
     ///
@@ -93,12 +87,19 @@ pub struct UserinfoIssueRequest {
     /// ```
     ///
     /// JSON name: `verifiedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub verified_claims_for_tx: Option<Vec<String>>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UserinfoIssueRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(token: String) -> Self {
         Self {
             token,
@@ -108,6 +109,17 @@ impl UserinfoIssueRequest {
             request_signature: Option::None,
             headers: Option::None,
             verified_claims_for_tx: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(UserinfoIssueRequest, unknown_members, {
+    token: "token" required,
+    claims: "claims" optional,
+    sub: "sub" optional,
+    claims_for_tx: "claimsForTx" optional,
+    request_signature: "requestSignature" optional,
+    headers: "headers" optional,
+    verified_claims_for_tx: "verifiedClaimsForTx" optional,
+});

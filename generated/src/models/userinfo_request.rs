@@ -3,8 +3,7 @@
 /// Compiled with the cargo feature `user-info-endpoint` (on by default).
 ///
 /// Schema `userinfo_request` of the spec (`#/components/schemas/userinfo_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserinfoRequest {
     /// An access token.
     pub token: String,
@@ -15,35 +14,28 @@ pub struct UserinfoRequest {
     /// (<https://datatracker.ietf.org/doc/rfc8705/>) for details about the specification of certificate-bound access tokens.
     ///
     /// JSON name: `clientCertificate`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_certificate: Option<String>,
     /// `DPoP` header presented by the client during the request to the user info endpoint.
     ///
     /// The header contains a signed JWT which includes the public key that is paired with the private key used to sign the JWT.
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop: Option<String>,
     /// HTTP method of the user info request. This field is used to validate the DPoP header.
     /// In normal cases, the value is either `GET` or `POST`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htm: Option<String>,
     /// URL of the user info endpoint. This field is used to validate the DPoP header.
     ///
     /// If this parameter is omitted, the `userInfoEndpoint` property of the service is used as the default value.
     /// See [OAuth 2.0 Demonstration of Proof-of-Possession at the Application Layer (DPoP)](https://datatracker.ietf.org/doc/html/draft-ietf-oauth-dpop)
     /// for details.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub htu: Option<String>,
     /// The full URL of the userinfo endpoint.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The HTTP message body of the request, if present.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// HTTP headers to be included in processing the signature. If this is a signed request, this must include the
     /// Signature and Signature-Input headers, as well as any additional headers covered by the signature.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<super::Pair>>,
     /// The target URI of the userinfo request, including the query part, if any.
     ///
@@ -62,7 +54,6 @@ pub struct UserinfoRequest {
     /// property of the service is used as a fallback.
     ///
     /// JSON name: `targetUri`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target_uri: Option<String>,
     /// The flag indicating whether to check if the DPoP proof JWT includes the expected `nonce` value.
     ///
@@ -72,7 +63,6 @@ pub struct UserinfoRequest {
     /// parameter, which should be used as the value of the DPoP-Nonce HTTP header.
     ///
     /// JSON name: `dpopNonceRequired`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce_required: Option<bool>,
     /// The flag indicating whether the userinfo request contains a request body.
     ///
@@ -88,12 +78,19 @@ pub struct UserinfoRequest {
     /// its necessity is agreed upon by the industry (cf. [FAPI Issue 723](https://bitbucket.org/openid/fapi/issues/723)).
     ///
     /// JSON name: `requestBodyContained`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_body_contained: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UserinfoRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(token: String) -> Self {
         Self {
             token,
@@ -107,6 +104,21 @@ impl UserinfoRequest {
             target_uri: Option::None,
             dpop_nonce_required: Option::None,
             request_body_contained: Option::None,
+            unknown_members: ::core::default::Default::default(),
         }
     }
 }
+
+crate::open_struct::open_struct!(UserinfoRequest, unknown_members, {
+    token: "token" required,
+    client_certificate: "clientCertificate" optional,
+    dpop: "dpop" optional,
+    htm: "htm" optional,
+    htu: "htu" optional,
+    uri: "uri" optional,
+    message: "message" optional,
+    headers: "headers" optional,
+    target_uri: "targetUri" optional,
+    dpop_nonce_required: "dpopNonceRequired" optional,
+    request_body_contained: "requestBodyContained" optional,
+});

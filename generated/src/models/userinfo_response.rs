@@ -3,58 +3,45 @@
 /// Compiled with the cargo feature `user-info-endpoint` (on by default).
 ///
 /// Schema `userinfo_response` of the spec (`#/components/schemas/userinfo_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserinfoResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the authorization server implementation should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::IntrospectionResponseAction>,
     /// The list of claims that the client application requests to be embedded in the ID token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub claims: Option<Vec<String>>,
     /// The ID of the client application which is associated with the access token.
     ///
     /// JSON name: `clientId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<i64>,
     /// The client ID alias when the authorization request for the access token was made.
     ///
     /// JSON name: `clientIdAlias`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias: Option<String>,
     /// The flag which indicates whether the client ID alias was used when the authorization
     /// request for the access token was made.
     ///
     /// JSON name: `clientIdAliasUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id_alias_used: Option<bool>,
     /// The content that the authorization server implementation can use as the value of `WWW-Authenticate`
     /// header on errors.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// The scopes covered by the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// The subject (= resource owner's ID).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// The access token that came along with the userinfo request.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The extra properties associated with the access token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<super::Property>>,
     /// The value of the `userinfo` property in the `claims` request parameter or in the `claims` property in an authorization request object.
     ///
@@ -102,23 +89,19 @@ pub struct UserinfoResponse {
     /// the value of this property holds the former value.
     ///
     /// JSON name: `userInfoClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_info_claims: Option<String>,
     /// The attributes of this service that the client application belongs to.
     ///
     /// JSON name: `serviceAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_attributes: Option<Vec<super::Pair>>,
     /// The attributes of the client.
     ///
     /// JSON name: `clientAttributes`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_attributes: Option<Vec<super::Pair>>,
     /// the claims that the user has consented for the client application
     /// to know.
     ///
     /// JSON name: `consentedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub consented_claims: Option<Vec<String>>,
     /// Get names of claims that are requested indirectly by *"transformed
     /// claims"*.
@@ -187,48 +170,74 @@ pub struct UserinfoResponse {
     /// ```
     ///
     /// JSON name: `requestedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_claims_for_tx: Option<Vec<String>>,
     /// Names of verified claims that will be referenced when transformed claims are computed.
     ///
     /// JSON name: `requestedVerifiedClaimsForTx`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_verified_claims_for_tx: Option<Vec<Vec<String>>>,
+    pub requested_verified_claims_for_tx: Option<Vec<super::StringArray>>,
     /// the value of the `transformed_claims` property in the `claims` request
     /// parameter of an authorization request or in the `claims` property in a
     /// request object.
     ///
     /// JSON name: `transformedClaims`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub transformed_claims: Option<String>,
     /// The entity ID of the client.
     ///
     /// JSON name: `clientEntityId`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id: Option<String>,
     /// Flag which indicates whether the entity ID of the client was used when the request for the access token was made.
     ///
     /// JSON name: `clientEntityIdUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_entity_id_used: Option<bool>,
     /// The expected nonce value for DPoP proof JWT, which should be used
     /// as the value of the `DPoP-Nonce` HTTP header.
     ///
     /// JSON name: `dpopNonce`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpop_nonce: Option<String>,
     /// The location of the client's metadata document that was used to resolve client metadata.
     ///
     /// This property is set when client metadata was retrieved via the [OAuth Client ID Metadata Document](https://datatracker.ietf.org/doc/draft-ietf-oauth-client-id-metadata-document/) (CIMD) mechanism.
     ///
     /// JSON name: `metadataDocumentLocation`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_location: Option<String>,
     /// Flag indicating whether a metadata document was used to resolve client metadata for this request.
     ///
     /// When `true`, the client metadata was retrieved via the CIMD mechanism rather than from the Authlete database.
     ///
     /// JSON name: `metadataDocumentUsed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_document_used: Option<bool>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(UserinfoResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    claims: "claims" optional,
+    client_id: "clientId" optional,
+    client_id_alias: "clientIdAlias" optional,
+    client_id_alias_used: "clientIdAliasUsed" optional,
+    response_content: "responseContent" optional,
+    scopes: "scopes" optional,
+    subject: "subject" optional,
+    token: "token" optional,
+    properties: "properties" optional,
+    user_info_claims: "userInfoClaims" optional,
+    service_attributes: "serviceAttributes" optional,
+    client_attributes: "clientAttributes" optional,
+    consented_claims: "consentedClaims" optional,
+    requested_claims_for_tx: "requestedClaimsForTx" optional,
+    requested_verified_claims_for_tx: "requestedVerifiedClaimsForTx" optional,
+    transformed_claims: "transformedClaims" optional,
+    client_entity_id: "clientEntityId" optional,
+    client_entity_id_used: "clientEntityIdUsed" optional,
+    dpop_nonce: "dpopNonce" optional,
+    metadata_document_location: "metadataDocumentLocation" optional,
+    metadata_document_used: "metadataDocumentUsed" optional,
+});

@@ -3,17 +3,26 @@
 /// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `vci_deferred_parse_request` of the spec (`#/components/schemas/vci_deferred_parse_request`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VciDeferredParseRequest {
     /// The access token that came along with the deferred credential request.
     ///
     /// JSON name: `accessToken`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// The message body of the deferred credential request.
     ///
     /// JSON name: `requestContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_content: Option<String>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(VciDeferredParseRequest, unknown_members, {
+    access_token: "accessToken" optional,
+    request_content: "requestContent" optional,
+});

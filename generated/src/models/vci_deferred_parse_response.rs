@@ -3,28 +3,37 @@
 /// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `vci_deferred_parse_response` of the spec (`#/components/schemas/vci_deferred_parse_response`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VciDeferredParseResponse {
     /// The code which represents the result of the API call.
     ///
     /// JSON name: `resultCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_code: Option<String>,
     /// A short message which explains the result of the API call.
     ///
     /// JSON name: `resultMessage`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub result_message: Option<String>,
     /// The next action that the deferred credential endpoint should take.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<super::VciDeferredParseResponseAction>,
     /// The content of the response to the request sender.
     ///
     /// JSON name: `responseContent`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub response_content: Option<String>,
     /// Information about the credential request bound to the transaction ID.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub info: Option<super::CredentialRequestInfo>,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::open_struct::open_struct!(VciDeferredParseResponse, unknown_members, {
+    result_code: "resultCode" optional,
+    result_message: "resultMessage" optional,
+    action: "action" optional,
+    response_content: "responseContent" optional,
+    info: "info" optional,
+});

@@ -3,16 +3,31 @@
 /// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
 ///
 /// Schema `vci_metadata_request` of the spec (`#/components/schemas/vci_metadata_request`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VciMetadataRequest {
     /// The flag indicating whether the metadata is written in the pretty
     /// format or not.
     pub pretty: bool,
+    /// Members that the spec does not list, as they were received: a newer
+    /// Authlete server's, or ones this version of the crate does not know. They are written back
+    /// unchanged, so that a value read, changed and sent back (a service, a client) loses nothing.
+    ///
+    /// To send a member the crate has no field for, insert it here. An entry named like one of this
+    /// struct's members is not written (the field is).
+    pub unknown_members: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl VciMetadataRequest {
-    /// A value with the required fields set and every optional field `None`.
+    /// A value with the required fields set, every optional field `None` and no unknown
+    /// members.
     pub fn new(pretty: bool) -> Self {
-        Self { pretty }
+        Self {
+            pretty,
+            unknown_members: ::core::default::Default::default(),
+        }
     }
 }
+
+crate::open_struct::open_struct!(VciMetadataRequest, unknown_members, {
+    pretty: "pretty" required,
+});
