@@ -487,7 +487,12 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
                         TypeSurface::Alias { .. } => " (same target)".to_owned(),
                         _ => format!(" (same shape: {shared} of {total} {})", members_word(old_ty)),
                     };
-                    let mut changes = vec![renamed.text(shape)];
+                    let renamed = renamed.text(shape);
+                    let renamed = match found.sibling_of.get(name) {
+                        Some(sibling) => renamed.text(", like ").code(sibling),
+                        None => renamed,
+                    };
+                    let mut changes = vec![renamed];
                     changes.extend(type_changes(new_name, old_ty, new_ty, renames));
                     changes
                 }
@@ -623,15 +628,23 @@ fn find_renames(old: &Surface, new: &Surface) -> Renames {
         }
         // Small types are often identical by chance: the new name must also share words with
         // the old one, and the twin whose new name shares the most wins.
+        // The same members may differ in a type (a fixup corrected one copy and not the other):
+        // that is still a rename, whose own changes are reported.
         let twin = primaries
             .iter()
-            .filter(|(primary, _)| old.types.get(primary) == Some(old_ty))
+            .filter(|(primary, _)| {
+                old.types.get(primary).is_some_and(|p| same_kind(p, old_ty) && shape_keys(p) == shape_keys(old_ty))
+            })
             .map(|(primary, new_name)| (name_similarity(old_name, new_name), primary, new_name))
             .filter(|(similarity, _, _)| *similarity > 0)
             .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)));
         if let Some((_, primary, new_name)) = twin {
             renames.to.insert((*old_name).clone(), new_name.clone());
-            renames.twin_of.insert((*old_name).clone(), primary.clone());
+            if old.types.get(primary) == Some(old_ty) {
+                renames.twin_of.insert((*old_name).clone(), primary.clone());
+            } else {
+                renames.sibling_of.insert((*old_name).clone(), primary.clone());
+            }
         }
     }
     renames
@@ -644,6 +657,9 @@ struct Renames {
     to: BTreeMap<String, String>,
     /// Old types identical to another old type that was renamed to the same new one: its name.
     twin_of: BTreeMap<String, String>,
+    /// Old types with the same members as another old type that was renamed to the same new one,
+    /// but not identical to it: its name (their own changes are reported).
+    sibling_of: BTreeMap<String, String>,
 }
 
 /// How alike two type names are, per mille: the Dice coefficient of their words

@@ -491,9 +491,16 @@ impl Context<'_, '_> {
             return Ok(None);
         };
         let media_at = body_at.push("content").push(media);
-        let ty = content.schema.as_ref().and_then(|_| (self.type_at)(&media_at.push("schema")));
+        let ty = match content.schema {
+            Some(_) => (self.type_at)(&media_at.push("schema")),
+            None => {
+                // No schema means any JSON, which is what the method then takes.
+                self.warn(&media_at, "the JSON request body has no schema; the method takes any JSON value");
+                Some(TypeRef::Json)
+            }
+        };
         let Some(ty) = ty else {
-            return Err(self.spec.error(&media_at, "the JSON request body has no schema"));
+            return Err(self.spec.error(&media_at.push("schema"), "internal error: the body's schema has no type"));
         };
         let example = if content.example.is_some() {
             Some(media_at.push("example"))
