@@ -109,7 +109,10 @@ async fn a_200_that_does_not_decode_names_the_json_path_and_keeps_the_body() {
 
     let server = token_endpoint(json(200, "not json")).await;
     let error = call_auth_token(&server).await.expect_err("not JSON");
-    assert_eq!(error.to_string(), "auth_token: the answer (status 200) does not decode: expected ident at line 1 column 2");
+    assert_eq!(
+        error.to_string(),
+        "auth_token: the answer (status 200) does not decode: expected ident at line 1 column 2"
+    );
 }
 
 #[tokio::test]
@@ -117,7 +120,10 @@ async fn an_undeclared_success_status_is_an_error() {
     let server = token_endpoint(ResponseTemplate::new(202).set_body_string("accepted")).await;
     let error = call_auth_token(&server).await.expect_err("202 is not declared");
     assert!(matches!(&error, Error::UnexpectedStatus { status: 202, body, .. } if body == "accepted"), "{error:?}");
-    assert_eq!(error.to_string(), "auth_token: the API answered with status 202, which the spec does not declare: accepted");
+    assert_eq!(
+        error.to_string(),
+        "auth_token: the API answered with status 202, which the spec does not declare: accepted"
+    );
 }
 
 #[tokio::test]
@@ -181,8 +187,12 @@ async fn a_stalled_server_times_out_within_the_deadline() {
 #[tokio::test]
 async fn an_oversized_answer_is_refused() {
     let server = token_endpoint(json(200, &format!("{{\"responseContent\":\"{}\"}}", "x".repeat(4096)))).await;
-    let client =
-        authlete::Client::builder().base_url(server.uri()).bearer_token(TOKEN).max_response_bytes(1024).build().unwrap();
+    let client = authlete::Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
     let error = client
         .service(SERVICE)
         .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
@@ -209,7 +219,10 @@ fn the_token_appears_in_no_debug_output() {
 fn bad_configurations_are_build_errors() {
     let error = |builder: authlete::ClientBuilder| builder.build().expect_err("a bad configuration").to_string();
     assert_eq!(error(authlete::Client::builder().bearer_token(TOKEN)), "no base URL: set `base_url` (or `region`)");
-    assert_eq!(error(authlete::Client::builder().base_url("https://us.authlete.com")), "no bearer token: set `bearer_token`");
+    assert_eq!(
+        error(authlete::Client::builder().base_url("https://us.authlete.com")),
+        "no bearer token: set `bearer_token`"
+    );
     assert_eq!(
         error(authlete::Client::builder().base_url("ftp://x").bearer_token(TOKEN)),
         "the base URL \"ftp://x\" is not usable: it must be an http or https URL with a host"
@@ -241,4 +254,29 @@ fn the_client_is_shareable_across_tasks() {
     shareable::<authlete::Service>();
     fn sendable<T: Send + 'static>() {}
     sendable::<authlete::client::Call<authlete::models::TokenResponse>>();
+}
+
+#[tokio::test]
+async fn a_user_agent_and_an_http_client_of_ones_own() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/715948317/service/get"))
+        .and(wiremock::matchers::header("user-agent", "my-server/2.1"))
+        .and(wiremock::matchers::header("x-proxy-tag", "from-my-client"))
+        .respond_with(json(200, "{}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // A reqwest client of the user's, with a default header the Authlete client knows nothing of.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-proxy-tag", reqwest::header::HeaderValue::from_static("from-my-client"));
+    let http = reqwest::Client::builder().default_headers(headers).build().expect("a reqwest client");
+    let client = authlete::Client::builder()
+        .base_url(format!("{}/", server.uri()))
+        .bearer_token(TOKEN)
+        .http_client(http)
+        .user_agent("my-server/2.1")
+        .build()
+        .expect("the client builds");
+    client.service(SERVICE).service_get().await.expect("the mock matched the user agent and the header");
 }

@@ -81,7 +81,11 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String>
         files.push(context.file("src/client/region.rs".into(), regions(context, &docs), &docs)?);
     }
     let areas = areas(context.space);
-    files.push(context.file("src/operations/mod.rs".into(), operations_module(context, &areas), &DocSlots::default())?);
+    files.push(context.file(
+        "src/operations/mod.rs".into(),
+        operations_module(context, &areas),
+        &DocSlots::default(),
+    )?);
     for (module, operations) in &areas {
         let docs = DocSlots::default();
         let tokens = area(context, operations, &docs);
@@ -112,7 +116,8 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let partial = (!areas.is_empty()).then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
+    let partial = (!areas.is_empty())
+        .then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -239,7 +244,11 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
         let cfg = if same { TokenStream::new() } else { cfg_any(&op.features) };
         let (query, method) = operation(context, op, &cfg, docs);
         queries.extend(query);
-        if op.on_service { on_service.push(method) } else { on_client.push(method) }
+        if op.on_service {
+            on_service.push(method)
+        } else {
+            on_client.push(method)
+        }
     }
     let service = (!on_service.is_empty()).then(|| quote!(Service,));
     let client = (!on_client.is_empty()).then(|| quote!(Client,));
@@ -507,9 +516,7 @@ fn method_docs(context: &Context<'_>, op: &Operation) -> String {
         _ => "\n\n",
     });
     if matches!(&op.outcome, Outcome::Json(_) | Outcome::OptionalJson(_)) {
-        text.push_str(
-            "An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n",
-        );
+        text.push_str("An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n");
     }
     text.push_str("# Errors\n\n");
     let statuses: Vec<String> = op.errors.iter().map(|(status, _)| format!("`{status}`")).collect();
