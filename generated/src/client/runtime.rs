@@ -433,8 +433,13 @@ impl<T> Call<T> {
 
     /// Sends the request and decodes the answer (the same as `.await`ing the call).
     pub async fn send(self) -> Result<T, Error> {
-        let response = self.client.execute(self.endpoint, self.request?).await?;
-        (self.decode)(response)
+        let Call { client, endpoint, request, decode } = self;
+        // This function is generic, so it is compiled in the caller's crate for every answer type
+        // it awaits: it only holds a boxed, non-generic future, so that neither the HTTP stack's
+        // futures nor their drop glue are compiled there again.
+        let exchange: Pin<Box<dyn Future<Output = Result<Response, Error>> + Send>> =
+            Box::pin(async move { client.execute(endpoint, request?).await });
+        decode(exchange.await?)
     }
 }
 
