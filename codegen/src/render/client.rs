@@ -16,6 +16,7 @@ use crate::GeneratedFile;
 /// The hand-written runtime, copied verbatim (see the files for why each part is as it is).
 const RUNTIME: &str = include_str!("../../templates/client/runtime.rs");
 const ERROR: &str = include_str!("../../templates/client/error.rs");
+const RETRY: &str = include_str!("../../templates/client/retry.rs");
 
 /// What every emitter of the client needs.
 pub(super) struct Context<'a> {
@@ -71,6 +72,7 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String>
         context.file("src/client/mod.rs".into(), client_module(context), &DocSlots::default())?,
         context.template("src/client/runtime.rs", RUNTIME),
         context.template("src/client/error.rs", ERROR),
+        context.template("src/client/retry.rs", RETRY),
     ];
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();
@@ -108,10 +110,12 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         //! the operation's model, or becomes an [`Error`].
 
         mod error;
+        pub mod retry;
         mod runtime;
         #region
 
         pub use error::{ApiError, BuildError, DecodeError, Error};
+        pub use retry::RetryPolicy;
         pub use runtime::{Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
         pub(crate) use runtime::{decode, Endpoint};
     }

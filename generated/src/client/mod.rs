@@ -9,6 +9,8 @@
 //! the operation's model, or becomes an [`Error`].
 mod error;
 
+pub mod retry;
+
 mod runtime;
 
 mod region;
@@ -16,6 +18,8 @@ mod region;
 pub use region::Region;
 
 pub use error::{ApiError, BuildError, DecodeError, Error};
+
+pub use retry::RetryPolicy;
 
 pub use runtime::{
     Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT,
