@@ -15,6 +15,15 @@
 //!
 //! An operation whose path has the parameter `{serviceId}` is a method of the service handle,
 //! which binds that parameter once; every other operation is a method of the client itself.
+//!
+//! # List operations
+//!
+//! An operation is a list that can be walked page by page ([`Operation::pagination`]) when it has
+//! optional integer query parameters `start` (first index, inclusive) and `end` (last index,
+//! exclusive), and its JSON answer is an object with an integer member `totalCount` and exactly
+//! one array member (the items). These are Authlete's list conventions (`/client/get/list`,
+//! `/service/get/list`, `/auth/token/get/list`, …); an operation that only looks like one in part is
+//! not a list, so no guess about an unknown shape is ever generated.
 
 use std::collections::BTreeSet;
 
@@ -63,6 +72,32 @@ pub struct Operation {
     pub errors: Vec<(String, String)>,
     /// The JSON pointer of the example answer the spec gives for the main success status.
     pub response_example: Option<Pointer>,
+    /// How to walk the items of a list operation page by page (see the module docs).
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation is walked page by page: [`Operation::pagination`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The name of the method that walks the list: the operation's name and `_pages`, claimed
+    /// after every operation has its name (so an operation's own name always wins).
+    pub method: String,
+    /// The query parameter of the first index (inclusive), an optional integer.
+    pub start: Param,
+    /// The query parameter of the end index (exclusive), an optional integer.
+    pub end: Param,
+    /// The Rust field of the answer holding the total number of items (`totalCount`).
+    pub total_field: String,
+    /// The type of that field.
+    pub total_ty: TypeRef,
+    /// Whether that field is an `Option` (it is when the member is optional or nullable).
+    pub total_optional: bool,
+    /// The Rust field of the answer holding the items of a page.
+    pub items_field: String,
+    /// Whether that field is an `Option` (it is when the member is optional or nullable).
+    pub items_optional: bool,
+    /// The type of one item.
+    pub item: TypeRef,
 }
 
 impl Operation {
@@ -204,9 +239,10 @@ pub(super) fn regions(spec: &Spec) -> (Vec<Region>, Vec<Warning>) {
     for (index, server) in spec.api.servers.iter().enumerate() {
         let at = servers_at.push(&index.to_string());
         let url = server.url.trim_end_matches('/');
-        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).map(|rest| {
-            rest.split(['/', ':']).next().unwrap_or_default()
-        });
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', ':']).next().unwrap_or_default());
         let Some(host) = host.filter(|h| !h.is_empty() && !url.contains('{')) else {
             warnings.push(Warning {
                 pointer: at.push("url").to_string(),
@@ -257,6 +293,11 @@ pub(super) fn build(
             }
         }
     }
+    for op in &mut operations {
+        if let Some(pagination) = &mut op.pagination {
+            pagination.method = names.claim(&format!("{}_pages", op.rust_name.trim_start_matches("r#")), "_");
+        }
+    }
     Ok((operations, warnings))
 }
 
@@ -292,7 +333,10 @@ impl Context<'_, '_> {
         };
         let rust_name = names.claim(&wanted, "_");
         if rust_name != wanted {
-            self.warn(&at, format!("method name `{wanted}` is already taken; this operation's method is `{rust_name}`"));
+            self.warn(
+                &at,
+                format!("method name `{wanted}` is already taken; this operation's method is `{rust_name}`"),
+            );
         }
         let Some(body) = self.body(op)? else { return Ok(None) };
         let mut params = self.params(op, item)?;
@@ -302,6 +346,7 @@ impl Context<'_, '_> {
         let (successes, errors, response_example) = self.responses(op)?;
         let outcome = self.outcome(&successes)?;
         let features = op.tags.iter().map(|tag| super::areas::feature_name(tag)).collect();
+        let pagination = if body.is_none() { pagination(&params, &outcome, self.space) } else { None };
         Ok(Some(Operation {
             rust_name,
             operation_id: op.operation_id.clone(),
@@ -320,6 +365,7 @@ impl Context<'_, '_> {
             outcome,
             errors,
             response_example,
+            pagination,
         }))
     }
 
@@ -340,7 +386,9 @@ impl Context<'_, '_> {
                     ReferenceOr::Reference { reference } => {
                         let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
                         let Some(target) = target else {
-                            return Err(self.spec.error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
+                            return Err(self
+                                .spec
+                                .error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
                         };
                         let parameter = node_as(self.spec, &target)?;
                         // Its type was made at its own place.
@@ -363,11 +411,15 @@ impl Context<'_, '_> {
             let (location, data) = match &parameter {
                 openapiv3::Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
                 openapiv3::Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
-                openapiv3::Parameter::Header { parameter_data, .. } | openapiv3::Parameter::Cookie { parameter_data, .. } => {
+                openapiv3::Parameter::Header { parameter_data, .. }
+                | openapiv3::Parameter::Cookie { parameter_data, .. } => {
                     if parameter_data.required {
                         return Err(self.spec.error(
                             &at,
-                            format!("required parameter `{}` is in a header or cookie, which the client cannot send", parameter_data.name),
+                            format!(
+                                "required parameter `{}` is in a header or cookie, which the client cannot send",
+                                parameter_data.name
+                            ),
                         ));
                     }
                     self.warn(
@@ -382,12 +434,17 @@ impl Context<'_, '_> {
                 openapiv3::ParameterSchemaOrContent::Content(_) => None,
             };
             let Some(ty) = ty.map(|ty| self.resolve_alias(ty)) else {
-                return Err(self.spec.error(&at, format!("parameter `{}` has no `schema` the client can use", data.name)));
+                return Err(self
+                    .spec
+                    .error(&at, format!("parameter `{}` has no `schema` the client can use", data.name)));
             };
             if !is_scalar(&ty, self.space) {
                 return Err(self.spec.error(
                     &at.push("schema"),
-                    format!("parameter `{}` is not a string, number, boolean or string enum; the client cannot send it", data.name),
+                    format!(
+                        "parameter `{}` is not a string, number, boolean or string enum; the client cannot send it",
+                        data.name
+                    ),
                 ));
             }
             params.push(Param {
@@ -427,7 +484,9 @@ impl Context<'_, '_> {
             .collect();
         let in_template: BTreeSet<&str> = in_template.iter().map(String::as_str).collect();
         if let Some(missing) = in_template.difference(&declared).next() {
-            return Err(self.spec.error(self.at, format!("the path has `{{{missing}}}`, but no path parameter of that name")));
+            return Err(self
+                .spec
+                .error(self.at, format!("the path has `{{{missing}}}`, but no path parameter of that name")));
         }
         if let Some(extra) = declared.difference(&in_template).next() {
             return Err(self.spec.error(self.at, format!("path parameter `{extra}` does not appear in the path")));
@@ -443,7 +502,10 @@ impl Context<'_, '_> {
             ReferenceOr::Reference { reference } => {
                 let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
                 let Some(target) = target else {
-                    return Err(self.spec.error(&self.at.push("requestBody").push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
+                    return Err(self.spec.error(
+                        &self.at.push("requestBody").push("$ref"),
+                        format!("`$ref` points at nothing: `{reference}`"),
+                    ));
                 };
                 let body: openapiv3::RequestBody = node_as(self.spec, &target)?;
                 (target, body)
@@ -452,7 +514,10 @@ impl Context<'_, '_> {
         let json = body.content.iter().find(|(media, _)| is_json(media));
         let Some((media, content)) = json else {
             let at = body_at.push("content");
-            self.warn(&at, "the request body has no JSON media type, and the client sends only JSON: the operation has no method");
+            self.warn(
+                &at,
+                "the request body has no JSON media type, and the client sends only JSON: the operation has no method",
+            );
             return Ok(None);
         };
         let media_at = body_at.push("content").push(media);
@@ -471,7 +536,13 @@ impl Context<'_, '_> {
             })
         };
         let other_media_types = body.content.keys().filter(|m| *m != media).cloned().collect();
-        Ok(Some(Some(Body { ty, required: body.required, description: body.description.clone(), other_media_types, example })))
+        Ok(Some(Some(Body {
+            ty,
+            required: body.required,
+            description: body.description.clone(),
+            other_media_types,
+            example,
+        })))
     }
 
     #[allow(clippy::type_complexity)]
@@ -513,7 +584,11 @@ impl Context<'_, '_> {
             if matches!(code, 204 | 205) && !response.content.is_empty() {
                 let at = response_at.push("content");
                 self.warn(&at, format!("a `{code}` answer has no body; the content the spec gives it is not read"));
-                successes.push(Success { status: code, content: Content::Empty, description: response.description.clone() });
+                successes.push(Success {
+                    status: code,
+                    content: Content::Empty,
+                    description: response.description.clone(),
+                });
                 continue;
             }
             let content = match response.content.iter().find(|(media, _)| is_json(media)) {
@@ -562,6 +637,35 @@ impl Context<'_, '_> {
             )),
         }
     }
+}
+
+/// Whether an operation is a list to walk page by page, and how (see the module docs).
+fn pagination(params: &[Param], outcome: &Outcome, space: &TypeSpace) -> Option<Pagination> {
+    let integer = |ty: &TypeRef| matches!(ty, TypeRef::I32 | TypeRef::I64);
+    let index = |name: &str| {
+        params.iter().find(|p| p.name == name && p.location == ParamLocation::Query && !p.required && integer(&p.ty))
+    };
+    let (start, end) = (index("start")?, index("end")?);
+    let Outcome::Json(TypeRef::Named(id)) = outcome else { return None };
+    let super::TypeKind::Struct(answer) = &space.get(*id).kind else { return None };
+    let total = answer.fields.iter().find(|f| f.json_name == "totalCount" && integer(&f.ty))?;
+    let mut arrays = answer.fields.iter().filter(|f| matches!(f.ty, TypeRef::Vec(_)));
+    let items = arrays.next()?;
+    if arrays.next().is_some() {
+        return None;
+    }
+    let TypeRef::Vec(item) = &items.ty else { return None };
+    Some(Pagination {
+        method: String::new(),
+        start: start.clone(),
+        end: end.clone(),
+        total_field: total.rust_name.clone(),
+        total_ty: total.ty.clone(),
+        total_optional: !total.required || total.nullable,
+        items_field: items.rust_name.clone(),
+        items_optional: !items.required || items.nullable,
+        item: (**item).clone(),
+    })
 }
 
 fn is_json(media: &str) -> bool {

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use super::items::code_span;
 use super::rust_types::{ident, Paths};
 use super::{cfg_any, format_rust, DocSlots, Provenance, Rustdoc};
-use crate::model::operations::{Content, Outcome, Param, ParamLocation};
+use crate::model::operations::{Content, Outcome, Pagination, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
 use crate::GeneratedFile;
 
@@ -17,6 +17,7 @@ use crate::GeneratedFile;
 const RUNTIME: &str = include_str!("../../templates/client/runtime.rs");
 const ERROR: &str = include_str!("../../templates/client/error.rs");
 const RETRY: &str = include_str!("../../templates/client/retry.rs");
+const PAGINATION: &str = include_str!("../../templates/client/pagination.rs");
 
 /// What every emitter of the client needs.
 pub(super) struct Context<'a> {
@@ -74,12 +75,19 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String>
         context.template("src/client/error.rs", ERROR),
         context.template("src/client/retry.rs", RETRY),
     ];
+    if context.space.operations.iter().any(|op| op.pagination.is_some()) {
+        files.push(context.template("src/client/pagination.rs", PAGINATION));
+    }
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();
         files.push(context.file("src/client/region.rs".into(), regions(context, &docs), &docs)?);
     }
     let areas = areas(context.space);
-    files.push(context.file("src/operations/mod.rs".into(), operations_module(context, &areas), &DocSlots::default())?);
+    files.push(context.file(
+        "src/operations/mod.rs".into(),
+        operations_module(context, &areas),
+        &DocSlots::default(),
+    )?);
     for (module, operations) in &areas {
         let docs = DocSlots::default();
         let tokens = area(context, operations, &docs);
@@ -100,6 +108,7 @@ pub(super) fn areas(space: &TypeSpace) -> BTreeMap<String, Vec<&Operation>> {
 
 fn client_module(context: &Context<'_>) -> TokenStream {
     let region = (!context.space.regions.is_empty()).then(|| quote! { mod region; pub use region::Region; });
+    let pagination = pagination_module(context.space);
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -113,6 +122,7 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         pub mod retry;
         mod runtime;
         #region
+        #pagination
 
         pub use error::{ApiError, BuildError, DecodeError, Error};
         pub use retry::RetryPolicy;
@@ -314,6 +324,7 @@ fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &Do
         Outcome::Empty => (quote!(()), quote!(decode::empty)),
     };
     let owner = if op.on_service { quote!(Service) } else { quote!(Client) };
+    let pages = op.pagination.as_ref().map(|pagination| pages_method(context, op, pagination, cfg, docs));
     let doc = docs.outer(&method_docs(context, op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -329,6 +340,126 @@ fn operation(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &Do
             #allow
             pub fn #name(&self, #(#args),*) -> Call<#output> {
                 self.call(&#endpoint, &[#(#path_args),*], #decode)#(#chain)*
+            }
+        }
+
+        #pages
+    }
+}
+
+/// The pager module, compiled with any area that has a list operation (unused, it would not
+/// build with `-D warnings`).
+fn pagination_module(space: &TypeSpace) -> Option<TokenStream> {
+    let lists: Vec<&Operation> = space.operations.iter().filter(|op| op.pagination.is_some()).collect();
+    if lists.is_empty() {
+        return None;
+    }
+    let cfg = if lists.iter().any(|op| op.features.is_empty()) {
+        TokenStream::new()
+    } else {
+        cfg_any(&lists.iter().flat_map(|op| op.features.iter().cloned()).collect())
+    };
+    Some(quote! {
+        #cfg mod pagination;
+        #cfg pub use pagination::{Pages, DEFAULT_PAGE_SIZE};
+        #cfg pub(crate) use pagination::{index, Page};
+    })
+}
+
+/// `…_pages`: a list operation walked page by page, on top of the operation's own method. The
+/// walk owns copies of the arguments, since it outlives the borrow the method was called with.
+fn pages_method(
+    context: &Context<'_>,
+    op: &Operation,
+    pagination: &Pagination,
+    cfg: &TokenStream,
+    docs: &DocSlots,
+) -> TokenStream {
+    let list = ident(&op.rust_name);
+    let name = ident(&pagination.method);
+    let item = context.model_type(&pagination.item);
+    let query_type = format_ident!("{}", op.query_type_name());
+    let (start, end) = (ident(&pagination.start.rust_name), ident(&pagination.end.rust_name));
+    let mut args = Vec::new();
+    let mut owned = Vec::new();
+    let mut call_args = Vec::new();
+    for param in op.required_params() {
+        let arg = ident(&param.rust_name);
+        let ty = argument_type(context, param);
+        args.push(quote!(#arg: #ty));
+        match &param.ty {
+            TypeRef::String => {
+                owned.push(quote!(let #arg = #arg.to_owned();));
+                call_args.push(quote!(&#arg));
+            }
+            TypeRef::Named(_) => {
+                owned.push(quote!(let #arg = #arg.clone();));
+                call_args.push(quote!(&#arg));
+            }
+            _ => call_args.push(quote!(#arg)),
+        }
+    }
+    // Indexes are `i64` in the pager, whatever integer type the spec gives them.
+    let widen = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::I64 => value,
+        _ => quote!(i64::from(#value)),
+    };
+    let widen_option = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::I64 => value,
+        _ => quote!(#value.map(i64::from)),
+    };
+    let first = widen_option(&pagination.start.ty, quote!(query.#start));
+    let last = widen_option(&pagination.end.ty, quote!(query.#end));
+    let (start_ty, end_ty) = (context.model_type(&pagination.start.ty), context.model_type(&pagination.end.ty));
+    let total_field = ident(&pagination.total_field);
+    let total = match pagination.total_optional {
+        true => widen_option(&pagination.total_ty, quote!(answer.#total_field)),
+        false => {
+            let total = widen(&pagination.total_ty, quote!(answer.#total_field));
+            quote!(Some(#total))
+        }
+    };
+    let items_field = ident(&pagination.items_field);
+    let items = match pagination.items_optional {
+        true => quote!(answer.#items_field.unwrap_or_default()),
+        false => quote!(answer.#items_field),
+    };
+    let owner = if op.on_service { "Service" } else { "Client" };
+    let owner_ident = format_ident!("{owner}");
+    let doc = docs.outer(&format!(
+        "Every item of [`{owner}::{list}`](crate::{owner}::{list}), a page at a time: the arguments are \
+         those of that method, `query.{start_name}` is where the walk starts (0 unless set) and \
+         `query.{end_name}` where it stops (the end of the list unless set); each page asks for \
+         [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless \
+         [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only \
+         when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.",
+        list = op.rust_name,
+        start_name = pagination.start.rust_name,
+        end_name = pagination.end.rust_name,
+    ));
+    let allow = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #cfg
+        impl #owner_ident {
+            #doc
+            #allow
+            pub fn #name(&self, #(#args,)* query: &#query_type) -> crate::client::Pages<#item> {
+                let handle = self.clone();
+                let query = query.clone();
+                #(#owned)*
+                let (start, end) = (#first, #last);
+                crate::client::Pages::new(start, end, Box::new(move |start, end| {
+                    let page = #query_type {
+                        #start: Some(crate::client::index::<#start_ty>(start)),
+                        #end: Some(crate::client::index::<#end_ty>(end)),
+                        ..query.clone()
+                    };
+                    let call = handle.#list(#(#call_args,)* &page);
+                    Box::pin(async move {
+                        let answer = call.await?;
+                        Ok(crate::client::Page { total: #total, items: #items })
+                    })
+                }))
             }
         }
     }
@@ -473,9 +604,7 @@ fn method_docs(context: &Context<'_>, op: &Operation) -> String {
         _ => "\n\n",
     });
     if matches!(&op.outcome, Outcome::Json(_) | Outcome::OptionalJson(_)) {
-        text.push_str(
-            "An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n",
-        );
+        text.push_str("An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n");
     }
     text.push_str("# Errors\n\n");
     let statuses: Vec<String> = op.errors.iter().map(|(status, _)| format!("`{status}`")).collect();

@@ -185,7 +185,8 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<Str
 /// The `client` feature and one feature per area of the API, all on by default.
 fn features_table(space: &TypeSpace) -> String {
     let features = all_features(space);
-    let default: Vec<String> = std::iter::once("client").chain(features.iter().copied()).map(|f| format!("\"{f}\"")).collect();
+    let default: Vec<String> =
+        std::iter::once("client").chain(features.iter().copied()).map(|f| format!("\"{f}\"")).collect();
     let mut table = format!(
         "[features]\n\
          default = [{default}]\n\

@@ -17,6 +17,33 @@ mod region;
 
 pub use region::Region;
 
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+mod pagination;
+
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+pub use pagination::{Pages, DEFAULT_PAGE_SIZE};
+
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+pub(crate) use pagination::{index, Page};
+
 pub use error::{ApiError, BuildError, DecodeError, Error};
 
 pub use retry::RetryPolicy;

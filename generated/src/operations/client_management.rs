@@ -120,6 +120,37 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Every item of [`Service::client_get_list`](crate::Service::client_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    pub fn client_get_list_pages(
+        &self,
+        query: &ClientGetListQuery,
+    ) -> crate::client::Pages<crate::models::Client> {
+        let handle = self.clone();
+        let query = query.clone();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.client_get_list(&page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
+    }
+}
+
 static CLIENT_CREATE: Endpoint = Endpoint {
     name: "client_create",
     method: reqwest::Method::POST,
@@ -431,6 +462,39 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Every item of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    pub fn client_authorization_get_list_pages(
+        &self,
+        subject: &str,
+        query: &ClientAuthorizationGetListQuery,
+    ) -> crate::client::Pages<crate::models::ClientLimited> {
+        let handle = self.clone();
+        let query = query.clone();
+        let subject = subject.to_owned();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientAuthorizationGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.client_authorization_get_list(&subject, &page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
+    }
+}
+
 static CLIENT_AUTHORIZATION_GET_LIST_POST: Endpoint = Endpoint {
     name: "client_authorization_get_list_post",
     method: reqwest::Method::POST,
@@ -546,6 +610,40 @@ impl Service {
             .query("developer", query.developer.as_deref())
             .query("start", query.start)
             .query("end", query.end)
+    }
+}
+
+impl Service {
+    /// Every item of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    pub fn client_authorization_get_list_by_subject_pages(
+        &self,
+        subject: &str,
+        query: &ClientAuthorizationGetListBySubjectQuery,
+    ) -> crate::client::Pages<crate::models::ClientLimited> {
+        let handle = self.clone();
+        let query = query.clone();
+        let subject = subject.to_owned();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientAuthorizationGetListBySubjectQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle
+                    .client_authorization_get_list_by_subject(&subject, &page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
     }
 }
 
