@@ -61,8 +61,10 @@ tracing = {{ version = "0.1", default-features = false, features = ["std"], opti
 
 [dev-dependencies]
 # The generated operation tests run against a mock Authlete on 127.0.0.1.
-tokio = {{ version = "1", features = ["macros", "rt"] }}
+tokio = {{ version = "1", features = ["macros", "rt", "rt-multi-thread", "net"] }}
 wiremock = "0.6"
+# The hand-written example server in `examples/` (HTTP/1 only: a token endpoint needs no more).
+axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"] }}
 "#,
         features = features_table(space),
         preamble = provenance.preamble(),

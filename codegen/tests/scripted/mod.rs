@@ -8,7 +8,8 @@
 
 #![allow(dead_code)] // Each test file uses a part of it.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -75,6 +76,8 @@ struct State {
     script: Mutex<Script>,
     seen: Mutex<Vec<Seen>>,
     record: bool,
+    /// The client ends of the connections requests came on.
+    peers: Mutex<HashSet<SocketAddr>>,
 }
 
 /// A running mock server; it stops with the test's runtime.
@@ -104,9 +107,15 @@ impl MockServer {
     async fn start(script: Script, record: bool) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let state = Arc::new(State { script: Mutex::new(script), seen: Mutex::new(Vec::new()), record });
+        let state = Arc::new(State {
+            script: Mutex::new(script),
+            seen: Mutex::new(Vec::new()),
+            record,
+            peers: Mutex::new(HashSet::new()),
+        });
         let shared = state.clone();
         let app = axum::Router::new().fallback(move |request: Request<Body>| answer(shared.clone(), request));
+        let app = app.into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.expect("the mock server runs") });
         MockServer { url, state }
     }
@@ -114,6 +123,11 @@ impl MockServer {
     /// The requests received so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.state.seen.lock().expect("not poisoned").clone()
+    }
+
+    /// How many connections requests came on.
+    pub fn connections(&self) -> usize {
+        self.state.peers.lock().expect("not poisoned").len()
     }
 
     /// A client of this server with the bearer token `test-token` and the given policy.
@@ -127,6 +141,9 @@ pub const TOKEN: &str = "test-token-8c1f0e";
 
 async fn answer(state: Arc<State>, request: Request<Body>) -> Response {
     let (parts, body) = request.into_parts();
+    if let Some(axum::extract::ConnectInfo(peer)) = parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>() {
+        state.peers.lock().expect("not poisoned").insert(*peer);
+    }
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
     let seen = Seen { method: parts.method, uri: parts.uri, headers: parts.headers, body, at: Instant::now() };
     let answer = match &mut *state.script.lock().expect("not poisoned") {
