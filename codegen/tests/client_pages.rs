@@ -89,7 +89,8 @@ async fn an_empty_list_is_one_request_and_no_items() {
 async fn a_list_that_shrinks_while_it_is_walked_ends_without_repeating_or_looping() {
     let list = Arc::new(Mutex::new((0..10).collect::<Vec<_>>()));
     let server = list_server(list.clone(), usize::MAX).await;
-    let mut pages = server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(4);
+    let mut pages =
+        server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(4);
     assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), [0, 1, 2, 3]);
     // Five clients are deleted: the list is now 0, 1, 2, 3, 4.
     list.lock().unwrap().truncate(5);
@@ -100,7 +101,8 @@ async fn a_list_that_shrinks_while_it_is_walked_ends_without_repeating_or_loopin
     // Shrinking below the walk's position: the next page is empty, and that ends it.
     let list = Arc::new(Mutex::new((0..10).collect::<Vec<_>>()));
     let server = list_server(list.clone(), usize::MAX).await;
-    let mut pages = server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(4);
+    let mut pages =
+        server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(4);
     assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), [0, 1, 2, 3]);
     list.lock().unwrap().truncate(2);
     assert!(pages.next_page().await.unwrap().is_none());
@@ -146,7 +148,8 @@ async fn a_failed_page_is_an_error_and_asking_again_resumes_there() {
         Answer::json(200, json!({"totalCount": 3, "clients": [{"clientId": 3}]})),
     ])
     .await;
-    let mut pages = server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(2);
+    let mut pages =
+        server.client(|b| b).service("1").client_get_list_pages(&ClientGetListQuery::default()).page_size(2);
     assert_eq!(ids(&pages.next_page().await.unwrap().unwrap()), [1, 2]);
     let error = pages.next_page().await.expect_err("the server fails");
     assert_eq!(error.status(), Some(500));

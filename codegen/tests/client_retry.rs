@@ -43,7 +43,8 @@ async fn a_get_answered_503_503_200_is_one_ok() {
 async fn a_post_answered_503_is_not_retried() {
     let server = MockServer::sequence([Answer::status(503), Answer::json(200, json!({"action": "OK"}))]).await;
     let client = server.client(|b| b);
-    let error = client.service("1").auth_token(&TokenRequest::new("grant_type=authorization_code&code=abc".into())).await;
+    let error =
+        client.service("1").auth_token(&TokenRequest::new("grant_type=authorization_code&code=abc".into())).await;
     let Err(Error::Api(error)) = error else { panic!("a 503 error, got {error:?}") };
     assert_eq!((error.status, error.attempts), (503, 1));
     assert_eq!(server.seen().len(), 1, "a POST that reached the server is sent once");
@@ -156,7 +157,10 @@ async fn a_stalled_post_times_out_once_with_the_calls_own_timeout() {
         .expect_err("no answer");
     let took = started.elapsed();
     assert!(took >= Duration::from_millis(700) && took < Duration::from_millis(750), "took {took:?}");
-    assert!(matches!(error, Error::Timeout { timeout, attempts: 1, .. } if timeout == Duration::from_millis(700)), "{error:?}");
+    assert!(
+        matches!(error, Error::Timeout { timeout, attempts: 1, .. } if timeout == Duration::from_millis(700)),
+        "{error:?}"
+    );
     assert_eq!(server.seen().len(), 1, "a POST that may have reached the server is not retried");
 }
 

@@ -131,7 +131,10 @@ impl MockServer {
     }
 
     /// A client of this server with the bearer token `test-token` and the given policy.
-    pub fn client(&self, configure: impl FnOnce(authlete::ClientBuilder) -> authlete::ClientBuilder) -> authlete::Client {
+    pub fn client(
+        &self,
+        configure: impl FnOnce(authlete::ClientBuilder) -> authlete::ClientBuilder,
+    ) -> authlete::Client {
         configure(authlete::Client::builder().base_url(&self.url).bearer_token(TOKEN)).build().expect("a client")
     }
 }
