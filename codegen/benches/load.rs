@@ -74,7 +74,8 @@ fn main() {
     // only proves that the bench runs.
     let quick = !args.iter().any(|a| a == "--bench");
     let rounds = if quick { 1 } else { rounds };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(async move {
         let server = MockServer::unrecorded(|_| Answer::json(200, json!({"clientId": 42, "clientName": "load"}))).await;
         let service = server.client(|b| b).service("1");
@@ -118,7 +119,10 @@ fn main() {
         }
         let (ours, bare) = (median(&mut ours), median(&mut bare));
         let mut summary = String::new();
-        let _ = writeln!(summary, "load: {rounds} rounds of {CALLS} calls at concurrency {CONCURRENCY} on 127.0.0.1 (2 worker threads)");
+        let _ = writeln!(
+            summary,
+            "load: {rounds} rounds of {CALLS} calls at concurrency {CONCURRENCY} on 127.0.0.1 (2 worker threads)"
+        );
         let _ = writeln!(summary, "  authlete client: {ours:>8.0} calls/s (median)");
         let _ = writeln!(summary, "  bare reqwest:    {bare:>8.0} calls/s (median)");
         let _ = writeln!(summary, "  client ÷ bare:   {:>8.2}", ours / bare);
