@@ -75,9 +75,11 @@ async fn two_thousand_calls_at_concurrency_64_without_errors_on_one_pool() {
     let (errors, before, after) =
         tokio::time::timeout(Duration::from_secs(120), bounded).await.expect("the run ends within two minutes");
     assert_eq!(errors, 0);
-    // Clones share one pool: connections are reused, at most one per concurrent task.
+    // Clones share one pool, so connections are reused: about one per concurrent task, where a
+    // pool per clone (or none) would open one per call. hyper may open a connection for a request
+    // while another one is on its way back to the pool, hence the margin.
     let connections = server.connections();
-    assert!((1..=CONCURRENCY).contains(&connections), "{connections} connections");
+    assert!((1..=2 * CONCURRENCY).contains(&connections), "{connections} connections for {} calls", CALLS + 200);
     if let (Some(before), Some(after)) = (before, after) {
         let grown = after.saturating_sub(before);
         assert!(grown < 32 * 1024, "resident memory grew by {grown} KiB over {CALLS} calls");
