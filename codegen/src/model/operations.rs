@@ -15,6 +15,15 @@
 //!
 //! An operation whose path has the parameter `{serviceId}` is a method of the service handle,
 //! which binds that parameter once; every other operation is a method of the client itself.
+//!
+//! # List operations
+//!
+//! An operation is a list that can be walked page by page ([`Operation::pagination`]) when it has
+//! optional integer query parameters `start` (first index, inclusive) and `end` (last index,
+//! exclusive), and its JSON answer is an object with an integer member `totalCount` and exactly
+//! one array member (the items). These are Authlete's list conventions (`/client/get/list`,
+//! `/service/get/list`, `/auth/token/get/list`, …); an operation that only looks like one in part is
+//! not a list, so no guess about an unknown shape is ever generated.
 
 use std::collections::BTreeSet;
 
@@ -63,6 +72,32 @@ pub struct Operation {
     pub errors: Vec<(String, String)>,
     /// The JSON pointer of the example answer the spec gives for the main success status.
     pub response_example: Option<Pointer>,
+    /// How to walk the items of a list operation page by page (see the module docs).
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation is walked page by page: [`Operation::pagination`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The name of the method that walks the list: the operation's name and `_pages`, claimed
+    /// after every operation has its name (so an operation's own name always wins).
+    pub method: String,
+    /// The query parameter of the first index (inclusive), an optional integer.
+    pub start: Param,
+    /// The query parameter of the end index (exclusive), an optional integer.
+    pub end: Param,
+    /// The Rust field of the answer holding the total number of items (`totalCount`).
+    pub total_field: String,
+    /// The type of that field.
+    pub total_ty: TypeRef,
+    /// Whether that field is an `Option` (it is when the member is optional or nullable).
+    pub total_optional: bool,
+    /// The Rust field of the answer holding the items of a page.
+    pub items_field: String,
+    /// Whether that field is an `Option` (it is when the member is optional or nullable).
+    pub items_optional: bool,
+    /// The type of one item.
+    pub item: TypeRef,
 }
 
 impl Operation {
@@ -267,6 +302,11 @@ pub(super) fn build(
     if !problems.is_empty() {
         return Err(Error::new(&spec.file, problems));
     }
+    for op in &mut operations {
+        if let Some(pagination) = &mut op.pagination {
+            pagination.method = names.claim(&format!("{}_pages", op.rust_name.trim_start_matches("r#")), "_");
+        }
+    }
     Ok((operations, warnings))
 }
 
@@ -318,6 +358,7 @@ impl Context<'_, '_> {
         let (successes, errors, response_example) = self.responses(op)?;
         let outcome = self.outcome(&successes)?;
         let features = op.tags.iter().map(|tag| super::areas::feature_name(tag)).collect();
+        let pagination = if body.is_none() { pagination(&params, &outcome, self.space) } else { None };
         Ok(Some(Operation {
             rust_name,
             operation_id: op.operation_id.clone(),
@@ -336,6 +377,7 @@ impl Context<'_, '_> {
             outcome,
             errors,
             response_example,
+            pagination,
         }))
     }
 
@@ -643,6 +685,35 @@ impl Context<'_, '_> {
             )),
         }
     }
+}
+
+/// Whether an operation is a list to walk page by page, and how (see the module docs).
+fn pagination(params: &[Param], outcome: &Outcome, space: &TypeSpace) -> Option<Pagination> {
+    let integer = |ty: &TypeRef| matches!(ty, TypeRef::I32 | TypeRef::I64);
+    let index = |name: &str| {
+        params.iter().find(|p| p.name == name && p.location == ParamLocation::Query && !p.required && integer(&p.ty))
+    };
+    let (start, end) = (index("start")?, index("end")?);
+    let Outcome::Json(TypeRef::Named(id)) = outcome else { return None };
+    let super::TypeKind::Struct(answer) = &space.get(*id).kind else { return None };
+    let total = answer.fields.iter().find(|f| f.json_name == "totalCount" && integer(&f.ty))?;
+    let mut arrays = answer.fields.iter().filter(|f| matches!(f.ty, TypeRef::Vec(_)));
+    let items = arrays.next()?;
+    if arrays.next().is_some() {
+        return None;
+    }
+    let TypeRef::Vec(item) = &items.ty else { return None };
+    Some(Pagination {
+        method: String::new(),
+        start: start.clone(),
+        end: end.clone(),
+        total_field: total.rust_name.clone(),
+        total_ty: total.ty.clone(),
+        total_optional: !total.required || total.nullable,
+        items_field: items.rust_name.clone(),
+        items_optional: !items.required || items.nullable,
+        item: (**item).clone(),
+    })
 }
 
 fn is_json(media: &str) -> bool {

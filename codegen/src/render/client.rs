@@ -9,13 +9,15 @@ use quote::{format_ident, quote};
 use super::items::code_span;
 use super::rust_types::{ident, Paths};
 use super::{cfg_any, format_rust, DocSlots, Provenance, Rustdoc};
-use crate::model::operations::{Content, Outcome, Param, ParamLocation};
+use crate::model::operations::{Content, Outcome, Pagination, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
 use crate::GeneratedFile;
 
 /// The hand-written runtime, copied verbatim (see the files for why each part is as it is).
 const RUNTIME: &str = include_str!("../../templates/client/runtime.rs");
 const ERROR: &str = include_str!("../../templates/client/error.rs");
+const RETRY: &str = include_str!("../../templates/client/retry.rs");
+const PAGINATION: &str = include_str!("../../templates/client/pagination.rs");
 
 /// What every emitter of the client needs.
 pub(super) struct Context<'a> {
@@ -75,7 +77,11 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String>
         context.file("src/client/mod.rs".into(), client_module(context), &DocSlots::default())?,
         context.template("src/client/runtime.rs", RUNTIME),
         context.template("src/client/error.rs", ERROR),
+        context.template("src/client/retry.rs", RETRY),
     ];
+    if context.space.operations.iter().any(|op| op.pagination.is_some()) {
+        files.push(context.template("src/client/pagination.rs", PAGINATION));
+    }
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();
         files.push(context.file("src/client/region.rs".into(), regions(context, &docs), &docs)?);
@@ -118,6 +124,7 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         .collect();
     let partial = (!areas.is_empty())
         .then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
+    let pagination = pagination_module(context.space);
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -130,10 +137,13 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         #partial
 
         mod error;
+        pub mod retry;
         mod runtime;
         #region
+        #pagination
 
         pub use error::{ApiError, BuildError, DecodeError, Error};
+        pub use retry::RetryPolicy;
         pub use runtime::{Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
         pub(crate) use runtime::{decode, Endpoint, Method};
     }
@@ -242,8 +252,9 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
     for op in operations {
         let same = op.features.iter().collect::<std::collections::BTreeSet<_>>() == module_features;
         let cfg = if same { TokenStream::new() } else { cfg_any(&op.features) };
-        let (query, method) = operation(context, op, &cfg, docs);
+        let (query, method, pages) = operation(context, op, &cfg, docs);
         queries.extend(query);
+        queries.extend(pages);
         if op.on_service {
             on_service.push(method)
         } else {
@@ -262,13 +273,14 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
     }
 }
 
-/// An operation's query struct, if it has optional parameters, and its method.
+/// An operation's query struct, if it has optional parameters, its method, and the method that
+/// walks it page by page if it is a list.
 fn operation(
     context: &Context<'_>,
     op: &Operation,
     cfg: &TokenStream,
     docs: &DocSlots,
-) -> (Option<TokenStream>, TokenStream) {
+) -> (Option<TokenStream>, TokenStream, Option<TokenStream>) {
     let name = ident(&op.rust_name);
     let method = format_ident!("{}", naming_camel(op.method.as_str()));
     let path = &op.path;
@@ -345,6 +357,7 @@ fn operation(
         Outcome::Text => (quote!(String), quote!(decode::text)),
         Outcome::Empty => (quote!(()), quote!(decode::empty)),
     };
+    let pages = op.pagination.as_ref().map(|pagination| pages_method(context, op, pagination, cfg, docs));
     let doc = docs.outer(&method_docs(context, op));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
@@ -358,7 +371,7 @@ fn operation(
             self.call(&ENDPOINT, &[#(#path_args),*], #decode)#(#chain)*
         }
     };
-    (query_struct, method)
+    (query_struct, method, pages)
 }
 
 /// `GET` → `Get`.
@@ -374,6 +387,124 @@ pub(super) fn accept(outcome: &Outcome) -> &'static str {
         Outcome::Json(_) | Outcome::OptionalJson(_) => "application/json",
         Outcome::Text => "text/plain",
         Outcome::Empty => "*/*",
+    }
+}
+
+/// The pager module, compiled with any area that has a list operation (unused, it would not
+/// build with `-D warnings`).
+fn pagination_module(space: &TypeSpace) -> Option<TokenStream> {
+    let lists: Vec<&Operation> = space.operations.iter().filter(|op| op.pagination.is_some()).collect();
+    if lists.is_empty() {
+        return None;
+    }
+    let cfg = if lists.iter().any(|op| op.features.is_empty()) {
+        TokenStream::new()
+    } else {
+        cfg_any(&lists.iter().flat_map(|op| op.features.iter().cloned()).collect())
+    };
+    Some(quote! {
+        #cfg mod pagination;
+        #cfg pub use pagination::{Pages, DEFAULT_PAGE_SIZE};
+        #cfg pub(crate) use pagination::{index, Page};
+    })
+}
+
+/// `…_pages`: a list operation walked page by page, on top of the operation's own method. The
+/// walk owns copies of the arguments, since it outlives the borrow the method was called with.
+fn pages_method(
+    context: &Context<'_>,
+    op: &Operation,
+    pagination: &Pagination,
+    cfg: &TokenStream,
+    docs: &DocSlots,
+) -> TokenStream {
+    let list = ident(&op.rust_name);
+    let name = ident(&pagination.method);
+    let item = context.model_type(&pagination.item);
+    let query_type = format_ident!("{}", op.query_type_name());
+    let (start, end) = (ident(&pagination.start.rust_name), ident(&pagination.end.rust_name));
+    let mut args = Vec::new();
+    let mut owned = Vec::new();
+    let mut call_args = Vec::new();
+    for param in op.required_params() {
+        let arg = ident(&param.rust_name);
+        let ty = argument_type(context, param);
+        args.push(quote!(#arg: #ty));
+        match &param.ty {
+            TypeRef::String => {
+                owned.push(quote!(let #arg = #arg.to_owned();));
+                call_args.push(quote!(&#arg));
+            }
+            TypeRef::Named(_) => {
+                owned.push(quote!(let #arg = #arg.clone();));
+                call_args.push(quote!(&#arg));
+            }
+            _ => call_args.push(quote!(#arg)),
+        }
+    }
+    // Indexes are `i64` in the pager, whatever integer type the spec gives them.
+    let widen = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::I64 => value,
+        _ => quote!(i64::from(#value)),
+    };
+    let widen_option = |ty: &TypeRef, value: TokenStream| match ty {
+        TypeRef::I64 => value,
+        _ => quote!(#value.map(i64::from)),
+    };
+    let first = widen_option(&pagination.start.ty, quote!(query.#start));
+    let last = widen_option(&pagination.end.ty, quote!(query.#end));
+    let (start_ty, end_ty) = (context.model_type(&pagination.start.ty), context.model_type(&pagination.end.ty));
+    let total_field = ident(&pagination.total_field);
+    let total = match pagination.total_optional {
+        true => widen_option(&pagination.total_ty, quote!(answer.#total_field)),
+        false => {
+            let total = widen(&pagination.total_ty, quote!(answer.#total_field));
+            quote!(Some(#total))
+        }
+    };
+    let items_field = ident(&pagination.items_field);
+    let items = match pagination.items_optional {
+        true => quote!(answer.#items_field.unwrap_or_default()),
+        false => quote!(answer.#items_field),
+    };
+    let owner = if op.on_service { "Service" } else { "Client" };
+    let owner_ident = format_ident!("{owner}");
+    let doc = docs.outer(&format!(
+        "Every item of [`{owner}::{list}`](crate::{owner}::{list}), a page at a time: the arguments are \
+         those of that method, `query.{start_name}` is where the walk starts (0 unless set) and \
+         `query.{end_name}` where it stops (the end of the list unless set); each page asks for \
+         [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless \
+         [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only \
+         when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.",
+        list = op.rust_name,
+        start_name = pagination.start.rust_name,
+        end_name = pagination.end.rust_name,
+    ));
+    let allow = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #cfg
+        impl #owner_ident {
+            #doc
+            #allow
+            pub fn #name(&self, #(#args,)* query: &#query_type) -> crate::client::Pages<#item> {
+                let handle = self.clone();
+                let query = query.clone();
+                #(#owned)*
+                let (start, end) = (#first, #last);
+                crate::client::Pages::new(start, end, Box::new(move |start, end| {
+                    let page = #query_type {
+                        #start: Some(crate::client::index::<#start_ty>(start)),
+                        #end: Some(crate::client::index::<#end_ty>(end)),
+                        ..query.clone()
+                    };
+                    let call = handle.#list(#(#call_args,)* &page);
+                    Box::pin(async move {
+                        let answer = call.await?;
+                        Ok(crate::client::Page { total: #total, items: #items })
+                    })
+                }))
+            }
+        }
     }
 }
 

@@ -73,11 +73,17 @@ serde_json = "1"
 percent-encoding = {{ version = "2", optional = true }}
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }}
 serde_path_to_error = {{ version = "0.1", optional = true }}
+# Waits between retries (reqwest already builds tokio with `time`).
+tokio = {{ version = "1", default-features = false, features = ["time"], optional = true }}
+# A span per call (reqwest's HTTP/2 stack already builds it).
+tracing = {{ version = "0.1", default-features = false, features = ["std"], optional = true }}
 
 [dev-dependencies]
 # The generated operation tests run against a mock Authlete on 127.0.0.1.
-tokio = {{ version = "1", features = ["macros", "rt"] }}
+tokio = {{ version = "1", features = ["macros", "rt", "rt-multi-thread", "net"] }}
 wiremock = "0.6"
+# The hand-written example server in `examples/` (HTTP/1 only: a token endpoint needs no more).
+axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"] }}
 "#,
         features = features_table(space),
         preamble = provenance.preamble(),
@@ -285,7 +291,7 @@ fn features_table(space: &TypeSpace) -> String {
         "[features]\n\
          default = [{default}]\n\
          # The HTTP client and a method per operation; without it the crate is the models alone.\n\
-         client = [\"dep:percent-encoding\", \"dep:reqwest\", \"dep:serde_path_to_error\"]\n",
+         client = [\"dep:percent-encoding\", \"dep:reqwest\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\"]\n",
         default = default.join(", ")
     );
     if !features.is_empty() {

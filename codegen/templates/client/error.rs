@@ -6,6 +6,9 @@
 //! An OAuth-level outcome (`action: BAD_REQUEST`, `INVALID_CLIENT`, …) in a success answer is
 //! not an error here: it is the API's normal answer, returned as `Ok`. An [`Error`] means the call
 //! itself failed. No error holds or shows the bearer token.
+//!
+//! A call may be sent more than once ([`RetryPolicy`](super::RetryPolicy)); its error is the last
+//! attempt's, and [`Error::attempts`] says how many attempts were made.
 
 use std::fmt;
 use std::time::Duration;
@@ -19,19 +22,25 @@ pub enum Error {
     /// The API answered with an error status (4xx or 5xx), with its `result` body where it gave one.
     Api(ApiError),
     /// The request was not answered: connection refused or reset, DNS, TLS, a broken answer.
+    /// `source.is_connect()` says that connecting failed, so the request never reached the server.
     #[non_exhaustive]
     Transport {
         /// The client method that was called.
         operation: &'static str,
         source: reqwest::Error,
+        /// How many times the call was sent.
+        attempts: u32,
     },
-    /// No complete answer within the timeout.
+    /// No complete answer within the timeout (of the last attempt, cut to what was left of the
+    /// retry policy's deadline).
     #[non_exhaustive]
     Timeout {
         /// The client method that was called.
         operation: &'static str,
         /// The timeout that ran out.
         timeout: Duration,
+        /// How many times the call was sent.
+        attempts: u32,
     },
     /// A success answer whose body is not what the spec describes.
     Decode(DecodeError),
@@ -43,6 +52,8 @@ pub enum Error {
         status: u16,
         /// The body, as text (invalid UTF-8 replaced).
         body: String,
+        /// How many times the call was sent.
+        attempts: u32,
     },
     /// An argument that cannot be sent, such as an empty path parameter; nothing was sent.
     #[non_exhaustive]
@@ -58,6 +69,8 @@ pub enum Error {
         operation: &'static str,
         /// The limit in bytes.
         limit: usize,
+        /// How many times the call was sent.
+        attempts: u32,
     },
 }
 
@@ -85,17 +98,47 @@ impl Error {
         }
     }
 
+    /// How many times the call was sent: more than 1 when it was retried, 0 when it was not sent
+    /// at all ([`Error::InvalidArgument`]).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Decode(e) => e.attempts,
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::UnexpectedStatus { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts,
+            Error::InvalidArgument { .. } => 0,
+        }
+    }
+
+    /// The same error, saying that the call was sent `count` times.
+    pub(crate) fn with_attempts(mut self, count: u32) -> Self {
+        match &mut self {
+            Error::Api(e) => e.attempts = count,
+            Error::Decode(e) => e.attempts = count,
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::UnexpectedStatus { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts = count,
+            Error::InvalidArgument { .. } => {}
+        }
+        self
+    }
+
     pub(crate) fn invalid_argument(endpoint: &Endpoint, reason: String) -> Self {
         Error::InvalidArgument { operation: endpoint.name, reason }
     }
 
     pub(crate) fn transport(endpoint: &Endpoint, timeout: Duration, source: reqwest::Error) -> Self {
-        if source.is_timeout() {
-            return Error::Timeout { operation: endpoint.name, timeout };
+        // A connect timeout stays a transport error: it proves that nothing was sent, which
+        // decides whether a POST may be retried; the call's timeout is another timeout.
+        if source.is_timeout() && !source.is_connect() {
+            return Error::Timeout { operation: endpoint.name, timeout, attempts: 1 };
         }
         // Without the URL: it holds the service and client identifiers, which belong in the
         // caller's logs only if the caller puts them there.
-        Error::Transport { operation: endpoint.name, source: source.without_url() }
+        Error::Transport { operation: endpoint.name, source: source.without_url(), attempts: 1 }
     }
 }
 
@@ -104,8 +147,10 @@ impl fmt::Display for Error {
         match self {
             Error::Api(e) => e.fmt(f),
             Error::Decode(e) => e.fmt(f),
-            Error::Transport { operation, source } => {
-                write!(f, "{operation}: the request failed: {source}")?;
+            Error::Transport { operation, source, attempts } => {
+                write!(f, "{operation}: the request failed")?;
+                after(f, *attempts)?;
+                write!(f, ": {source}")?;
                 // reqwest's own message is often just "error sending request"; the cause says why.
                 let mut cause = std::error::Error::source(source);
                 while let Some(inner) = cause {
@@ -114,17 +159,22 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Timeout { operation, timeout } => write!(f, "{operation}: no answer within {timeout:?}"),
-            Error::UnexpectedStatus { operation, status, body } => {
+            Error::Timeout { operation, timeout, attempts } => {
+                write!(f, "{operation}: no answer within {timeout:?}")?;
+                after(f, *attempts)
+            }
+            Error::UnexpectedStatus { operation, status, body, attempts } => {
                 write!(f, "{operation}: the API answered with status {status}, which the spec does not declare")?;
+                after(f, *attempts)?;
                 if !body.is_empty() {
                     write!(f, ": {}", excerpt(body))?;
                 }
                 Ok(())
             }
             Error::InvalidArgument { operation, reason } => write!(f, "{operation}: not sent: {reason}"),
-            Error::BodyTooLarge { operation, limit } => {
-                write!(f, "{operation}: the answer is larger than the limit of {limit} bytes")
+            Error::BodyTooLarge { operation, limit, attempts } => {
+                write!(f, "{operation}: the answer is larger than the limit of {limit} bytes")?;
+                after(f, *attempts)
             }
         }
     }
@@ -156,6 +206,11 @@ pub struct ApiError {
     pub result_message: Option<String>,
     /// The body, as text (invalid UTF-8 replaced).
     pub body: String,
+    /// How long the `Retry-After` header of the answer asked to wait (seconds or an HTTP date),
+    /// if it had a valid one.
+    pub retry_after: Option<Duration>,
+    /// How many times the call was sent.
+    pub attempts: u32,
 }
 
 impl ApiError {
@@ -172,6 +227,8 @@ impl ApiError {
             result_code: member("resultCode"),
             result_message: member("resultMessage"),
             body: String::from_utf8_lossy(body).into_owned(),
+            retry_after: None,
+            attempts: 1,
         }
     }
 }
@@ -179,6 +236,7 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: the API answered with status {}", self.operation, self.status)?;
+        after(f, self.attempts)?;
         match (&self.result_code, &self.result_message) {
             (_, Some(message)) => write!(f, ": {message}"),
             (Some(code), None) => write!(f, ": result code {code}"),
@@ -205,6 +263,8 @@ pub struct DecodeError {
     pub path: String,
     /// What was wrong there.
     pub message: String,
+    /// How many times the call was sent.
+    pub attempts: u32,
     body: Vec<u8>,
 }
 
@@ -212,7 +272,7 @@ impl DecodeError {
     #[allow(dead_code)] // Only decoders use it, and a spec may have answers with no body.
     pub(crate) fn new(operation: &'static str, status: u16, path: String, message: String, body: Vec<u8>) -> Self {
         let path = if path == "." { String::new() } else { path };
-        DecodeError { operation, status, path, message, body }
+        DecodeError { operation, status, path, message, attempts: 1, body }
     }
 
     /// The body exactly as received.
@@ -228,6 +288,7 @@ impl fmt::Debug for DecodeError {
             .field("status", &self.status)
             .field("path", &self.path)
             .field("message", &self.message)
+            .field("attempts", &self.attempts)
             .field("body_bytes", &self.body.len())
             .finish()
     }
@@ -236,6 +297,7 @@ impl fmt::Debug for DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: the answer (status {}) does not decode", self.operation, self.status)?;
+        after(f, self.attempts)?;
         if !self.path.is_empty() {
             write!(f, " at `{}`", self.path)?;
         }
@@ -286,6 +348,14 @@ impl std::error::Error for BuildError {
             BuildError::Http(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// Says how often a call was sent, when it was sent more than once.
+fn after(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    match attempts {
+        0 | 1 => Ok(()),
+        n => write!(f, " (after {n} attempts)"),
     }
 }
 

@@ -4,6 +4,13 @@
 //! hand-written so that it stays readable, and is compiled and tested as part of those crates.
 //! The generated operations only describe each call (an [`Endpoint`], its arguments and how its
 //! answer is read); everything that talks to the network is here, once.
+//!
+//! Each call is one `tracing` span, `authlete.call`, with the fields `operation` (the client
+//! method), `method`, `path` (the path template of the spec, never the filled-in path, which holds
+//! identifiers), and, as the call goes on, `attempt` (the attempt being made: after the call, how
+//! many were made), `status` (of the last answer) and `duration_ms` (of the whole call, retries
+//! and waits included). Each retry is an event in that span. Neither the bearer token nor a body
+//! is ever recorded.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -11,9 +18,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use tokio::time::Instant;
+use tracing::Instrument;
 
 use super::error::{ApiError, BuildError, DecodeError, Error};
+use super::retry::{self, RetryPolicy};
 
 /// How long a whole call (connecting, sending, and reading the answer) may take unless
 /// [`ClientBuilder::timeout`] or [`Call::timeout`] says otherwise.
@@ -58,6 +68,7 @@ struct Inner {
     user_agent: HeaderValue,
     timeout: Duration,
     max_response_bytes: usize,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -89,10 +100,10 @@ impl Client {
         Call::new(self.clone(), endpoint, None, path_args, decode)
     }
 
-    /// Sends one request and reads the whole answer: the one place this crate touches the network.
-    async fn execute(&self, endpoint: &'static Endpoint, request: Prepared) -> Result<Response, Error> {
+    /// Sends one request (one attempt of a call) and reads the whole answer: the one place this
+    /// crate touches the network.
+    async fn execute(&self, endpoint: &'static Endpoint, request: &Prepared, timeout: Duration) -> Result<Response, Error> {
         let inner = &*self.inner;
-        let timeout = request.timeout.unwrap_or(inner.timeout);
         let url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path))
             .map_err(|e| Error::invalid_argument(endpoint, format!("the request URL is not valid: {e}")))?;
         let mut url = url;
@@ -108,15 +119,21 @@ impl Client {
         if endpoint.authenticated {
             builder = builder.header(AUTHORIZATION, inner.authorization.clone());
         }
-        if let Some(body) = request.body {
-            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body);
+        if let Some(body) = &request.body {
+            // A copy per attempt: a retry sends the same bytes (bodies are small JSON documents).
+            builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
         }
         let mut response = builder.send().await.map_err(|e| Error::transport(endpoint, timeout, e))?;
         let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| retry::parse_retry_after(value, std::time::SystemTime::now()));
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| Error::transport(endpoint, timeout, e))? {
             if body.len() + chunk.len() > inner.max_response_bytes {
-                return Err(Error::BodyTooLarge { operation: endpoint.name, limit: inner.max_response_bytes });
+                return Err(Error::BodyTooLarge { operation: endpoint.name, limit: inner.max_response_bytes, attempts: 1 });
             }
             body.extend_from_slice(&chunk);
         }
@@ -124,9 +141,16 @@ impl Client {
             return Ok(Response { endpoint, status, body });
         }
         if status >= 400 {
-            return Err(Error::Api(ApiError::new(endpoint.name, status, &body)));
+            let mut error = ApiError::new(endpoint.name, status, &body);
+            error.retry_after = retry_after;
+            return Err(Error::Api(error));
         }
-        Err(Error::UnexpectedStatus { operation: endpoint.name, status, body: String::from_utf8_lossy(&body).into_owned() })
+        Err(Error::UnexpectedStatus {
+            operation: endpoint.name,
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            attempts: 1,
+        })
     }
 }
 
@@ -138,6 +162,7 @@ impl fmt::Debug for Client {
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -161,6 +186,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     max_response_bytes: Option<usize>,
+    retry: Option<RetryPolicy>,
 }
 
 impl ClientBuilder {
@@ -199,7 +225,16 @@ impl ClientBuilder {
         self
     }
 
-    /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+    /// How failed calls are retried ([`RetryPolicy::default`] unless set; [`RetryPolicy::none`]
+    /// switches retries off); [`Call::retry`] overrides it for one call. The
+    /// [policy's docs](super::retry) say which failures are retried, and why.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set). It is a property of
+    /// the connection pool, so it is set here for all calls; [`Call::timeout`] bounds a whole call.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -249,6 +284,7 @@ impl ClientBuilder {
                 user_agent,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                retry: self.retry.unwrap_or_default(),
             }),
         })
     }
@@ -264,6 +300,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -339,6 +376,20 @@ pub(crate) enum Method {
 }
 
 impl Method {
+    /// Upper-case, as on the wire.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+
     fn to_reqwest(self) -> reqwest::Method {
         match self {
             Method::Get => reqwest::Method::GET,
@@ -378,6 +429,10 @@ pub struct Call<T> {
     endpoint: &'static Endpoint,
     request: Result<Prepared, Error>,
     decode: fn(Response) -> Result<T, Error>,
+    /// The client's policy unless set for this call.
+    retry: Option<RetryPolicy>,
+    /// Whether sending the request twice is harmless; by the HTTP method unless set for this call.
+    idempotent: Option<bool>,
 }
 
 impl<T> Call<T> {
@@ -394,7 +449,7 @@ impl<T> Call<T> {
             body: None,
             timeout: None,
         });
-        Call { client, endpoint, request, decode }
+        Call { client, endpoint, request, decode, retry: None, idempotent: None }
     }
 
     /// Adds a query parameter, unless `value` is `None`.
@@ -421,7 +476,8 @@ impl<T> Call<T> {
         self
     }
 
-    /// How long this call may take, instead of the client's timeout.
+    /// How long each attempt of this call may take, instead of the client's timeout. The retry
+    /// policy's deadline still bounds the whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         if let Ok(request) = &mut self.request {
             request.timeout = Some(timeout);
@@ -429,15 +485,31 @@ impl<T> Call<T> {
         self
     }
 
-    /// Sends the request and decodes the answer (the same as `.await`ing the call).
+    /// How this call is retried, instead of the client's policy ([`RetryPolicy::none`] sends it
+    /// once).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Says whether sending this request twice is harmless, so that it may be retried after it
+    /// may have reached the server (a lost answer, a `503`). By default only GET, HEAD, OPTIONS,
+    /// PUT and DELETE are; mark a POST only if repeating it cannot issue or spend anything (an
+    /// introspection, say, but never `/auth/token` or `/auth/authorization/issue`).
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// Sends the request, retrying as the policy allows, and decodes the answer (the same as
+    /// `.await`ing the call).
     pub async fn send(self) -> Result<T, Error> {
-        let Call { client, endpoint, request, decode } = self;
+        let Call { client, endpoint, request, decode, retry, idempotent } = self;
         // This function is generic, so it is compiled in the caller's crate for every answer type
-        // it awaits: it only holds a boxed, non-generic future, so that neither the HTTP stack's
-        // futures nor their drop glue are compiled there again.
-        let exchange: Pin<Box<dyn Future<Output = Result<Response, Error>> + Send>> =
-            Box::pin(async move { client.execute(endpoint, request?).await });
-        decode(exchange.await?)
+        // it awaits: it only awaits a boxed, non-generic exchange (attempts, waits, the span), so
+        // that neither the HTTP stack's futures nor their drop glue are compiled there again.
+        let (response, attempts) = exchange(client, endpoint, request, retry, idempotent).await?;
+        decode(response).map_err(|error| error.with_attempts(attempts))
     }
 }
 
@@ -462,8 +534,79 @@ impl<T> fmt::Debug for Call<T> {
                 .field("timeout", &request.timeout),
             Err(error) => debug.field("error", error),
         };
-        debug.finish()
+        debug.field("retry", &self.retry).field("idempotent", &self.idempotent).finish()
     }
+}
+
+/// The future of [`exchange`]: the success answer and how many attempts it took.
+type Exchange = Pin<Box<dyn Future<Output = Result<(Response, u32), Error>> + Send>>;
+
+/// One call's exchange with the server: every attempt, the waits between them, and the span that
+/// records them. Not generic, so it is compiled once, in this crate.
+fn exchange(
+    client: Client,
+    endpoint: &'static Endpoint,
+    request: Result<Prepared, Error>,
+    retry: Option<RetryPolicy>,
+    idempotent: Option<bool>,
+) -> Exchange {
+    let span = tracing::info_span!(
+        "authlete.call",
+        operation = endpoint.name,
+        method = endpoint.method.as_str(),
+        path = endpoint.path,
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let record = span.clone();
+    let call = async move {
+        let request = request?;
+        let policy = retry.as_ref().unwrap_or(&client.inner.retry);
+        let idempotent = idempotent.unwrap_or_else(|| retry::is_idempotent(endpoint.method));
+        let timeout = request.timeout.unwrap_or(client.inner.timeout);
+        let started = Instant::now();
+        let deadline = started.checked_add(policy.deadline);
+        let mut attempt = 0;
+        let outcome = loop {
+            attempt += 1;
+            record.record("attempt", attempt);
+            let left = deadline.map_or(timeout, |deadline| deadline.saturating_duration_since(Instant::now()));
+            let error = match client.execute(endpoint, &request, timeout.min(left)).await {
+                Ok(response) => {
+                    record.record("status", response.status);
+                    break Ok(response);
+                }
+                Err(error) => error,
+            };
+            if let Some(status) = error.status() {
+                record.record("status", status);
+            }
+            let verdict = (attempt < policy.max_attempts).then(|| retry::classify(&error, idempotent)).flatten();
+            let Some((reason, asked)) = verdict else { break Err(error) };
+            let wait = retry::delay(policy, attempt, asked);
+            // A wait that leaves no time for another attempt only delays the error.
+            if deadline.is_some_and(|deadline| Instant::now() + wait >= deadline) {
+                break Err(error);
+            }
+            tracing::info!(
+                attempt,
+                status = error.status(),
+                reason = reason.as_str(),
+                wait_ms = millis(wait),
+                "authlete call failed; retrying"
+            );
+            tokio::time::sleep(wait).await;
+        };
+        record.record("duration_ms", millis(started.elapsed()));
+        outcome.map(|response| (response, attempt)).map_err(|error| error.with_attempts(attempt))
+    };
+    Box::pin(call.instrument(span))
+}
+
+/// Whole milliseconds, for logs.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Characters of a path argument that are sent as they are; everything else is percent-encoded

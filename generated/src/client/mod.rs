@@ -36,10 +36,36 @@
     allow(dead_code, unused_imports)
 )]
 mod error;
+pub mod retry;
 mod runtime;
 mod region;
 pub use region::Region;
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+mod pagination;
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+pub use pagination::{Pages, DEFAULT_PAGE_SIZE};
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "service-management",
+        feature = "token-operations"
+    )
+)]
+pub(crate) use pagination::{index, Page};
 pub use error::{ApiError, BuildError, DecodeError, Error};
+pub use retry::RetryPolicy;
 pub use runtime::{
     Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
