@@ -165,8 +165,10 @@ async fn a_refused_connection_is_a_transport_error() {
     let Error::Transport { operation, source, .. } = &error else { panic!("{error:?}") };
     assert_eq!(*operation, "service_get");
     assert!(source.is_connect(), "{source:?}");
+    // A connection that was never made is retried (the default policy makes 3 attempts).
+    assert_eq!(error.attempts(), 3);
     let message = error.to_string();
-    assert!(message.starts_with("service_get: the request failed: "), "{message}");
+    assert!(message.starts_with("service_get: the request failed (after 3 attempts): "), "{message}");
     assert!(!message.contains(TOKEN) && !format!("{error:?}").contains(TOKEN));
 }
 
