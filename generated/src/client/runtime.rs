@@ -666,13 +666,17 @@ pub(crate) mod decode {
 
     /// The body as JSON of type `T`; a failure names the JSON path where it happened.
     pub(crate) fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Error> {
+        // Answers decode: the fast path does only that. Tracking the path costs on every member,
+        // so it is paid only to explain a failure, by decoding again.
+        let error = match serde_json::from_slice::<T>(&response.body) {
+            Ok(value) => return Ok(value),
+            Err(error) => error,
+        };
         let mut deserializer = serde_json::Deserializer::from_slice(&response.body);
         let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-            Ok(value) => match deserializer.end() {
-                Ok(()) => return Ok(value),
-                Err(e) => (String::new(), e.to_string()),
-            },
             Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+            // Only trailing characters fail after a whole value.
+            Ok(_) => (String::new(), error.to_string()),
         };
         let Response { endpoint, status, body } = response;
         Err(Error::Decode(DecodeError::new(endpoint.name, status, path, message, body)))
