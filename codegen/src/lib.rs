@@ -25,7 +25,7 @@ pub mod surface;
 
 use std::path::Path;
 
-pub use error::{Error, Problem, Warning};
+pub use error::{Error, InternalError, Problem, Warning};
 
 /// One file of the generated crate, with a `/`-separated path relative to the crate root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,9 @@ fn finish(
         version: spec.version().to_owned(),
         sha256: spec.sha256.clone(),
     };
-    let mut files = render::render(space, &provenance, rustdoc).map_err(|message| Error::at(file, "", message))?;
+    // A render failure is a bug of the generator, not of the spec: said as such, at the root.
+    let mut files = render::render(space, &provenance, rustdoc)
+        .map_err(|internal| Error::at(file, pointer::Pointer::root(), internal.to_string()))?;
     let surface = surface::Surface::of(space, &provenance.title, &provenance.version, &provenance.sha256);
     files.push(GeneratedFile { path: surface::FILE.to_owned(), contents: surface.to_json() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -117,11 +119,7 @@ fn finish(
         type_count: space.types.len(),
         surface,
         files,
-        fixes: spec
-            .fixes
-            .iter()
-            .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
-            .collect(),
+        fixes: spec.fixes.clone(),
         // Breaches of the standard read with their one meaning first, in spec order; then what
         // the model noticed.
         warnings: spec.warnings.iter().chain(&space.warnings).cloned().collect(),

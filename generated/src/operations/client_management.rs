@@ -3,7 +3,8 @@
 use crate::client::{decode, Call, Endpoint, Method, Service};
 
 /// The optional query parameters of [`Service::client_get_list`](crate::Service::client_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientGetListQuery {
     /// The developer of client applications. The default value is null. If this parameter is not set
@@ -43,7 +44,8 @@ impl ClientGetListQuery {
 }
 
 /// The optional query parameters of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListQuery {
 
@@ -82,7 +84,8 @@ impl ClientAuthorizationGetListQuery {
 }
 
 /// The optional query parameters of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListBySubjectQuery {
 
@@ -141,6 +144,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_get(&self, client_id: &str) -> Call<crate::models::Client> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_get",
@@ -178,6 +182,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_get_list(
         &self,
         query: &ClientGetListQuery,
@@ -216,6 +221,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_create(
         &self,
         body: &crate::models::Client,
@@ -251,6 +257,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_update(
         &self,
         client_id: &str,
@@ -284,6 +291,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_delete(&self, client_id: &str) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_delete",
@@ -316,6 +324,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_flag_update(
         &self,
         client_identifier: &str,
@@ -354,6 +363,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_secret_refresh(
         &self,
         client_identifier: &str,
@@ -392,6 +402,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_secret_update(
         &self,
         client_identifier: &str,
@@ -430,6 +441,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list(
         &self,
         subject: &str,
@@ -471,6 +483,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list_post(
         &self,
         body: &crate::models::ClientAuthorizationGetListRequest,
@@ -507,6 +520,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list_by_subject(
         &self,
         subject: &str,
@@ -546,6 +560,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_update(
         &self,
         client_id: &str,
@@ -584,6 +599,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status; [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete_post(
         &self,
         client_id: &str,
@@ -622,6 +638,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete(
         &self,
         client_id: &str,
@@ -659,6 +676,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete_by_subject(
         &self,
         client_id: &str,
@@ -710,6 +728,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get(
         &self,
         client_id: &str,
@@ -748,6 +767,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status; [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get_post(
         &self,
         client_id: &str,
@@ -785,6 +805,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get_by_subject(
         &self,
         client_id: &str,
@@ -827,6 +848,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_delete(
         &self,
         client_id: &str,
@@ -864,6 +886,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_delete_by_subject(
         &self,
         client_id: &str,
@@ -899,6 +922,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_get(
         &self,
         client_id: &str,
@@ -934,6 +958,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_update(
         &self,
         client_id: &str,
@@ -970,6 +995,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_update_post(
         &self,
         client_id: &str,
@@ -1003,6 +1029,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_delete(
         &self,
         client_id: &str,
