@@ -64,48 +64,34 @@
 //! # }
 //! # Ok::<(), serde_json::Error>(())
 //! ```
-#![cfg_attr(feature = "client", doc = "")]
-#![cfg_attr(feature = "client", doc = " # Calling the API")]
-#![cfg_attr(feature = "client", doc = "")]
+//!
+//! # Calling the API
+//!
+//! Build one `Client` (it is cheap to clone and shares its connections), bind a service, and await a call. The request body is a model, and so is the answer; an OAuth-level outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an `Error` (an error status of the API, a transport failure, a timeout, an answer that does not decode).
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "client", feature = "token-endpoint"))]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use authlete::models::TokenRequest;
+//!
+//! let client = authlete::Client::builder()
+//!     .region(authlete::Region::Us) // or .base_url("https://…")
+//!     .bearer_token(std::env::var("AUTHLETE_SERVICE_TOKEN")?)
+//!     .build()?;
+//! let service = client.service("715948317");
+//! let answer = service.auth_token(&TokenRequest::new("grant_type=client_credentials")).await?;
+//! println!("{answer:?}");
+//! # Ok(())
+//! # }
+//! ```
+//!
 #![cfg_attr(
     feature = "client",
-    doc = " Build one [`Client`] (it is cheap to clone and shares its connections), bind a service, and await a call. The request body is a model, and so is the answer; an OAuth-level outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an [`Error`] (an error status of the API, a transport failure, a timeout, an answer that does not decode)."
+    doc = " See [`Client`], [`Service`], [`Error`] and the [`operations`] module (every operation with its method and path; each method's docs say what it sends, what it answers and how it fails)."
 )]
-#![cfg_attr(feature = "client", doc = "")]
-#![cfg_attr(feature = "client", doc = " ```no_run")]
 #![cfg_attr(
-    feature = "client",
-    doc = " # #[cfg(all(feature = \"client\" , feature = \"token-endpoint\"))]"
-)]
-#![cfg_attr(
-    feature = "client",
-    doc = " # async fn run() -> Result<(), Box<dyn std::error::Error>> {"
-)]
-#![cfg_attr(feature = "client", doc = " use authlete::models::TokenRequest;")]
-#![cfg_attr(feature = "client", doc = "")]
-#![cfg_attr(feature = "client", doc = " let client = authlete::Client::builder()")]
-#![cfg_attr(
-    feature = "client",
-    doc = "     .region(authlete::Region::Us) // or .base_url(\"https://…\")"
-)]
-#![cfg_attr(
-    feature = "client",
-    doc = "     .bearer_token(std::env::var(\"AUTHLETE_SERVICE_TOKEN\")?)"
-)]
-#![cfg_attr(feature = "client", doc = "     .build()?;")]
-#![cfg_attr(feature = "client", doc = " let service = client.service(\"715948317\");")]
-#![cfg_attr(
-    feature = "client",
-    doc = " let answer = service.auth_token(&TokenRequest::new(\"grant_type=client_credentials\")).await?;"
-)]
-#![cfg_attr(feature = "client", doc = " println!(\"{answer:?}\");")]
-#![cfg_attr(feature = "client", doc = " # Ok(())")]
-#![cfg_attr(feature = "client", doc = " # }")]
-#![cfg_attr(feature = "client", doc = " ```")]
-#![cfg_attr(feature = "client", doc = "")]
-#![cfg_attr(
-    feature = "client",
-    doc = " The [`operations`] module lists every operation with its method and path; each method's docs say what it sends, what it answers and how it fails."
+    not(feature = "client"),
+    doc = " (The `client` feature is off in this build of the docs.)"
 )]
 //!
 //! # Cargo features

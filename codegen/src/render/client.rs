@@ -140,21 +140,37 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
          A method is named after the operation's `operationId` in snake_case, without the word `api` \
          (`auth_token_api` → `auth_token`); an operation without one is named after its method and \
          path. Each area of the API is a cargo feature of its own, like the models it uses.\n\n\
-         | method | HTTP | area |\n| --- | --- | --- |\n",
+         | method | HTTP | area |\n| --- | --- | --- |",
     );
+    // A row links to its method only where the method is compiled (a link to a method whose area
+    // is off does not resolve); elsewhere it names it.
+    let mut rows = Vec::new();
     for operations in areas.values() {
         for op in operations {
             let owner = if op.on_service { "Service" } else { "Client" };
-            table.push_str(&format!(
-                "| [`{owner}::{name}`](crate::{owner}::{name}) | `{method} {path}` | {area} |\n",
-                name = op.rust_name,
-                method = op.method.as_str(),
-                path = op.path.replace('|', "\\|"),
-                area = match op.features.iter().next() {
-                    Some(feature) => format!("`{feature}`"),
-                    None => "(always compiled)".to_owned(),
-                },
-            ));
+            let row = |method_cell: String| {
+                format!(
+                    " | {method_cell} | `{method} {path}` | {area} |",
+                    method = op.method.as_str(),
+                    path = op.path.replace('|', "\\|"),
+                    area = match op.features.iter().next() {
+                        Some(feature) => format!("`{feature}`"),
+                        None => "(always compiled)".to_owned(),
+                    },
+                )
+            };
+            let name = format!("{owner}::{}", op.rust_name);
+            let linked = row(format!("[`{name}`](crate::{name})"));
+            rows.push(match any_feature(&op.features) {
+                None => quote!(#![doc = #linked]),
+                Some(area) => {
+                    let plain = row(format!("`{name}`"));
+                    quote! {
+                        #![cfg_attr(#area, doc = #linked)]
+                        #![cfg_attr(not(#area), doc = #plain)]
+                    }
+                }
+            });
         }
     }
     let docs = inner_doc_attrs(&table);
@@ -177,6 +193,7 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
     let _ = context;
     quote! {
         #docs
+        #(#rows)*
         #(#modules)*
     }
 }

@@ -280,11 +280,19 @@ fn front_page(context: &Context<'_>) -> proc_macro2::TokenStream {
 
     let always = inner_doc_attrs(&always);
     let client = client.map(|text| {
-        let lines = text.lines().map(|line| {
-            let line = if line.is_empty() { String::new() } else { format!(" {}", comment_line(line)) };
-            quote!(#![cfg_attr(feature = "client", doc = #line)])
-        });
-        quote!(#(#lines)*)
+        // Links to the client resolve only where it is compiled: they are in one paragraph of
+        // their own, shown with the client.
+        let text = inner_doc_attrs(&text);
+        let links = " See [`Client`], [`Service`], [`Error`] and the [`operations`] module (every operation \
+                     with its method and path; each method's docs say what it sends, what it answers and \
+                     how it fails).";
+        let off = " (The `client` feature is off in this build of the docs.)";
+        quote! {
+            #text
+            #![doc = ""]
+            #![cfg_attr(feature = "client", doc = #links)]
+            #![cfg_attr(not(feature = "client"), doc = #off)]
+        }
     });
     let rest = inner_doc_attrs(&rest);
     quote!(#always #client #rest)
@@ -351,13 +359,16 @@ fn models_section(space: &TypeSpace, quick: Option<&Quickstart<'_>>) -> String {
 
 /// "Calling the API": build a client, bind a service, call an operation.
 fn client_section(space: &TypeSpace, quick: &Quickstart<'_>) -> String {
-    let needs = quickstart_needs(quick).to_string();
+    let needs = std::iter::once("feature = \"client\"".to_owned())
+        .chain(condition_text(&quick.op.features))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
         "\n# Calling the API\n\n\
-         Build one [`Client`] (it is cheap to clone and shares its connections), bind a service, \
+         Build one `Client` (it is cheap to clone and shares its connections), bind a service, \
          and await a call. The request body is a model, and so is the answer; an OAuth-level \
          outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an \
-         [`Error`] (an error status of the API, a transport failure, a timeout, an answer that \
+         `Error` (an error status of the API, a transport failure, a timeout, an answer that \
          does not decode).\n\n\
          ```no_run\n\
          # #[cfg(all({needs}))]\n\
@@ -372,9 +383,7 @@ fn client_section(space: &TypeSpace, quick: &Quickstart<'_>) -> String {
          println!(\"{{answer:?}}\");\n\
          # Ok(())\n\
          # }}\n\
-         ```\n\n\
-         The [`operations`] module lists every operation with its method and path; each method's \
-         docs say what it sends, what it answers and how it fails.\n",
+         ```\n",
         body = quick.body.name,
         server = server_line(space),
         method = quick.op.rust_name,
