@@ -216,6 +216,7 @@ fn hostile_names_become_distinct_valid_identifiers() {
         ("String", ("String", "string")),
         ("Vec", ("Vec", "vec")),
         ("Box", ("Box", "box")),
+        ("Into", ("Into", "into")),
         ("Result", ("Result", "result")),
         ("Default", ("Default", "default")),
         ("Serialize", ("Serialize", "serialize")),
@@ -423,7 +424,7 @@ fn billion_laughs_is_refused() {
     let (result, took) = generate_bounded("lol.yaml", BILLION_LAUGHS.to_owned());
     let error = result.expect_err("an error");
     assert_eq!(error.first().message, EXPANDS);
-    assert!(error.first().pointer.starts_with("/x-lol/"), "{error}");
+    assert!(error.first().pointer.as_str().starts_with("/x-lol/"), "{error}");
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
 
@@ -438,7 +439,7 @@ fn quadratic_alias_blowup_is_refused() {
     );
     let error = error_of_bounded("quadratic.yaml", text);
     assert_eq!(error.first().message, EXPANDS);
-    assert!(error.first().pointer.starts_with("/x-b/"), "{error}");
+    assert!(error.first().pointer.as_str().starts_with("/x-b/"), "{error}");
     // Aliases that do not multiply the document are fine.
     let text = common::spec_with_schemas(
         "    A: &shape {type: object, properties: {x: {type: string}}}\n    B: *shape\n    C: *shape\n",

@@ -134,7 +134,7 @@ fn regions(context: &Context<'_>, docs: &DocSlots) -> TokenStream {
 }
 
 fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operation>>) -> TokenStream {
-    let mut table = String::from(
+    let table = String::from(
         "Every operation of the API, as a method of [`Client`](crate::Client) or \
          [`Service`](crate::Service) (the handle that binds `{serviceId}`).\n\n\
          A method is named after the operation's `operationId` in snake_case, without the word `api` \
