@@ -66,7 +66,7 @@ fn main() {
     let request = TokenRequest {
         client_id: Some("26478243745571".into()),
         client_secret: Some("client-secret".into()),
-        ..TokenRequest::new("grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb".into())
+        ..TokenRequest::new("grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb")
     };
 
     let client = authlete::Client::builder().base_url(&base_url).bearer_token(TOKEN).build().expect("a client");
@@ -98,7 +98,8 @@ fn main() {
     g.finish();
     c.final_summary();
     if support::measuring() {
-        let (client, by_hand) = (median("call/client").unwrap_or(f64::NAN), median("call/reqwest_by_hand").unwrap_or(f64::NAN));
+        let (client, by_hand) =
+            (median("call/client").unwrap_or(f64::NAN), median("call/reqwest_by_hand").unwrap_or(f64::NAN));
         let verdict = if client <= by_hand * 1.05 { "meets" } else { "misses" };
         let row = (
             format!("auth_token on loopback ({} B answer)", TOKEN_RESPONSE.len()),

@@ -354,7 +354,10 @@ pub fn apply(raw: &mut Value) -> Result<Vec<Warning>, Vec<Problem>> {
     for fixup in FIXUPS.iter().filter(|f| f.spec_title == title) {
         let fixed = raw.pointer_mut(fixup.pointer).is_some_and(|node| fixup.edit.apply(node));
         if fixed {
-            applied.push(Warning::at(Pointer::from_text(fixup.pointer), format!("fixed a known spec bug: {}", fixup.what)));
+            applied.push(Warning::at(
+                Pointer::from_text(fixup.pointer),
+                format!("fixed a known spec bug: {}", fixup.what),
+            ));
         } else {
             stale.push(Problem::at(
                 Pointer::from_text(fixup.pointer),

@@ -3,14 +3,17 @@
 //! The pipeline has separate stages, each testable on its own:
 //!
 //! 1. [`load`]: text → a checked OpenAPI 3.0 document (raw JSON tree plus `openapiv3` types);
-//! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved;
-//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text, one file per type;
+//! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved, every
+//!    operation typed, and for each type where it is used and which traits it can derive;
+//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text: one file per type, the client
+//!    and its tests, and the crate's manifest, README, license and front page;
 //! 4. [`surface`](mod@surface): type space → the record of what users can name (`api-surface.json`), and two
 //!    records → a change report, each change breaking or additive.
 //!
 //! Every stage reports all the problems it finds, each at its JSON pointer ([`Error`]), and reads
 //! breaches of OpenAPI 3.0 that have one obvious meaning with a [`Warning`] instead
-//! ([`load::tolerate`]).
+//! ([`load::tolerate`]). Rendering cannot fail on any spec the model accepted; if it does, that is
+//! a bug of the generator ([`InternalError`]), reported as such.
 //!
 //! Nothing here touches the file system: callers (the `xtask`) decide what to write where.
 

@@ -129,8 +129,10 @@ pub fn tolerate(raw: &mut Value) -> Vec<Warning> {
     let Value::Object(top) = raw else { return warnings };
     if !top.contains_key("paths") {
         top.insert("paths".into(), Value::Object(Default::default()));
-        warnings
-            .push(Warning::at(Pointer::root(), "the document has no `paths` (OpenAPI 3.0 requires them); read as no operations"));
+        warnings.push(Warning::at(
+            Pointer::root(),
+            "the document has no `paths` (OpenAPI 3.0 requires them); read as no operations",
+        ));
     }
     let paths_at = Pointer::root().push("paths");
     if let Some(Value::Object(paths)) = top.get_mut("paths") {
@@ -309,9 +311,7 @@ fn each_item(list: Option<&Value>, at: &Pointer, problems: &mut Vec<Problem>, ch
         Some(Value::Array(items)) => {
             items.iter().enumerate().for_each(|(index, item)| check_one(item, &at.push(&index.to_string()), problems))
         }
-        Some(other) => {
-            problems.push(Problem::at(at, format!("{INVALID}: expected a list, found {}", kind_of(other))))
-        }
+        Some(other) => problems.push(Problem::at(at, format!("{INVALID}: expected a list, found {}", kind_of(other)))),
         None => {}
     }
 }

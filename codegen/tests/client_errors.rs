@@ -24,7 +24,7 @@ async fn token_endpoint(answer: ResponseTemplate) -> MockServer {
 }
 
 async fn call_auth_token(server: &MockServer) -> Result<authlete::models::TokenResponse, Error> {
-    client(server).service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials".into())).await
+    client(server).service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials")).await
 }
 
 fn json(status: u16, body: &str) -> ResponseTemplate {
@@ -109,7 +109,10 @@ async fn a_200_that_does_not_decode_names_the_json_path_and_keeps_the_body() {
 
     let server = token_endpoint(json(200, "not json")).await;
     let error = call_auth_token(&server).await.expect_err("not JSON");
-    assert_eq!(error.to_string(), "auth_token: the answer (status 200) does not decode: expected ident at line 1 column 2");
+    assert_eq!(
+        error.to_string(),
+        "auth_token: the answer (status 200) does not decode: expected ident at line 1 column 2"
+    );
 }
 
 #[tokio::test]
@@ -117,7 +120,10 @@ async fn an_undeclared_success_status_is_an_error() {
     let server = token_endpoint(ResponseTemplate::new(202).set_body_string("accepted")).await;
     let error = call_auth_token(&server).await.expect_err("202 is not declared");
     assert!(matches!(&error, Error::UnexpectedStatus { status: 202, body, .. } if body == "accepted"), "{error:?}");
-    assert_eq!(error.to_string(), "auth_token: the API answered with status 202, which the spec does not declare: accepted");
+    assert_eq!(
+        error.to_string(),
+        "auth_token: the API answered with status 202, which the spec does not declare: accepted"
+    );
 }
 
 #[tokio::test]
@@ -170,7 +176,7 @@ async fn a_stalled_server_times_out_within_the_deadline() {
     let started = std::time::Instant::now();
     let call = client(&server)
         .service(SERVICE)
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .timeout(Duration::from_millis(300));
     let error = call.await.expect_err("the server stalls");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
@@ -181,11 +187,15 @@ async fn a_stalled_server_times_out_within_the_deadline() {
 #[tokio::test]
 async fn an_oversized_answer_is_refused() {
     let server = token_endpoint(json(200, &format!("{{\"responseContent\":\"{}\"}}", "x".repeat(4096)))).await;
-    let client =
-        authlete::Client::builder().base_url(server.uri()).bearer_token(TOKEN).max_response_bytes(1024).build().unwrap();
+    let client = authlete::Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
     let error = client
         .service(SERVICE)
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .await
         .expect_err("too large");
     assert_eq!(error.to_string(), "auth_token: the answer is larger than the limit of 1024 bytes");
@@ -198,7 +208,7 @@ fn the_token_appears_in_no_debug_output() {
     assert!(builder_debug.contains("bearer_token: Some(<redacted>)"), "{builder_debug}");
     let client = builder.build().expect("the client builds");
     let service = client.service(SERVICE);
-    let call = service.auth_token(&TokenRequest::new("grant_type=client_credentials".into()));
+    let call = service.auth_token(&TokenRequest::new("grant_type=client_credentials"));
     for text in [builder_debug, format!("{client:?}"), format!("{service:?}"), format!("{call:?}")] {
         assert!(!text.contains(TOKEN), "the token leaks: {text}");
     }
@@ -209,7 +219,10 @@ fn the_token_appears_in_no_debug_output() {
 fn bad_configurations_are_build_errors() {
     let error = |builder: authlete::ClientBuilder| builder.build().expect_err("a bad configuration").to_string();
     assert_eq!(error(authlete::Client::builder().bearer_token(TOKEN)), "no base URL: set `base_url` (or `region`)");
-    assert_eq!(error(authlete::Client::builder().base_url("https://us.authlete.com")), "no bearer token: set `bearer_token`");
+    assert_eq!(
+        error(authlete::Client::builder().base_url("https://us.authlete.com")),
+        "no bearer token: set `bearer_token`"
+    );
     assert_eq!(
         error(authlete::Client::builder().base_url("ftp://x").bearer_token(TOKEN)),
         "the base URL \"ftp://x\" is not usable: it must be an http or https URL with a host"

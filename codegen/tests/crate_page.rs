@@ -68,7 +68,10 @@ fn every_model_opens_with_what_it_is_for_and_its_features_come_last() {
             let summary = docs.first().map(|d| d.trim()).unwrap_or_default();
             assert!(!summary.is_empty(), "{spec}: {path} has no summary");
             assert!(!summary.starts_with("Compiled with"), "{spec}: {path} opens with its features: {summary}");
-            assert!(!summary.starts_with("Schema ") && !summary.starts_with("Inline schema"), "{spec}: {path}: {summary}");
+            assert!(
+                !summary.starts_with("Schema ") && !summary.starts_with("Inline schema"),
+                "{spec}: {path}: {summary}"
+            );
             // The features, where a type has them, are its last paragraph.
             let text = docs.join("\n");
             if let Some(at) = text.find("Compiled with the cargo feature") {
@@ -101,7 +104,9 @@ fn usage_links_fall_back_to_code_spans_where_their_targets_are_not_compiled() {
     assert!(file.contents.contains(
         "#[cfg_attr(\n    all(feature = \"client\", feature = \"token-endpoint\"),\n    doc = \" The request body of [`Service::auth_token`](crate::Service::auth_token) (`POST /api/{serviceId}/auth/token`).\"\n)]"
     ), "{}", &file.contents[..1500]);
-    assert!(file.contents.contains("doc = \" The request body of `Service::auth_token` (`POST /api/{serviceId}/auth/token`).\""));
+    assert!(file
+        .contents
+        .contains("doc = \" The request body of `Service::auth_token` (`POST /api/{serviceId}/auth/token`).\""));
     assert!(file.contents.contains("#[cfg_attr(docsrs, doc(cfg(feature = \"token-endpoint\")))]"));
 }
 
@@ -121,8 +126,8 @@ fn constructors_take_into_and_fields_start_as_plain_none() {
 fn eq_and_hash_are_derived_wherever_every_member_allows_them() {
     let path = common::workspace_root().join("schema/authlete-openapi.yaml");
     let text = std::fs::read_to_string(&path).expect("the spec is readable");
-    let space = authlete_codegen::model::build(&authlete_codegen::load::load(&path, &text).expect("loads"))
-        .expect("builds");
+    let space =
+        authlete_codegen::model::build(&authlete_codegen::load::load(&path, &text).expect("loads")).expect("builds");
     let generated = generate("authlete-openapi.yaml");
     let mut with = 0;
     for def in &space.types {

@@ -86,7 +86,9 @@ impl TypeDef {
                 .map(|field| Reference { ty: &field.ty, place: Place::Field(field) })
                 .chain(s.additional.iter().map(|extra| Reference { ty: &extra.ty, place: Place::Additional }))
                 .collect(),
-            TypeKind::Union(u) => u.variants.iter().map(|v| Reference { ty: &v.ty, place: Place::Variant(v) }).collect(),
+            TypeKind::Union(u) => {
+                u.variants.iter().map(|v| Reference { ty: &v.ty, place: Place::Variant(v) }).collect()
+            }
             TypeKind::Alias(ty) => vec![Reference { ty, place: Place::Alias }],
             TypeKind::Enum(_) => Vec::new(),
         }

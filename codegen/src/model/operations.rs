@@ -204,9 +204,10 @@ pub(super) fn regions(spec: &Spec) -> (Vec<Region>, Vec<Warning>) {
     for (index, server) in spec.api.servers.iter().enumerate() {
         let at = servers_at.push(&index.to_string());
         let url = server.url.trim_end_matches('/');
-        let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).map(|rest| {
-            rest.split(['/', ':']).next().unwrap_or_default()
-        });
+        let host = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .map(|rest| rest.split(['/', ':']).next().unwrap_or_default());
         let Some(host) = host.filter(|h| !h.is_empty() && !url.contains('{')) else {
             warnings.push(Warning {
                 pointer: at.push("url"),
@@ -301,7 +302,10 @@ impl Context<'_, '_> {
         };
         let rust_name = names.claim(&wanted, "_");
         if rust_name != wanted {
-            self.warn(&at, format!("method name `{wanted}` is already taken; this operation's method is `{rust_name}`"));
+            self.warn(
+                &at,
+                format!("method name `{wanted}` is already taken; this operation's method is `{rust_name}`"),
+            );
         }
         let Some(body) = self.body(op)? else { return Ok(None) };
         let mut params = self.params(op, item)?;
@@ -352,7 +356,9 @@ impl Context<'_, '_> {
                     ReferenceOr::Reference { reference } => {
                         let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
                         let Some(target) = target else {
-                            return Err(self.spec.error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
+                            return Err(self
+                                .spec
+                                .error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
                         };
                         let parameter = node_as(self.spec, &target)?;
                         // Its type was made at its own place.
@@ -375,11 +381,15 @@ impl Context<'_, '_> {
             let (location, data) = match &parameter {
                 openapiv3::Parameter::Path { parameter_data, .. } => (ParamLocation::Path, parameter_data),
                 openapiv3::Parameter::Query { parameter_data, .. } => (ParamLocation::Query, parameter_data),
-                openapiv3::Parameter::Header { parameter_data, .. } | openapiv3::Parameter::Cookie { parameter_data, .. } => {
+                openapiv3::Parameter::Header { parameter_data, .. }
+                | openapiv3::Parameter::Cookie { parameter_data, .. } => {
                     if parameter_data.required {
                         return Err(self.spec.error(
                             &at,
-                            format!("required parameter `{}` is in a header or cookie, which the client cannot send", parameter_data.name),
+                            format!(
+                                "required parameter `{}` is in a header or cookie, which the client cannot send",
+                                parameter_data.name
+                            ),
                         ));
                     }
                     self.warn(
@@ -394,12 +404,17 @@ impl Context<'_, '_> {
                 openapiv3::ParameterSchemaOrContent::Content(_) => None,
             };
             let Some(ty) = ty.map(|ty| self.resolve_alias(ty)) else {
-                return Err(self.spec.error(&at, format!("parameter `{}` has no `schema` the client can use", data.name)));
+                return Err(self
+                    .spec
+                    .error(&at, format!("parameter `{}` has no `schema` the client can use", data.name)));
             };
             if !is_scalar(&ty, self.space) {
                 return Err(self.spec.error(
                     &at.push("schema"),
-                    format!("parameter `{}` is not a string, number, boolean or string enum; the client cannot send it", data.name),
+                    format!(
+                        "parameter `{}` is not a string, number, boolean or string enum; the client cannot send it",
+                        data.name
+                    ),
                 ));
             }
             params.push(Param {
@@ -440,7 +455,10 @@ impl Context<'_, '_> {
             if !keep {
                 self.warnings.push(Warning {
                     pointer: at.clone(),
-                    message: format!("path parameter `{}` does not appear in the path; the method has no such argument", p.name),
+                    message: format!(
+                        "path parameter `{}` does not appear in the path; the method has no such argument",
+                        p.name
+                    ),
                 });
             }
             keep
@@ -453,7 +471,12 @@ impl Context<'_, '_> {
             if declared || (name == SERVICE_ID && *on_service) {
                 continue;
             }
-            self.warn(&at, format!("the path has `{{{name}}}`, but no path parameter of that name; it is read as a text parameter"));
+            self.warn(
+                &at,
+                format!(
+                    "the path has `{{{name}}}`, but no path parameter of that name; it is read as a text parameter"
+                ),
+            );
             if name == SERVICE_ID {
                 *on_service = true;
                 continue;
@@ -478,7 +501,10 @@ impl Context<'_, '_> {
             ReferenceOr::Reference { reference } => {
                 let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
                 let Some(target) = target else {
-                    return Err(self.spec.error(&self.at.push("requestBody").push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
+                    return Err(self.spec.error(
+                        &self.at.push("requestBody").push("$ref"),
+                        format!("`$ref` points at nothing: `{reference}`"),
+                    ));
                 };
                 let body: openapiv3::RequestBody = node_as(self.spec, &target)?;
                 (target, body)
@@ -487,7 +513,10 @@ impl Context<'_, '_> {
         let json = body.content.iter().find(|(media, _)| is_json(media));
         let Some((media, content)) = json else {
             let at = body_at.push("content");
-            self.warn(&at, "the request body has no JSON media type, and the client sends only JSON: the operation has no method");
+            self.warn(
+                &at,
+                "the request body has no JSON media type, and the client sends only JSON: the operation has no method",
+            );
             return Ok(None);
         };
         let media_at = body_at.push("content").push(media);
@@ -506,7 +535,13 @@ impl Context<'_, '_> {
             })
         };
         let other_media_types = body.content.keys().filter(|m| *m != media).cloned().collect();
-        Ok(Some(Some(Body { ty, required: body.required, description: body.description.clone(), other_media_types, example })))
+        Ok(Some(Some(Body {
+            ty,
+            required: body.required,
+            description: body.description.clone(),
+            other_media_types,
+            example,
+        })))
     }
 
     #[allow(clippy::type_complexity)]
@@ -548,7 +583,11 @@ impl Context<'_, '_> {
             if matches!(code, 204 | 205) && !response.content.is_empty() {
                 let at = response_at.push("content");
                 self.warn(&at, format!("a `{code}` answer has no body; the content the spec gives it is not read"));
-                successes.push(Success { status: code, content: Content::Empty, description: response.description.clone() });
+                successes.push(Success {
+                    status: code,
+                    content: Content::Empty,
+                    description: response.description.clone(),
+                });
                 continue;
             }
             let content = match response.content.iter().find(|(media, _)| is_json(media)) {

@@ -65,7 +65,8 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let partial = (!areas.is_empty()).then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
+    let partial = (!areas.is_empty())
+        .then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -209,7 +210,11 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
         let cfg = if same { TokenStream::new() } else { cfg_badged(any_feature(&op.features)) };
         let (query, method) = operation(context, op, &cfg, docs);
         queries.extend(query);
-        if op.on_service { on_service.push(method) } else { on_client.push(method) }
+        if op.on_service {
+            on_service.push(method)
+        } else {
+            on_client.push(method)
+        }
     }
     let service = (!on_service.is_empty()).then(|| quote!(Service,));
     let client = (!on_client.is_empty()).then(|| quote!(Client,));
@@ -490,9 +495,7 @@ fn method_docs(context: &Context<'_>, op: &Operation) -> String {
         _ => "\n\n",
     });
     if matches!(&op.outcome, Outcome::Json(_) | Outcome::OptionalJson(_)) {
-        text.push_str(
-            "An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n",
-        );
+        text.push_str("An OAuth-level outcome in the answer (its `action`, say) is a normal answer, not an error.\n\n");
     }
     text.push_str("# Errors\n\n");
     let statuses: Vec<String> = op.errors.iter().map(|(status, _)| format!("`{status}`")).collect();

@@ -261,7 +261,10 @@ fn front_page(context: &Context<'_>) -> proc_macro2::TokenStream {
         client = if space.operations.is_empty() {
             String::new()
         } else {
-            format!(", and every operation ({}) is a method of an async client (feature `client`)", space.operations.len())
+            format!(
+                ", and every operation ({}) is a method of an async client (feature `client`)",
+                space.operations.len()
+            )
         },
     );
     always.push_str(
@@ -576,7 +579,8 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<Str
 /// The `client` feature and one feature per area of the API, all on by default.
 fn features_table(space: &TypeSpace) -> String {
     let features = all_features(space);
-    let default: Vec<String> = std::iter::once("client").chain(features.iter().copied()).map(|f| format!("\"{f}\"")).collect();
+    let default: Vec<String> =
+        std::iter::once("client").chain(features.iter().copied()).map(|f| format!("\"{f}\"")).collect();
     let mut table = format!(
         "[features]\n\
          default = [{default}]\n\
@@ -619,4 +623,3 @@ const OPEN_ENUM_SUPPORT: &str = include_str!("../../templates/open_enum.rs");
 
 /// The serde impls every struct shares, written from a table of its members.
 const OPEN_STRUCT_SUPPORT: &str = include_str!("../../templates/open_struct.rs");
-

@@ -79,7 +79,8 @@ impl Needs {
     fn predicate(&self) -> Option<TokenStream> {
         let client = self.client.then(|| quote!(feature = "client"));
         // A group that holds all of another is implied by it: `a` makes `any(a, b)` true.
-        let implied = |group: &BTreeSet<String>| self.any_of.iter().any(|other| other != group && other.is_subset(group));
+        let implied =
+            |group: &BTreeSet<String>| self.any_of.iter().any(|other| other != group && other.is_subset(group));
         let groups = self.any_of.iter().filter(|group| !implied(group));
         let parts: Vec<TokenStream> = client.into_iter().chain(groups.filter_map(any_feature)).collect();
         match &parts[..] {
@@ -124,11 +125,9 @@ fn usage_sentences(context: &Context<'_>, def: &TypeDef) -> Vec<Sentence> {
     let mut groups: Vec<(String, &str, Vec<Link>)> = Vec::new();
     for usage in &def.usage {
         let (opening, closing, link) = match usage {
-            Usage::RequestBody { operation, containers } => (
-                format!("{} request body of", container_words(containers)),
-                "",
-                Link::operation(context, *operation),
-            ),
+            Usage::RequestBody { operation, containers } => {
+                (format!("{} request body of", container_words(containers)), "", Link::operation(context, *operation))
+            }
             Usage::Answer { operation, containers } => {
                 (format!("{} answer of", container_words(containers)), "", Link::operation(context, *operation))
             }
@@ -331,7 +330,8 @@ fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenS
             ty = quote!(#boxed<#ty>);
         }
         match (&f.ty, f.boxed) {
-            (TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject, _) | (_, true) => {
+            (TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject, _)
+            | (_, true) => {
                 quote!(#field_name: impl #into<#ty>)
             }
             _ => quote!(#field_name: #ty),
@@ -339,8 +339,9 @@ fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenS
     });
     let inits = s.fields.iter().map(|f| {
         let field_name = ident(&f.rust_name);
-        let converted = matches!(f.ty, TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject)
-            || f.boxed;
+        let converted =
+            matches!(f.ty, TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject)
+                || f.boxed;
         match (f.required && !f.nullable, converted) {
             (true, true) => quote!(#field_name: #field_name.into()),
             (true, false) => quote!(#field_name),
