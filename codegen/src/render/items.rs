@@ -17,7 +17,7 @@ pub fn item(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStre
     let name = ident(&def.name);
     match &def.kind {
         TypeKind::Struct(s) => structure(context, def, &docs, s, slots),
-        TypeKind::Enum(e) => string_enum(&docs, &name, e, slots, context),
+        TypeKind::Enum(e) => string_enum(context, &docs, &name, e, slots),
         TypeKind::Union(u) => union(context, def, &docs, u),
         TypeKind::Alias(ty) => {
             let ty = context.paths.type_of(ty, context.space);
@@ -329,20 +329,15 @@ fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenS
             let boxed = &paths.boxed;
             ty = quote!(#boxed<#ty>);
         }
-        match (&f.ty, f.boxed) {
-            (TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject, _)
-            | (_, true) => {
-                quote!(#field_name: impl #into<#ty>)
-            }
-            _ => quote!(#field_name: #ty),
+        if takes_into(f) {
+            quote!(#field_name: impl #into<#ty>)
+        } else {
+            quote!(#field_name: #ty)
         }
     });
     let inits = s.fields.iter().map(|f| {
         let field_name = ident(&f.rust_name);
-        let converted =
-            matches!(f.ty, TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::Json | TypeRef::JsonObject)
-                || f.boxed;
-        match (f.required && !f.nullable, converted) {
+        match (f.required && !f.nullable, takes_into(f)) {
             (true, true) => quote!(#field_name: #field_name.into()),
             (true, false) => quote!(#field_name),
             (false, _) => quote!(#field_name: #none),
@@ -358,6 +353,12 @@ fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenS
             Self { #(#inits,)* #catch_all: ::core::default::Default::default(), }
         }
     }
+}
+
+/// Whether `new` takes the field as `impl Into<…>` (see [`constructor`]).
+fn takes_into(field: &Field) -> bool {
+    let container = matches!(field.ty, TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_));
+    container || matches!(field.ty, TypeRef::Json | TypeRef::JsonObject) || field.boxed
 }
 
 /// The end of a type's file after the formatted items: the table its support macro makes the
@@ -416,11 +417,11 @@ fn field_type(context: &Context<'_>, field: &Field) -> TokenStream {
 }
 
 fn string_enum(
+    context: &Context<'_>,
     docs: &TokenStream,
     name: &proc_macro2::Ident,
     e: &StringEnum,
     slots: &DocSlots,
-    context: &Context<'_>,
 ) -> TokenStream {
     let string = &context.paths.string;
     let variants = e.variants.iter().map(|v| {

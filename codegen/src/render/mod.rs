@@ -1,8 +1,9 @@
 //! Stages 3 and 4: the model as `quote` tokens, formatted by `prettyplease` into files.
 //!
-//! Every emitter takes the one [`context::Context`]; doc text (the converted descriptions, the
+//! Every emitter takes the one render context (`context.rs`: the model, the std paths, the
+//! converted descriptions, the provenance); doc text (the descriptions as rustdoc, the
 //! placeholders that carry doc blocks through formatting, comment-safe text) lives in
-//! [`doc_text`]. This module shares the work between threads and formats the files.
+//! `doc_text.rs`. This module shares the work between threads and formats the files.
 
 mod client;
 mod context;
