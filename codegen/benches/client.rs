@@ -71,9 +71,7 @@ fn main() {
     let request = TokenRequest {
         client_id: Some("26478243745571".into()),
         client_secret: Some("client-secret".into()),
-        ..TokenRequest::new(
-            "grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb".into(),
-        )
+        ..TokenRequest::new("grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fclient.example%2Fcb")
     };
 
     let client = authlete::Client::builder().base_url(&base_url).bearer_token(TOKEN).build().expect("a client");

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::pointer::shorten;
+use crate::pointer::Pointer;
 
 /// A failure to turn a spec into Rust: one or more problems in one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub struct Error {
 /// One thing wrong with a spec, located as precisely as the input allows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// RFC 6901 JSON pointer to the offending node; empty for the whole document.
-    pub pointer: String,
+    /// RFC 6901 JSON pointer to the offending node; the root for the whole document.
+    pub pointer: Pointer,
     /// 1-based line and column, when the parser could tell.
     pub line_column: Option<(usize, usize)>,
     /// What is wrong, in plain language.
@@ -30,13 +30,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(pointer: impl Into<Pointer>, message: impl Into<String>) -> Self {
         Self { pointer: pointer.into(), line_column: None, message: message.into() }
     }
 }
 
 impl Error {
-    pub(crate) fn at(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(file: impl Into<PathBuf>, pointer: impl Into<Pointer>, message: impl Into<String>) -> Self {
         Self::new(file, vec![Problem::at(pointer, message)])
     }
 
@@ -64,8 +64,8 @@ impl fmt::Display for Error {
             if let Some((line, column)) = problem.line_column {
                 write!(f, ":{line}:{column}")?;
             }
-            if !problem.pointer.is_empty() {
-                write!(f, " at #{}", shorten(&problem.pointer))?;
+            if !problem.pointer.as_str().is_empty() {
+                write!(f, " at #{}", problem.pointer.short())?;
             }
             write!(f, ": {}", problem.message)?;
         }
@@ -79,18 +79,35 @@ impl std::error::Error for Error {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
     /// RFC 6901 JSON pointer to the node concerned.
-    pub pointer: String,
+    pub pointer: Pointer,
     pub message: String,
 }
 
 impl Warning {
-    pub(crate) fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(pointer: impl Into<Pointer>, message: impl Into<String>) -> Self {
         Self { pointer: pointer.into(), message: message.into() }
     }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}: {}", shorten(&self.pointer), self.message)
+        write!(f, "#{}: {}", self.pointer.short(), self.message)
     }
 }
+
+/// A bug of the generator itself, not of the spec: generated tokens that do not parse as Rust, say.
+/// It names the generated file, since no place in the spec is to blame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalError {
+    /// The generated file (relative to the crate root) being made.
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "internal error of the generator in `{}`: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for InternalError {}

@@ -6,7 +6,8 @@
 
 use serde_json::Value;
 
-use crate::error::Problem;
+use crate::error::{Problem, Warning};
+use crate::pointer::Pointer;
 
 struct Fixup {
     spec_title: &'static str,
@@ -343,20 +344,23 @@ const FIXUPS: &[Fixup] = &[
     },
 ];
 
-/// Applies every fixup meant for this spec; returns what was fixed, as `(pointer, description)`,
+/// Applies every fixup meant for this spec; returns what was fixed, each where it was fixed,
 /// or else every fixup that no longer applies (a new upstream version may fix several bugs at
 /// once, and all of them are said in one run).
-pub fn apply(raw: &mut Value) -> Result<Vec<(String, String)>, Vec<Problem>> {
+pub fn apply(raw: &mut Value) -> Result<Vec<Warning>, Vec<Problem>> {
     let title = raw.pointer("/info/title").and_then(Value::as_str).unwrap_or_default().to_owned();
     let mut applied = Vec::new();
     let mut stale = Vec::new();
     for fixup in FIXUPS.iter().filter(|f| f.spec_title == title) {
         let fixed = raw.pointer_mut(fixup.pointer).is_some_and(|node| fixup.edit.apply(node));
         if fixed {
-            applied.push((fixup.pointer.to_owned(), format!("fixed a known spec bug: {}", fixup.what)));
+            applied.push(Warning::at(
+                Pointer::from_text(fixup.pointer),
+                format!("fixed a known spec bug: {}", fixup.what),
+            ));
         } else {
             stale.push(Problem::at(
-                fixup.pointer,
+                Pointer::from_text(fixup.pointer),
                 format!(
                     "the fixup for a known bug of `{title}` ({}) no longer applies: the spec was corrected upstream, \
                      so remove this fixup from codegen/src/fixups.rs",

@@ -3,14 +3,17 @@
 //! The pipeline has separate stages, each testable on its own:
 //!
 //! 1. [`load`]: text → a checked OpenAPI 3.0 document (raw JSON tree plus `openapiv3` types);
-//! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved;
-//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text, one file per type;
+//! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved, every
+//!    operation typed, and for each type where it is used and which traits it can derive;
+//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text: one file per type, the client
+//!    and its tests, and the crate's manifest, README, license and front page;
 //! 4. [`surface`](mod@surface): type space → the record of what users can name (`api-surface.json`), and two
 //!    records → a change report, each change breaking or additive.
 //!
 //! Every stage reports all the problems it finds, each at its JSON pointer ([`Error`]), and reads
 //! breaches of OpenAPI 3.0 that have one obvious meaning with a [`Warning`] instead
-//! ([`load::tolerate`]).
+//! ([`load::tolerate`]). Rendering cannot fail on any spec the model accepted; if it does, that is
+//! a bug of the generator ([`InternalError`]), reported as such.
 //!
 //! Nothing here touches the file system: callers (the `xtask`) decide what to write where.
 
@@ -25,7 +28,7 @@ pub mod surface;
 
 use std::path::Path;
 
-pub use error::{Error, Problem, Warning};
+pub use error::{Error, InternalError, Problem, Warning};
 
 /// One file of the generated crate, with a `/`-separated path relative to the crate root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +109,9 @@ fn finish(
         version: spec.version().to_owned(),
         sha256: spec.sha256.clone(),
     };
-    let mut files = render::render(space, &provenance, rustdoc).map_err(|message| Error::at(file, "", message))?;
+    // A render failure is a bug of the generator, not of the spec: said as such, at the root.
+    let mut files = render::render(space, &provenance, rustdoc)
+        .map_err(|internal| Error::at(file, pointer::Pointer::root(), internal.to_string()))?;
     let surface = surface::Surface::of(space, &provenance.title, &provenance.version, &provenance.sha256);
     files.push(GeneratedFile { path: surface::FILE.to_owned(), contents: surface.to_json() });
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -117,11 +122,7 @@ fn finish(
         type_count: space.types.len(),
         surface,
         files,
-        fixes: spec
-            .fixes
-            .iter()
-            .map(|(pointer, message)| Warning { pointer: pointer.clone(), message: message.clone() })
-            .collect(),
+        fixes: spec.fixes.clone(),
         // Breaches of the standard read with their one meaning first, in spec order; then what
         // the model noticed.
         warnings: spec.warnings.iter().chain(&space.warnings).cloned().collect(),

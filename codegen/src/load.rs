@@ -22,8 +22,8 @@ pub struct Spec {
     pub api: OpenAPI,
     /// Lower-case hex SHA-256 of the exact bytes read, recorded in every generated file.
     pub sha256: String,
-    /// Known upstream bugs corrected while loading, as `(pointer, what)`.
-    pub fixes: Vec<(String, String)>,
+    /// Known upstream bugs corrected while loading, each where it was corrected.
+    pub fixes: Vec<Warning>,
     /// Breaches of OpenAPI 3.0 that have one obvious meaning, read with that meaning (see
     /// [`tolerate`]).
     pub warnings: Vec<Warning>,
@@ -44,7 +44,7 @@ impl Spec {
     }
 
     pub(crate) fn error(&self, pointer: &Pointer, message: impl Into<String>) -> Error {
-        Error::at(&self.file, pointer.as_str(), message)
+        Error::at(&self.file, pointer, message)
     }
 }
 
@@ -56,7 +56,7 @@ pub fn load(file: &Path, text: &str) -> Result<Spec, Error> {
 /// [`load`], handing the parsed tree to `on_parsed` before checking and converting it, so that
 /// work which needs only the text of the spec can start early.
 pub fn load_observed(file: &Path, text: &str, on_parsed: impl FnOnce(&Value)) -> Result<Spec, Error> {
-    let error = |pointer: &str, message: String| Error::at(file, pointer, message);
+    let error = |pointer: &str, message: String| Error::at(file, Pointer::from_text(pointer), message);
     if text.trim().is_empty() {
         return Err(error("", "the spec is empty".into()));
     }
@@ -129,8 +129,10 @@ pub fn tolerate(raw: &mut Value) -> Vec<Warning> {
     let Value::Object(top) = raw else { return warnings };
     if !top.contains_key("paths") {
         top.insert("paths".into(), Value::Object(Default::default()));
-        warnings
-            .push(Warning::at("", "the document has no `paths` (OpenAPI 3.0 requires them); read as no operations"));
+        warnings.push(Warning::at(
+            Pointer::root(),
+            "the document has no `paths` (OpenAPI 3.0 requires them); read as no operations",
+        ));
     }
     let paths_at = Pointer::root().push("paths");
     if let Some(Value::Object(paths)) = top.get_mut("paths") {
@@ -142,7 +144,7 @@ pub fn tolerate(raw: &mut Value) -> Vec<Warning> {
                 if !operation.contains_key("responses") {
                     operation.insert("responses".into(), Value::Object(Default::default()));
                     warnings.push(Warning::at(
-                        at.as_str(),
+                        &at,
                         "the operation has no `responses` (OpenAPI 3.0 requires them); read as none documented",
                     ));
                 }
@@ -175,7 +177,7 @@ fn describe_response(response: &mut Value, at: &Pointer, warnings: &mut Vec<Warn
     }
     response.insert("description".into(), Value::String(String::new()));
     warnings.push(Warning::at(
-        at.as_str(),
+        at,
         "the response has no `description` (OpenAPI 3.0 requires one); read as an empty description",
     ));
 }
@@ -289,7 +291,7 @@ fn check<T: for<'de> Deserialize<'de>>(node: &Value, at: &Pointer, problems: &mu
     if let Err(e) = serde_path_to_error::deserialize::<_, T>(node) {
         let inner = pointer_of(e.path());
         let pointer = format!("{at}{inner}");
-        problems.push(Problem::at(pointer, format!("{INVALID}: {}", e.into_inner())));
+        problems.push(Problem::at(Pointer::from_text(pointer), format!("{INVALID}: {}", e.into_inner())));
     }
 }
 
@@ -309,9 +311,7 @@ fn each_item(list: Option<&Value>, at: &Pointer, problems: &mut Vec<Problem>, ch
         Some(Value::Array(items)) => {
             items.iter().enumerate().for_each(|(index, item)| check_one(item, &at.push(&index.to_string()), problems))
         }
-        Some(other) => {
-            problems.push(Problem::at(at.as_str(), format!("{INVALID}: expected a list, found {}", kind_of(other))))
-        }
+        Some(other) => problems.push(Problem::at(at, format!("{INVALID}: expected a list, found {}", kind_of(other)))),
         None => {}
     }
 }
@@ -323,7 +323,7 @@ fn each_member(map: Option<&Value>, at: &Pointer, problems: &mut Vec<Problem>, c
             .filter(|(key, _)| !key.starts_with("x-"))
             .for_each(|(key, member)| check_one(member, &at.push(key), problems)),
         Some(other) => {
-            problems.push(Problem::at(at.as_str(), format!("{INVALID}: expected a mapping, found {}", kind_of(other))))
+            problems.push(Problem::at(at, format!("{INVALID}: expected a mapping, found {}", kind_of(other))))
         }
         None => {}
     }
@@ -351,7 +351,7 @@ fn parse(file: &Path, text: &str) -> Result<Value, Error> {
             Err(e) if !(e.is_syntax() || e.is_eof()) => {
                 let message =
                     budget.message().unwrap_or_else(|| format!("not valid JSON: {}", strip_json_location(&e)));
-                let mut err = Error::at(file, budget.pointer().as_str(), message);
+                let mut err = Error::at(file, budget.pointer(), message);
                 err.problems[0].line_column = Some((e.line(), e.column()));
                 return Err(err);
             }
@@ -365,7 +365,7 @@ fn parse(file: &Path, text: &str) -> Result<Value, Error> {
             budget.problem = Some(Limit::TooBig);
         }
         let message = budget.message().unwrap_or_else(|| format!("not valid YAML or JSON: {}", strip_location(&e)));
-        let mut err = Error::at(file, budget.pointer().as_str(), message);
+        let mut err = Error::at(file, budget.pointer(), message);
         err.problems[0].line_column = match byte_offset(&e) {
             // Errors found while decoding the text only know their byte offset.
             Some(offset) => Some(line_column(text, offset)),

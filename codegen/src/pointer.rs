@@ -12,6 +12,12 @@ impl Pointer {
         Self(String::new())
     }
 
+    /// A pointer from its RFC 6901 text (without the leading `#`), already escaped: the pointers
+    /// that `serde_path_to_error` and the fixup table spell out.
+    pub fn from_text(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
     /// Parses the fragment of a local `$ref` (`#/components/schemas/X`); `None` for remote refs.
     pub fn from_ref(reference: &str) -> Option<Self> {
         let fragment = reference.strip_prefix('#')?;
@@ -40,6 +46,31 @@ impl Pointer {
     /// The unescaped segments, outermost first.
     pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
         self.0.split('/').skip(1).map(|s| s.replace("~1", "/").replace("~0", "~"))
+    }
+}
+
+/// Pointers compare with their text, so that tests and callers can write `pointer == "/paths"`.
+impl PartialEq<str> for Pointer {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Pointer {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Pointer {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl From<&Pointer> for Pointer {
+    fn from(pointer: &Pointer) -> Self {
+        pointer.clone()
     }
 }
 

@@ -24,7 +24,7 @@ async fn token_endpoint(answer: ResponseTemplate) -> MockServer {
 }
 
 async fn call_auth_token(server: &MockServer) -> Result<authlete::models::TokenResponse, Error> {
-    client(server).service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials".into())).await
+    client(server).service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials")).await
 }
 
 fn json(status: u16, body: &str) -> ResponseTemplate {
@@ -178,7 +178,7 @@ async fn a_stalled_server_times_out_within_the_deadline() {
     let started = std::time::Instant::now();
     let call = client(&server)
         .service(SERVICE)
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .timeout(Duration::from_millis(300));
     let error = call.await.expect_err("the server stalls");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
@@ -197,7 +197,7 @@ async fn an_oversized_answer_is_refused() {
         .unwrap();
     let error = client
         .service(SERVICE)
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .await
         .expect_err("too large");
     assert_eq!(error.to_string(), "auth_token: the answer is larger than the limit of 1024 bytes");
@@ -210,7 +210,7 @@ fn the_token_appears_in_no_debug_output() {
     assert!(builder_debug.contains("bearer_token: Some(<redacted>)"), "{builder_debug}");
     let client = builder.build().expect("the client builds");
     let service = client.service(SERVICE);
-    let call = service.auth_token(&TokenRequest::new("grant_type=client_credentials".into()));
+    let call = service.auth_token(&TokenRequest::new("grant_type=client_credentials"));
     for text in [builder_debug, format!("{client:?}"), format!("{service:?}"), format!("{call:?}")] {
         assert!(!text.contains(TOKEN), "the token leaks: {text}");
     }

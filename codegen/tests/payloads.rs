@@ -180,7 +180,7 @@ fn unknown_members_nested_in_known_ones_survive_too() {
 #[test]
 fn members_added_to_the_catch_all_are_sent_but_never_shadow_a_field() {
     use authlete::models::TokenRequest;
-    let mut request = TokenRequest::new("grant_type=client_credentials".into());
+    let mut request = TokenRequest::new("grant_type=client_credentials");
     request.unknown_members.insert("transactionTokenContext".into(), serde_json::json!({"purpose": "audit"}));
     // A field of the struct wins over a catch-all entry of the same name: it is written once.
     request.unknown_members.insert("parameters".into(), Value::from("ignored"));

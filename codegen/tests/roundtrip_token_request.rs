@@ -10,7 +10,7 @@ fn token_request_serializes_with_spec_names_and_omits_unset_fields() {
         client_secret: Some(
             "gXz97ISgLs4HuXwOZWch8GEmgL4YMvUJwu3er_kDVVGcA0UOhA9avLPbEmoeZdagi9yC_-tEiT2BdRyH9dbrQQ".into(),
         ),
-        ..TokenRequest::new("grant_type=authorization_code&code=Xv_su944auuBgc5mfUnxXayiiQU9Z4-T_Yae_UfExmo".into())
+        ..TokenRequest::new("grant_type=authorization_code&code=Xv_su944auuBgc5mfUnxXayiiQU9Z4-T_Yae_UfExmo")
     };
     let value = serde_json::to_value(&request).unwrap();
     assert_eq!(

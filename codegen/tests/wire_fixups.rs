@@ -179,7 +179,7 @@ fn each_wire_fixup_fails_at_its_own_node_once_its_bug_is_gone() {
         let error = stale_error(name, &pointer, node);
         let title = if name == "current" { "Authlete API" } else { "Authlete API Explorer" };
         assert!(
-            // Messages shorten long pointers in the middle.
+            // Messages shorten long pointers (an overlong path segment is cut in its middle).
             error.starts_with(&format!(
                 "spec.yaml at #{}: the fixup for a known bug of `{title}` (",
                 authlete_codegen::pointer::shorten(&pointer)

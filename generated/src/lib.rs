@@ -2,40 +2,39 @@
 
 //! The [Authlete](https://www.authlete.com/) API for Rust, generated from its OpenAPI document **Authlete API 3.0.16**.
 //!
-//! Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request and response body of its API is a type in [`models`] (217 types), documented with Authlete's own description of each type and field, and every operation (88) is a method of the async [`Client`].
+//! Authlete is a service for building OAuth 2.0 and OpenID Connect servers: an authorization server keeps its own login pages and user accounts, and hands each protocol request it receives (an authorization request, a token request, an introspection) to Authlete's API, which checks it and answers with what to send back. This crate is that API for Rust: every request and response body is a type in [`models`] (217 types), documented with Authlete's own description of each type and field, and every operation (88) is a method of an async client (feature `client`).
 //!
-//! # Calling the API
+//! # Two ways to use the crate
 //!
-//! Build one [`Client`] (it is cheap to clone and shares its connections), bind a service, and await a call. The request body is a model, and so is the answer; an OAuth-level outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an [`Error`] (an error status of the API, a transport failure, a timeout, an answer that does not decode).
-//!
-//! ```no_run
-//! # #[cfg(all(feature = "client", feature = "token-endpoint"))]
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use authlete::models::TokenRequest;
-//!
-//! let client = authlete::Client::builder()
-//!     .region(authlete::Region::Us) // or .base_url("https://…")
-//!     .bearer_token(std::env::var("AUTHLETE_SERVICE_TOKEN")?)
-//!     .build()?;
-//! let service = client.service("715948317");
-//! let answer = service.auth_token(&TokenRequest::new("grant_type=client_credentials".to_owned())).await?;
-//! println!("{answer:?}");
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! The [`operations`] module lists every operation with its method and path; each method's docs say what it sends, what it answers and how it fails.
+//! - **The models alone** (`default-features = false`, and the areas you need): serde types for the JSON that Authlete's API reads and writes, for a server that calls the API with an HTTP client of its own, or that stores or forwards these bodies. They depend on serde and serde_json only.
+//! - **The client** (feature `client`, on by default): a method per operation that sends the model and decodes the answer into a model, over reqwest with rustls.
 //!
 //! # Using the models
 //!
-//! Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
+//! Every model implements `Debug`, `Clone`, `PartialEq` (and `Eq` and `Hash` where no member is a floating-point number) and serde's `Serialize` and `Deserialize`, and reads and writes exactly the JSON of the API:
 //!
 //! - members the spec requires are plain fields, optional ones are `Option`s that are left out of the JSON when `None`;
-//! - `new(…)` takes the required fields; fill in the rest with struct update syntax (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields implement `Default`;
+//! - `new(…)` takes the required fields (text as anything `Into<String>`, lists as anything `Into<Vec<…>>`); fill in the rest with struct update syntax (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields implement `Default`;
 //! - string enums have a variant per value of the spec plus one that keeps any other value and writes it back unchanged, so a response from a newer Authlete server still parses; they implement `as_str`, `Display` and `FromStr`;
 //! - every struct keeps the members the spec does not list (a newer server's settings, extensions) as JSON values in a map field, `unknown_members` (`unknown_members_2` where the spec has a member of that name; typed, in `additional_properties`, where the spec gives their type), and writes them back unchanged: reading a service or a client, changing a field and sending it back loses nothing.
 //!
-//! With `default-features = false` the crate is the models alone, depending on serde and serde_json only.
+//! Each model's docs open with what it is for: the spec's description, or where the API uses it (the request body of an operation, its answer, a member of another model).
+//!
+//! Building a request body and reading it back:
+//!
+//! ```
+//! # #[cfg(feature = "token-endpoint")] {
+//! use authlete::models::TokenRequest;
+//!
+//! let request = TokenRequest {
+//!     client_id: Some("57297408867".into()),
+//!     ..TokenRequest::new("grant_type=client_credentials")
+//! };
+//! let json = serde_json::to_string(&request)?;
+//! assert_eq!(serde_json::from_str::<TokenRequest>(&json)?, request);
+//! # }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 //!
 //! Parsing a body (this one is an example from the spec) and writing it back:
 //!
@@ -66,13 +65,74 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 //!
+//! # Calling the API
+//!
+//! Build one `Client` (it is cheap to clone and shares its connections), bind a service, and await a call. The request body is a model, and so is the answer; an OAuth-level outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an `Error` (an error status of the API, a transport failure, a timeout, an answer that does not decode).
+//!
+//! ```no_run
+//! # #[cfg(all(feature = "client", feature = "token-endpoint"))]
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use authlete::models::TokenRequest;
+//!
+//! let client = authlete::Client::builder()
+//!     .region(authlete::Region::Us) // or .base_url("https://…")
+//!     .bearer_token(std::env::var("AUTHLETE_SERVICE_TOKEN")?)
+//!     .build()?;
+//! let service = client.service("715948317");
+//! let answer = service.auth_token(&TokenRequest::new("grant_type=client_credentials")).await?;
+//! println!("{answer:?}");
+//! # Ok(())
+//! # }
+//! ```
+//!
+#![cfg_attr(
+    feature = "client",
+    doc = " See [`Client`], [`Service`], [`Error`] and the [`operations`] module (every operation with its method and path; each method's docs say what it sends, what it answers and how it fails)."
+)]
+#![cfg_attr(
+    not(feature = "client"),
+    doc = " (The `client` feature is off in this build of the docs.)"
+)]
+//!
 //! # Cargo features
 //!
-//! `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). Each area of the API (an operation tag of the spec) is a cargo feature too, and all are on by default. An area's operations, and every type they use, are compiled when its feature is on, so `default-features = false, features = ["client", "authorization-endpoint"]` builds only what that area needs (each type's docs name its features). The areas: `authorization-endpoint`, `ciba`, `client-management`, `device-flow`, `dynamic-client-registration`, `federation-endpoint`, `grant-management-endpoint`, `hardware-security-key`, `introspection-endpoint`, `jose-object`, `jwk-set-endpoint`, `lifecycle`, `native-sso`, `pushed-authorization-endpoint`, `revocation-endpoint`, `service-management`, `token-endpoint`, `token-operations`, `user-info-endpoint`, `utility-endpoints`, `verifiable-credential-issuer`.
+//! `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). Each area of the API (an operation tag of the spec) is a cargo feature too, and all are on by default. An area's operations, and every type they use, are compiled when its feature is on, so that a server that needs one area builds only that; each item's docs name the features it needs. The areas: `authorization-endpoint`, `ciba`, `client-management`, `device-flow`, `dynamic-client-registration`, `federation-endpoint`, `grant-management-endpoint`, `hardware-security-key`, `introspection-endpoint`, `jose-object`, `jwk-set-endpoint`, `lifecycle`, `native-sso`, `pushed-authorization-endpoint`, `revocation-endpoint`, `service-management`, `token-endpoint`, `token-operations`, `user-info-endpoint`, `utility-endpoints`, `verifiable-credential-issuer`.
+//!
+//! ```toml
+//! [dependencies]
+//! # One area's models and methods:
+//! authlete = { version = "0.1", default-features = false, features = ["client", "authorization-endpoint"] }
+//! ```
+//!
+//! Code that must build with any set of features can ask for one:
+//!
+//! ```
+//! #[cfg(feature = "authorization-endpoint")]
+//! fn area_is_compiled() -> bool { true }
+//! #[cfg(not(feature = "authorization-endpoint"))]
+//! fn area_is_compiled() -> bool { false }
+//!
+//! assert_eq!(area_is_compiled(), cfg!(feature = "authorization-endpoint"));
+//! ```
 //!
 //! # How this crate is made
 //!
-//! The crate is generated by `cargo xtask codegen` in its repository, from the spec with sha256 `824891deebefd7adbbf29123aa4ce87ef7bdc5051024200809b118b5414feedd`; do not edit it by hand. To move to a newer spec, point `schema/authlete-openapi.yaml` at it and run `cargo xtask codegen`: files change only where the spec did, and `cargo xtask codegen --check` proves the checked-in crate current.
+//! The crate is generated by `cargo xtask codegen` in its repository, from the spec with sha256 `824891deebefd7adbbf29123aa4ce87ef7bdc5051024200809b118b5414feedd`; do not edit it by hand. To move to a newer spec, point `schema/authlete-openapi.yaml` at it and run `cargo xtask codegen`: files change only where the spec did, `cargo xtask codegen --check` proves the checked-in crate current, and the change report says which changes break callers.
+//!
+//! Between regenerations, an Authlete server newer than the spec may send members this crate does not know; they are kept, and written back:
+//!
+//! ```
+//! # #[cfg(feature = "token-endpoint")] {
+//! use authlete::models::TokenRequest;
+//!
+//! let json = r#"{"parameters":"grant_type=client_credentials","someNewMember":true}"#;
+//! let body: TokenRequest = serde_json::from_str(json)?;
+//! assert_eq!(body.unknown_members["someNewMember"], true);
+//! assert_eq!(serde_json::to_string(&body)?, json);
+//! # }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 pub mod models;
 #[cfg(
@@ -99,8 +159,14 @@ pub mod models;
 mod open_enum;
 mod open_struct;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod operations;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, ClientBuilder, Error, Region, Service};
+#[cfg(all(doctest, feature = "client", feature = "token-endpoint"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -6,15 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{naming, TypeId, TypeKind, TypeRef, TypeSpace};
+use super::{naming, TypeId, TypeRef, TypeSpace};
 
 /// Fills in [`super::TypeDef::features`] from what each tag's operations use directly.
 pub fn assign(space: &mut TypeSpace, roots: &[(String, TypeRef)]) {
     let mut by_feature: BTreeMap<String, Vec<TypeId>> = BTreeMap::new();
     for (tag, ty) in roots {
-        let mut ids = Vec::new();
-        named_in(ty, &mut ids);
-        by_feature.entry(feature_name(tag)).or_default().extend(ids);
+        by_feature.entry(feature_name(tag)).or_default().extend(ty.named());
     }
     for (feature, start) in by_feature {
         for id in reachable(space, start) {
@@ -36,27 +34,9 @@ fn reachable(space: &TypeSpace, start: Vec<TypeId>) -> BTreeSet<TypeId> {
         if !seen.insert(id) {
             continue;
         }
-        match &space.get(id).kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
-                if let Some(extra) = &s.additional {
-                    named_in(&extra.ty, &mut stack);
-                }
-            }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::Alias(ty) => named_in(ty, &mut stack),
-            TypeKind::Enum(_) => {}
-        }
+        stack.extend(space.get(id).references().iter().filter_map(|r| r.ty.named()));
     }
     seen
-}
-
-fn named_in(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) => named_in(inner, out),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

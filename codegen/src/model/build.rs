@@ -63,6 +63,8 @@ pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     let (regions, warnings) = super::operations::regions(spec);
     space.regions = regions;
     space.warnings.extend(warnings);
+    super::usage::assign(&mut space);
+    super::traits::assign(&mut space);
     Ok(space)
 }
 
@@ -539,14 +541,23 @@ impl<'s> Builder<'s> {
                 None => "by the crate itself".to_owned(),
             };
             self.warnings.push(Warning {
-                pointer: at.to_string(),
+                pointer: at.clone(),
                 message: format!("type name `{wanted}` is already taken {owner}; this type is called `{name}`"),
             });
         }
         let id = TypeId(self.types.len());
         let module = naming::snake(&name, "model");
         let origin = Origin { pointer: at.clone(), schema_name: schema_name.map(str::to_owned) };
-        self.types.push(TypeDef { name, module, origin, description, kind, features: BTreeSet::new() });
+        self.types.push(TypeDef {
+            name,
+            module,
+            origin,
+            description,
+            kind,
+            features: BTreeSet::new(),
+            usage: Vec::new(),
+            eq_hash: false,
+        });
         id
     }
 
@@ -779,7 +790,7 @@ impl<'s> Builder<'s> {
     fn warn_unexpressed_enum(&mut self, at: &Pointer, values: usize, kind: &str) {
         if values > 0 {
             self.warnings.push(Warning {
-                pointer: at.push("enum").to_string(),
+                pointer: at.push("enum"),
                 message: format!("this {kind} schema's `enum` is not expressed in Rust: the value is a plain {kind} and any value is accepted"),
             });
         }

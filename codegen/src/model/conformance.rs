@@ -123,7 +123,7 @@ pub(super) fn keep_conforming_examples(space: &mut TypeSpace) {
             Problem::Undefined(_) => None,
         }) {
             space.warnings.push(Warning {
-                pointer: example.pointer.to_string(),
+                pointer: example.pointer.clone(),
                 message: format!(
                     "example does not match its schema (at `{}` in the example: {problem}); it is not tested",
                     place(at)
@@ -141,7 +141,7 @@ pub(super) fn keep_conforming_examples(space: &mut TypeSpace) {
         if !example.undefined_members.is_empty() {
             let members: Vec<String> = example.undefined_members.iter().map(|at| format!("`{}`", place(at))).collect();
             space.warnings.push(Warning {
-                pointer: example.pointer.to_string(),
+                pointer: example.pointer.clone(),
                 message: format!(
                     "example has members its schema does not define ({}); they are kept as unknown members",
                     members.join(", ")

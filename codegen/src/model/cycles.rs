@@ -8,7 +8,7 @@
 //! boxed. Both run after the walk in `build.rs` is finished, because they need the whole graph of
 //! types.
 
-use super::{TypeId, TypeKind, TypeRef, TypeSpace};
+use super::{TypeId, TypeKind, TypeSpace};
 use crate::error::Error;
 use crate::load::Spec;
 
@@ -17,23 +17,13 @@ use crate::load::Spec;
 /// itself by value through nothing but enums and aliases (infinite size; a cycle through a struct
 /// is fine, its field is boxed).
 pub(super) fn check_alias_cycles(space: &TypeSpace, spec: &Spec) -> Result<(), Error> {
-    fn named(ty: &TypeRef, out: &mut Vec<usize>) {
-        match ty {
-            TypeRef::Named(id) => out.push(id.0),
-            TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
-            _ => {}
-        }
-    }
     let is_alias = |id: usize| matches!(space.types[id].kind, TypeKind::Alias(_));
     let is_union = |id: usize| matches!(space.types[id].kind, TypeKind::Union(_));
     // The aliases an alias expands to, at any depth of `Vec`s and maps.
     let expands_to = |id: usize| -> Vec<usize> {
-        let mut out = Vec::new();
-        if let TypeKind::Alias(ty) = &space.types[id].kind {
-            named(ty, &mut out);
-        }
-        out.retain(|&part| is_alias(part));
-        out
+        let def = &space.types[id];
+        let parts = def.references().into_iter().filter(|_| is_alias(id)).filter_map(|r| r.ty.named());
+        parts.map(|t| t.0).filter(|&part| is_alias(part)).collect()
     };
     if let Some((at, cycle)) = find_cycle(space.types.len(), expands_to) {
         let names: Vec<&str> = cycle.iter().map(|&id| space.types[id].name.as_str()).collect();
@@ -44,13 +34,11 @@ pub(super) fn check_alias_cycles(space: &TypeSpace, spec: &Spec) -> Result<(), E
     }
     // The enums and aliases an enum or alias holds by value.
     let holds = |id: usize| -> Vec<usize> {
-        let mut out: Vec<usize> = match &space.types[id].kind {
-            TypeKind::Alias(ty) => ty.direct_named().map(|t| t.0).into_iter().collect(),
-            TypeKind::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named()).map(|t| t.0).collect(),
-            TypeKind::Struct(_) | TypeKind::Enum(_) => Vec::new(),
-        };
-        out.retain(|&part| is_alias(part) || is_union(part));
-        out
+        if !is_alias(id) && !is_union(id) {
+            return Vec::new();
+        }
+        let parts = space.types[id].references().into_iter().filter_map(|r| r.by_value());
+        parts.map(|t| t.0).filter(|&part| is_alias(part) || is_union(part)).collect()
     };
     if let Some((at, cycle)) = find_cycle(space.types.len(), holds) {
         let names: Vec<&str> = cycle.iter().map(|&id| space.types[id].name.as_str()).collect();
@@ -118,6 +106,7 @@ pub(super) fn mark_boxed_fields(space: &mut TypeSpace) {
     for index in 0..space.types.len() {
         let TypeKind::Struct(s) = &space.types[index].kind else { continue };
         let targets: Vec<Option<TypeId>> = s.fields.iter().map(|f| f.ty.direct_named()).collect();
+        // (Not `references()`: a field already boxed is decided, and the indices are the fields'.)
         for (field_index, target) in targets.into_iter().enumerate() {
             let Some(target) = target else { continue };
             let component = components.of[index];
@@ -160,13 +149,7 @@ impl Components {
 
     /// The types `id` holds by value.
     fn edges(space: &TypeSpace, id: usize) -> Vec<usize> {
-        let direct: Vec<TypeId> = match &space.types[id].kind {
-            TypeKind::Struct(s) => s.fields.iter().filter(|f| !f.boxed).filter_map(|f| f.ty.direct_named()).collect(),
-            TypeKind::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named()).collect(),
-            TypeKind::Alias(ty) => ty.direct_named().into_iter().collect(),
-            TypeKind::Enum(_) => Vec::new(),
-        };
-        direct.into_iter().map(|t| t.0).collect()
+        space.types[id].references().iter().filter_map(|r| r.by_value()).map(|t| t.0).collect()
     }
 
     /// Replaces `component` by the components its types form now (edges leaving it cannot be on

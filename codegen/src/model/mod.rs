@@ -9,9 +9,12 @@ mod conformance;
 mod cycles;
 pub(crate) mod naming;
 pub mod operations;
+mod traits;
+pub mod usage;
 
 pub use build::build;
 pub use operations::Operation;
+pub use usage::{Container, Usage};
 
 use crate::error::Warning;
 use crate::pointer::Pointer;
@@ -65,6 +68,62 @@ pub struct TypeDef {
     /// The cargo features (one per operation tag) whose operations use this type; empty for a
     /// type that no operation uses, which is always compiled.
     pub features: std::collections::BTreeSet<String>,
+    /// Where the type is used, operations first: what its docs say it is for when the spec does
+    /// not (see [`usage`]).
+    pub usage: Vec<Usage>,
+    /// Whether every value inside allows `Eq` and `Hash` (nothing holds an `f64`, at any depth).
+    pub eq_hash: bool,
+}
+
+impl TypeDef {
+    /// Every type reference the definition holds, each with its place: the one walk over a type's
+    /// parts that the areas, the cycle checks, the derives and the usage all share.
+    pub fn references(&self) -> Vec<Reference<'_>> {
+        match &self.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .map(|field| Reference { ty: &field.ty, place: Place::Field(field) })
+                .chain(s.additional.iter().map(|extra| Reference { ty: &extra.ty, place: Place::Additional }))
+                .collect(),
+            TypeKind::Union(u) => {
+                u.variants.iter().map(|v| Reference { ty: &v.ty, place: Place::Variant(v) }).collect()
+            }
+            TypeKind::Alias(ty) => vec![Reference { ty, place: Place::Alias }],
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    }
+}
+
+/// One type reference inside a [`TypeDef`], and where it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference<'a> {
+    pub ty: &'a TypeRef,
+    pub place: Place<'a>,
+}
+
+/// Where in a definition a [`Reference`] is.
+#[derive(Debug, Clone, Copy)]
+pub enum Place<'a> {
+    Field(&'a Field),
+    /// The value type of the members that `additionalProperties` allows.
+    Additional,
+    Variant(&'a UnionVariant),
+    /// What a type alias stands for.
+    Alias,
+}
+
+impl Reference<'_> {
+    /// The named type this reference holds by value (not behind a `Vec`, a map or a box): the
+    /// edges of the graph whose cycles make a type infinitely large.
+    pub fn by_value(&self) -> Option<TypeId> {
+        match self.place {
+            Place::Field(field) if field.boxed => None,
+            // A map's values are on the heap.
+            Place::Additional => None,
+            _ => self.ty.direct_named(),
+        }
+    }
 }
 
 /// Where a type comes from in the spec, for its docs and for error messages.
@@ -187,5 +246,30 @@ impl TypeRef {
             TypeRef::Named(id) => Some(*id),
             _ => None,
         }
+    }
+
+    /// What the reference holds once every `Vec` and map around it is taken away, and the
+    /// containers taken away (outermost first). A reference names at most one type, there.
+    pub fn innermost(&self) -> (&TypeRef, Vec<Container>) {
+        let mut containers = Vec::new();
+        let mut ty = self;
+        loop {
+            match ty {
+                TypeRef::Vec(item) => {
+                    containers.push(Container::Vec);
+                    ty = item;
+                }
+                TypeRef::Map(value) => {
+                    containers.push(Container::Map);
+                    ty = value;
+                }
+                _ => return (ty, containers),
+            }
+        }
+    }
+
+    /// The named type this reference leads to, at any depth of `Vec`s and maps.
+    pub fn named(&self) -> Option<TypeId> {
+        self.innermost().0.direct_named()
     }
 }

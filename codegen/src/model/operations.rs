@@ -245,7 +245,7 @@ pub(super) fn regions(spec: &Spec) -> (Vec<Region>, Vec<Warning>) {
             .map(|rest| rest.split(['/', ':']).next().unwrap_or_default());
         let Some(host) = host.filter(|h| !h.is_empty() && !url.contains('{')) else {
             warnings.push(Warning {
-                pointer: at.push("url").to_string(),
+                pointer: at.push("url"),
                 message: format!("server `{}` is not a fixed http(s) URL; it is not a `Region`", server.url),
             });
             continue;
@@ -320,7 +320,7 @@ struct Context<'a, 's> {
 
 impl Context<'_, '_> {
     fn warn(&mut self, at: &Pointer, message: impl Into<String>) {
-        self.warnings.push(Warning { pointer: at.to_string(), message: message.into() });
+        self.warnings.push(Warning { pointer: at.clone(), message: message.into() });
     }
 
     fn operation(
@@ -496,7 +496,7 @@ impl Context<'_, '_> {
             let keep = p.location != ParamLocation::Path || in_template.contains(&p.name);
             if !keep {
                 self.warnings.push(Warning {
-                    pointer: at.to_string(),
+                    pointer: at.clone(),
                     message: format!(
                         "path parameter `{}` does not appear in the path; the method has no such argument",
                         p.name

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::items::code_span;
-use super::rust_types::{ident, Paths};
-use super::{cfg_any, format_rust, DocSlots, Provenance, Rustdoc};
+use super::context::{any_feature, badge, cfg_any, cfg_badged, Context};
+use super::doc_text::{code_span, inner_doc_attrs, DocSlots};
+use super::rust_types::ident;
+use crate::error::InternalError;
 use crate::model::operations::{Content, Outcome, Pagination, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
 use crate::GeneratedFile;
@@ -19,62 +20,14 @@ const ERROR: &str = include_str!("../../templates/client/error.rs");
 const RETRY: &str = include_str!("../../templates/client/retry.rs");
 const PAGINATION: &str = include_str!("../../templates/client/pagination.rs");
 
-/// What every emitter of the client needs.
-pub(super) struct Context<'a> {
-    pub space: &'a TypeSpace,
-    pub paths: Paths,
-    pub rustdoc: &'a Rustdoc,
-    pub provenance: &'a Provenance,
-}
-
-impl Context<'_> {
-    fn file(&self, path: String, tokens: TokenStream, docs: &DocSlots) -> Result<GeneratedFile, String> {
-        Ok(GeneratedFile { path, contents: format_rust(tokens, self.provenance, docs)? })
-    }
-
-    fn template(&self, path: &str, text: &str) -> GeneratedFile {
-        GeneratedFile { path: path.into(), contents: format!("// {}\n\n{text}", self.provenance.preamble()) }
-    }
-
-    /// A description as rustdoc.
-    fn rustdoc(&self, text: Option<&str>) -> String {
-        super::items::converted(text, self.rustdoc)
-    }
-
-    /// A model type in the crate's own code (`crate::models::X`, `Vec<…>`).
-    fn model_type(&self, ty: &TypeRef) -> TokenStream {
-        let paths = Paths { models: quote!(crate::models), ..self.paths.clone() };
-        paths.type_of(ty, self.space)
-    }
-
-    /// How the docs name a type, with a link for models.
-    fn type_link(&self, ty: &TypeRef) -> String {
-        match ty {
-            TypeRef::Named(id) => {
-                let name = &self.space.get(*id).name;
-                format!("[`{name}`](crate::models::{name})")
-            }
-            TypeRef::Vec(item) => format!("a list of {}", self.type_link(item)),
-            TypeRef::Map(value) => format!("a map of {}", self.type_link(value)),
-            TypeRef::Json => "any JSON value".into(),
-            TypeRef::JsonObject => "a JSON object".into(),
-            TypeRef::Bool => "`bool`".into(),
-            TypeRef::I32 => "`i32`".into(),
-            TypeRef::I64 => "`i64`".into(),
-            TypeRef::F64 => "`f64`".into(),
-            TypeRef::String => "`String`".into(),
-        }
-    }
-}
-
 /// Every file of the client.
-pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String> {
+pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
     // A spec without operations is models only.
     if context.space.operations.is_empty() {
         return Ok(Vec::new());
     }
     let mut files = vec![
-        context.file("src/client/mod.rs".into(), client_module(context), &DocSlots::default())?,
+        context.file("src/client/mod.rs", client_module(context), &DocSlots::default(), "")?,
         context.template("src/client/runtime.rs", RUNTIME),
         context.template("src/client/error.rs", ERROR),
         context.template("src/client/retry.rs", RETRY),
@@ -84,18 +37,14 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, String>
     }
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();
-        files.push(context.file("src/client/region.rs".into(), regions(context, &docs), &docs)?);
+        files.push(context.file("src/client/region.rs", regions(context, &docs), &docs, "")?);
     }
     let areas = areas(context.space);
-    files.push(context.file(
-        "src/operations/mod.rs".into(),
-        operations_module(context, &areas),
-        &DocSlots::default(),
-    )?);
+    files.push(context.file("src/operations/mod.rs", operations_module(context, &areas), &DocSlots::default(), "")?);
     for (module, operations) in &areas {
         let docs = DocSlots::default();
         let tokens = area(context, operations, &docs);
-        files.push(context.file(format!("src/operations/{module}.rs"), tokens, &docs)?);
+        files.push(context.file(format!("src/operations/{module}.rs"), tokens, &docs, "")?);
     }
     Ok(files)
 }
@@ -196,30 +145,46 @@ fn regions(context: &Context<'_>, docs: &DocSlots) -> TokenStream {
 }
 
 fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operation>>) -> TokenStream {
-    let mut table = String::from(
+    let table = String::from(
         "Every operation of the API, as a method of [`Client`](crate::Client) or \
          [`Service`](crate::Service) (the handle that binds `{serviceId}`).\n\n\
          A method is named after the operation's `operationId` in snake_case, without the word `api` \
          (`auth_token_api` → `auth_token`); an operation without one is named after its method and \
          path. Each area of the API is a cargo feature of its own, like the models it uses.\n\n\
-         | method | HTTP | area |\n| --- | --- | --- |\n",
+         | method | HTTP | area |\n| --- | --- | --- |",
     );
+    // A row links to its method only where the method is compiled (a link to a method whose area
+    // is off does not resolve); elsewhere it names it.
+    let mut rows = Vec::new();
     for operations in areas.values() {
         for op in operations {
             let owner = if op.on_service { "Service" } else { "Client" };
-            table.push_str(&format!(
-                "| [`{owner}::{name}`](crate::{owner}::{name}) | `{method} {path}` | {area} |\n",
-                name = op.rust_name,
-                method = op.method.as_str(),
-                path = op.path.replace('|', "\\|"),
-                area = match op.features.iter().next() {
-                    Some(feature) => format!("`{feature}`"),
-                    None => "(always compiled)".to_owned(),
-                },
-            ));
+            let row = |method_cell: String| {
+                format!(
+                    " | {method_cell} | `{method} {path}` | {area} |",
+                    method = op.method.as_str(),
+                    path = op.path.replace('|', "\\|"),
+                    area = match op.features.iter().next() {
+                        Some(feature) => format!("`{feature}`"),
+                        None => "(always compiled)".to_owned(),
+                    },
+                )
+            };
+            let name = format!("{owner}::{}", op.rust_name);
+            let linked = row(format!("[`{name}`](crate::{name})"));
+            rows.push(match any_feature(&op.features) {
+                None => quote!(#![doc = #linked]),
+                Some(area) => {
+                    let plain = row(format!("`{name}`"));
+                    quote! {
+                        #![cfg_attr(#area, doc = #linked)]
+                        #![cfg_attr(not(#area), doc = #plain)]
+                    }
+                }
+            });
         }
     }
-    let docs = super::inner_doc_attrs(&table);
+    let docs = inner_doc_attrs(&table);
     let modules = areas.iter().map(|(module, operations)| {
         let features = operations.iter().flat_map(|op| op.features.iter().cloned()).collect();
         let untagged = operations.iter().any(|op| op.features.is_empty());
@@ -239,6 +204,7 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
     let _ = context;
     quote! {
         #docs
+        #(#rows)*
         #(#modules)*
     }
 }
@@ -251,7 +217,7 @@ fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> To
     let (mut on_client, mut on_service) = (Vec::new(), Vec::new());
     for op in operations {
         let same = op.features.iter().collect::<std::collections::BTreeSet<_>>() == module_features;
-        let cfg = if same { TokenStream::new() } else { cfg_any(&op.features) };
+        let cfg = if same { TokenStream::new() } else { cfg_badged(any_feature(&op.features)) };
         let (query, method, pages) = operation(context, op, &cfg, docs);
         queries.extend(query);
         queries.extend(pages);
@@ -359,11 +325,13 @@ fn operation(
     };
     let pages = op.pagination.as_ref().map(|pagination| pages_method(context, op, pagination, cfg, docs));
     let doc = docs.outer(&method_docs(context, op));
+    let badge = badge(Some(needs(op)));
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
     let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let method = quote! {
         #doc
         #cfg
+        #badge
         #deprecated
         #allow
         pub fn #name(&self, #(#args),*) -> Call<#output> {
@@ -372,6 +340,14 @@ fn operation(
         }
     };
     (query_struct, method, pages)
+}
+
+/// What compiles an operation's method: the client, and one of the operation's areas.
+fn needs(op: &Operation) -> TokenStream {
+    match any_feature(&op.features) {
+        Some(area) => quote!(all(feature = "client", #area)),
+        None => quote!(feature = "client"),
+    }
 }
 
 /// `GET` → `Get`.
@@ -556,10 +532,13 @@ fn query_struct(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: 
     }
     // `non_exhaustive`: a parameter the spec adds later is a new field, which must not break callers;
     // they build the struct with `default()` and the setters.
+    let badge = badge(Some(needs(op)));
+    let eq_hash = op.optional_params().all(|p| context.space.eq_hash(&p.ty)).then(|| quote!(Eq, Hash,));
     quote! {
         #cfg
         #doc
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #badge
+        #[derive(Debug, Clone, Default, PartialEq, #eq_hash)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*

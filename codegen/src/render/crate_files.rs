@@ -1,36 +1,42 @@
-//! The files every generated crate has besides its models.
+//! The files every generated crate has besides its models and its client: the manifest, the
+//! README of the crate's page, the license, the crate root with its front page, the models index
+//! and the support macros.
 
 use quote::quote;
 
 use std::collections::BTreeSet;
 
-use super::cfg_any;
+use super::context::{cfg_any, cfg_badged, Context, Provenance};
+use super::doc_text::{comment_line, escape_markdown, inner_doc_attrs, DocSlots};
 use super::rust_types::ident;
-use super::{format_rust, inner_doc_attrs, DocSlots, Provenance};
-use crate::model::TypeSpace;
+use crate::error::InternalError;
+use crate::model::operations::Outcome;
+use crate::model::{Operation, TypeDef, TypeKind, TypeRef, TypeSpace};
 use crate::GeneratedFile;
 
-pub fn fixed_files(space: &TypeSpace, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
+/// Where the project lives, for the manifest's `repository` and the README's links. Change it
+/// here (and regenerate) when the repository moves.
+pub const REPOSITORY: &str = "https://github.com/authlete-rust/authlete-rust";
+
+/// The license of the crate, shipped in its package (the manifest says `license = "MIT"`).
+const LICENSE: &str = include_str!("../../templates/LICENSE");
+
+pub fn fixed_files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
+    let space = context.space;
     let mut files = vec![
-        GeneratedFile { path: "Cargo.toml".into(), contents: manifest(space, provenance) },
-        GeneratedFile {
-            path: "src/lib.rs".into(),
-            contents: format_rust(crate_root(space, provenance), provenance, &DocSlots::default())?,
-        },
-        GeneratedFile {
-            path: "src/models/mod.rs".into(),
-            contents: format_rust(models_module(space), provenance, &DocSlots::default())?,
-        },
+        GeneratedFile { path: "Cargo.toml".into(), contents: manifest(space, context.provenance) },
+        GeneratedFile { path: "README.md".into(), contents: readme(context) },
+        GeneratedFile { path: "LICENSE".into(), contents: LICENSE.to_owned() },
+        context.file("src/lib.rs", crate_root(context), &DocSlots::default(), "")?,
+        context.file("src/models/mod.rs", models_module(space), &DocSlots::default(), "")?,
     ];
     // Only a crate with string enums uses the support module (unused, it would not build with
     // `-D warnings`).
     if has_string_enums(space) {
-        let contents = format!("// {}\n\n{OPEN_ENUM_SUPPORT}", provenance.preamble());
-        files.push(GeneratedFile { path: "src/open_enum.rs".into(), contents });
+        files.push(context.template("src/open_enum.rs", OPEN_ENUM_SUPPORT));
     }
     if has_structs(space) {
-        let contents = format!("// {}\n\n{OPEN_STRUCT_SUPPORT}", provenance.preamble());
-        files.push(GeneratedFile { path: "src/open_struct.rs".into(), contents });
+        files.push(context.template("src/open_struct.rs", OPEN_STRUCT_SUPPORT));
     }
     Ok(files)
 }
@@ -61,14 +67,33 @@ fn manifest(space: &TypeSpace, provenance: &Provenance) -> String {
 name = "authlete"
 version = "0.1.0"
 edition = "2021"
+# The client's HTTP stack sets it: reqwest 0.13 and hyper-rustls 0.27 declare 1.85 (see the
+# repository's docs/publishing.md for the evidence).
 rust-version = "1.85"
 description = "The Authlete API for Rust ({title} {version}): a model for every request and response, and a client for every operation."
 license = "MIT"
-exclude = ["api-surface.json"]
+repository = "{repository}"
+documentation = "https://docs.rs/authlete"
+readme = "README.md"
+keywords = ["authlete", "oauth", "openid-connect", "authorization", "api"]
+categories = ["api-bindings", "authentication", "web-programming::http-client"]
+# Only what users build and read: not the generated tests (they need the repository's mock
+# server setup) nor the record of the API surface that regenerations compare.
+include = ["/src/**/*.rs", "/README.md", "/LICENSE"]
+
+[package.metadata.docs.rs]
+# Every area and the client, each item with a badge naming the features it needs.
+all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
+
+[lints.rust]
+# `docsrs` is set by docs.rs alone (see above).
+unexpected_cfgs = {{ level = "warn", check-cfg = ['cfg(docsrs)'] }}
 
 {features}[dependencies]
 serde = {{ version = "1", features = ["derive"] }}
-serde_json = "1"
+# 1.0.118: `serde_json::Value` implements `Hash`, which the models derive.
+serde_json = "1.0.118"
 # The client (feature `client`): rustls, never OpenSSL or native-tls.
 percent-encoding = {{ version = "2", optional = true }}
 reqwest = {{ version = "0.13", default-features = false, features = ["rustls", "http2"], optional = true }}
@@ -79,58 +104,162 @@ tokio = {{ version = "1", default-features = false, features = ["time"], optiona
 tracing = {{ version = "0.1", default-features = false, features = ["std"], optional = true }}
 
 [dev-dependencies]
-# The generated operation tests run against a mock Authlete on 127.0.0.1.
-tokio = {{ version = "1", features = ["macros", "rt", "rt-multi-thread", "net"] }}
+# The generated operation tests run against a mock Authlete on 127.0.0.1; the README's example
+# runs on tokio's default runtime.
+tokio = {{ version = "1", features = ["macros", "net", "rt", "rt-multi-thread"] }}
 wiremock = "0.6"
 # The hand-written example server in `examples/` (HTTP/1 only: a token endpoint needs no more).
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"] }}
 "#,
         features = features_table(space),
         preamble = provenance.preamble(),
-        title = super::comment_line(&provenance.title).replace('\\', "\\\\").replace('"', "'"),
-        version = super::comment_line(&provenance.version).replace('\\', "\\\\").replace('"', "'"),
+        repository = REPOSITORY,
+        title = comment_line(&provenance.title).replace('\\', "\\\\").replace('"', "'"),
+        version = comment_line(&provenance.version).replace('\\', "\\\\").replace('"', "'"),
     )
 }
 
-fn crate_root(space: &TypeSpace, provenance: &Provenance) -> proc_macro2::TokenStream {
-    let docs = inner_doc_attrs(&front_page(space, provenance));
+fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
+    let space = context.space;
+    let docs = front_page(context);
     let open_enum = has_string_enums(space).then(|| {
-        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Enum(_)));
+        let cfg = support_cfg(space, |kind| matches!(kind, TypeKind::Enum(_)));
         quote! { #cfg mod open_enum; }
     });
     let region = (!space.regions.is_empty()).then(|| quote!(Region,));
     let client = (!space.operations.is_empty()).then(|| {
+        let cfg = cfg_badged(Some(quote!(feature = "client")));
         quote! {
-            #[cfg(feature = "client")]
+            #cfg
             pub mod client;
-            #[cfg(feature = "client")]
+            #cfg
             pub mod operations;
-            #[cfg(feature = "client")]
+            #cfg
             pub use client::{Client, ClientBuilder, Error, #region Service};
         }
     });
     let open_struct = has_structs(space).then(|| {
-        let cfg = support_cfg(space, |kind| matches!(kind, crate::model::TypeKind::Struct(_)));
+        let cfg = support_cfg(space, |kind| matches!(kind, TypeKind::Struct(_)));
         quote! { #cfg mod open_struct; }
+    });
+    // The README's examples are doctests too, where everything they use is compiled.
+    let readme = quickstart(space).map(|quick| {
+        let needs = quickstart_needs(&quick);
+        quote! {
+            #[cfg(all(doctest, #needs))]
+            #[doc = include_str!("../README.md")]
+            pub struct ReadmeDoctests;
+        }
     });
     quote! {
         #docs
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
 
         pub mod models;
         #open_enum
         #open_struct
         #client
+        #readme
     }
 }
 
-/// The crate's docs.rs front page: what it is, how to use it, how it is made.
-fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
-    let mut text = format!(
+/// The call the examples make, and the model they build for it: `auth_token` where the spec has
+/// it (the call every authorization server makes), else the first service operation whose body
+/// is built by `new` from one string.
+struct Quickstart<'a> {
+    op: &'a Operation,
+    body: &'a TypeDef,
+    /// The body's one required member, a string.
+    required: &'a crate::model::Field,
+    /// An optional string member, to show struct update syntax with.
+    optional: Option<&'a crate::model::Field>,
+    /// The field that keeps unknown members as JSON values, if the body has one.
+    unknown_members: Option<&'a str>,
+}
+
+fn quickstart<'a>(space: &'a TypeSpace) -> Option<Quickstart<'a>> {
+    let fits = |op: &'a Operation| -> Option<Quickstart<'a>> {
+        let body = space.get(op.body.as_ref()?.ty.direct_named()?);
+        let TypeKind::Struct(s) = &body.kind else { return None };
+        let required: Vec<_> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
+        let [required] = required[..] else { return None };
+        let json = matches!(op.outcome, Outcome::Json(_));
+        (op.on_service && json && required.ty == TypeRef::String).then(|| Quickstart {
+            op,
+            body,
+            required,
+            optional: s.fields.iter().find(|f| !f.required && f.ty == TypeRef::String),
+            unknown_members: s.additional.is_none().then(|| s.catch_all()),
+        })
+    };
+    let candidates = || space.operations.iter().filter_map(fits);
+    candidates().find(|quick| quick.op.rust_name == "auth_token").or_else(|| candidates().next())
+}
+
+/// The condition under which the quickstart compiles: the client and the call's area.
+fn quickstart_needs(quick: &Quickstart<'_>) -> proc_macro2::TokenStream {
+    match super::context::any_feature(&quick.op.features) {
+        Some(area) => quote!(feature = "client", #area),
+        None => quote!(feature = "client"),
+    }
+}
+
+/// A condition as doctests spell it on a hidden line (`feature = "a"`, `any(…)`).
+fn condition_text(features: &BTreeSet<String>) -> Option<String> {
+    let any: Vec<String> = features.iter().map(|f| format!("feature = \"{f}\"")).collect();
+    match any.len() {
+        0 => None,
+        1 => Some(any.concat()),
+        _ => Some(format!("any({})", any.join(", "))),
+    }
+}
+
+/// A doctest's opening and closing hidden lines, so that it only compiles where `condition` holds
+/// (doctests see the crate's features).
+fn guarded(condition: Option<String>) -> (String, String) {
+    match condition {
+        None => (String::new(), String::new()),
+        Some(condition) => (format!("# #[cfg({condition})] {{\n"), "# }\n".to_owned()),
+    }
+}
+
+/// The server line of the client examples.
+fn server_line(space: &TypeSpace) -> String {
+    match space.regions.first() {
+        Some(region) => format!(".region(authlete::Region::{}) // or .base_url(\"https://…\")", region.rust_name),
+        None => ".base_url(\"https://authlete.example\")".to_owned(),
+    }
+}
+
+/// The lines that build the quickstart's body with `new` (and struct update syntax where the body
+/// has an optional string member).
+fn build_body(quick: &Quickstart<'_>, indent: &str) -> String {
+    let (name, required) = (&quick.body.name, "grant_type=client_credentials");
+    match quick.optional {
+        Some(field) => format!(
+            "{indent}let request = {name} {{\n{indent}    {field}: Some(\"57297408867\".into()),\n{indent}    ..{name}::new(\"{required}\")\n{indent}}};\n",
+            field = ident(&field.rust_name)
+        ),
+        None => format!("{indent}let request = {name}::new(\"{required}\");\n"),
+    }
+}
+
+/// The crate's docs.rs front page: what Authlete and the crate are, the two ways to use it, its
+/// features and how it is made, each with an example that is compiled as a doctest. Parts that
+/// link to the client are shown only where it is compiled (elsewhere their links would not
+/// resolve).
+fn front_page(context: &Context<'_>) -> proc_macro2::TokenStream {
+    let (space, provenance) = (context.space, context.provenance);
+    let quick = quickstart(space);
+    let mut always = format!(
         "The [Authlete](https://www.authlete.com/) API for Rust, generated from its OpenAPI \
          document **{title} {version}**.\n\n\
-         Authlete is an API service for building OAuth 2.0 and OpenID Connect servers. Every request \
-         and response body of its API is a type in [`models`] ({count} types), documented with \
+         Authlete is a service for building OAuth 2.0 and OpenID Connect servers: an authorization \
+         server keeps its own login pages and user accounts, and hands each protocol request it \
+         receives (an authorization request, a token request, an introspection) to Authlete's API, \
+         which checks it and answers with what to send back. This crate is that API for Rust: every \
+         request and response body is a type in [`models`] ({count} types), documented with \
          Authlete's own description of each type and field{client}.\n",
         title = escape_markdown(&provenance.title),
         version = escape_markdown(&provenance.version),
@@ -138,17 +267,57 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
         client = if space.operations.is_empty() {
             String::new()
         } else {
-            format!(", and every operation ({}) is a method of the async [`Client`]", space.operations.len())
+            format!(
+                ", and every operation ({}) is a method of an async client (feature `client`)",
+                space.operations.len()
+            )
         },
     );
-    text.push_str(&client_quickstart(space));
-    text.push_str(
+    always.push_str(
+        "\n# Two ways to use the crate\n\n\
+         - **The models alone** (`default-features = false`, and the areas you need): serde types for \
+         the JSON that Authlete's API reads and writes, for a server that calls the API with an HTTP \
+         client of its own, or that stores or forwards these bodies. They depend on serde and \
+         serde_json only.\n\
+         - **The client** (feature `client`, on by default): a method per operation that sends the \
+         model and decodes the answer into a model, over reqwest with rustls.\n",
+    );
+    always.push_str(&models_section(space, quick.as_ref()));
+    let client = quick.as_ref().map(|quick| client_section(space, quick));
+    let mut rest = features_section(space);
+    rest.push_str(&made_section(provenance, quick.as_ref()));
+
+    let always = inner_doc_attrs(&always);
+    let client = client.map(|text| {
+        // Links to the client resolve only where it is compiled: they are in one paragraph of
+        // their own, shown with the client.
+        let text = inner_doc_attrs(&text);
+        let links = " See [`Client`], [`Service`], [`Error`] and the [`operations`] module (every operation \
+                     with its method and path; each method's docs say what it sends, what it answers and \
+                     how it fails).";
+        let off = " (The `client` feature is off in this build of the docs.)";
+        quote! {
+            #text
+            #![doc = ""]
+            #![cfg_attr(feature = "client", doc = #links)]
+            #![cfg_attr(not(feature = "client"), doc = #off)]
+        }
+    });
+    let rest = inner_doc_attrs(&rest);
+    quote!(#always #client #rest)
+}
+
+/// "Using the models": how they behave, and an example that builds a body and reads one.
+fn models_section(space: &TypeSpace, quick: Option<&Quickstart<'_>>) -> String {
+    let mut text = String::from(
         "\n# Using the models\n\n\
-         Every model implements `Debug`, `Clone`, `PartialEq` and serde's `Serialize` and \
-         `Deserialize`, and reads and writes exactly the JSON of the API:\n\n\
+         Every model implements `Debug`, `Clone`, `PartialEq` (and `Eq` and `Hash` where no member \
+         is a floating-point number) and serde's `Serialize` and `Deserialize`, and reads and writes \
+         exactly the JSON of the API:\n\n\
          - members the spec requires are plain fields, optional ones are `Option`s that are left \
          out of the JSON when `None`;\n\
-         - `new(…)` takes the required fields; fill in the rest with struct update syntax \
+         - `new(…)` takes the required fields (text as anything `Into<String>`, lists as anything \
+         `Into<Vec<…>>`); fill in the rest with struct update syntax \
          (`Model { field: Some(…), ..Model::new(…) }`), and models without required fields \
          implement `Default`;\n\
          - string enums have a variant per value of the spec plus one that keeps any other value \
@@ -159,19 +328,28 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
          spec has a member of that name; typed, in `additional_properties`, where the spec gives \
          their type), and writes them back unchanged: reading a service or a client, changing a \
          field and sending it back loses nothing.\n\n\
-         With `default-features = false` the crate is the models alone, depending on serde and \
-         serde_json only.\n",
+         Each model's docs open with what it is for: the spec's description, or where the API uses \
+         it (the request body of an operation, its answer, a member of another model).\n",
     );
+    if let Some(quick) = quick {
+        let (open, close) = guarded(condition_text(&quick.body.features));
+        text.push_str(&format!(
+            "\nBuilding a request body and reading it back:\n\n\
+             ```\n\
+             {open}\
+             use authlete::models::{name};\n\n\
+             {build}\
+             let json = serde_json::to_string(&request)?;\n\
+             assert_eq!(serde_json::from_str::<{name}>(&json)?, request);\n\
+             {close}\
+             # Ok::<(), serde_json::Error>(())\n\
+             ```\n",
+            name = quick.body.name,
+            build = build_body(quick, ""),
+        ));
+    }
     if let Some((name, json, features)) = front_page_example(space) {
-        // Doctests see the crate's features: the example only runs when its type is compiled.
-        let (open, close) = match features.is_empty() {
-            true => (String::new(), String::new()),
-            false => {
-                let any = features.iter().map(|f| format!("feature = \"{f}\"")).collect::<Vec<_>>().join(", ");
-                let condition = if features.len() == 1 { any } else { format!("any({any})") };
-                (format!("# #[cfg({condition})] {{\n"), "# }\n".to_owned())
-            }
-        };
+        let (open, close) = guarded(condition_text(&features));
         text.push_str(&format!(
             "\nParsing a body (this one is an example from the spec) and writing it back:\n\n\
              ```\n\
@@ -185,66 +363,24 @@ fn front_page(space: &TypeSpace, provenance: &Provenance) -> String {
              ```\n"
         ));
     }
-    let features = all_features(space);
-    if !features.is_empty() {
-        let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
-        text.push_str(&format!(
-            "\n# Cargo features\n\n\
-             `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). \
-             Each area of the API (an operation tag of the spec) is a cargo feature too, and all are \
-             on by default. An area's operations, and every type they use, are compiled when its \
-             feature is on, so `default-features = false, features = [\"client\", \"{first}\"]` \
-             builds only what that area needs (each type's docs name its features). The areas: {list}.\n",
-            first = features.first().copied().unwrap_or_default(),
-            list = list.join(", ")
-        ));
-    }
-    text.push_str(&format!(
-        "\n# How this crate is made\n\n\
-         The crate is generated by `cargo xtask codegen` in its repository, from the spec with \
-         sha256 `{sha}`; do not edit it by hand. To move to a newer spec, point \
-         `schema/authlete-openapi.yaml` at it and run `cargo xtask codegen`: files change only \
-         where the spec did, and `cargo xtask codegen --check` proves the checked-in crate current.",
-        sha = provenance.sha256
-    ));
     text
 }
 
-/// The front page's first example: build a client, bind a service, call an operation. It calls
-/// `auth_token` where the spec has it (the call every authorization server makes), else the first
-/// service operation whose body is built by `new` from one string.
-fn client_quickstart(space: &TypeSpace) -> String {
-    use crate::model::operations::Outcome;
-    use crate::model::TypeKind;
-    let one_string_field = |op: &&crate::model::Operation| {
-        let body = op.body.as_ref()?.ty.direct_named()?;
-        let TypeKind::Struct(s) = &space.get(body).kind else { return None };
-        let required: Vec<_> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
-        let single = matches!(required[..], [field] if field.ty == crate::model::TypeRef::String);
-        (op.on_service && single && matches!(op.outcome, Outcome::Json(_))).then_some(body)
-    };
-    let candidates = space.operations.iter().filter_map(|op| one_string_field(&op).map(|body| (op, body)));
-    let chosen = candidates.clone().find(|(op, _)| op.rust_name == "auth_token").or_else(|| candidates.clone().next());
-    let Some((op, body)) = chosen else { return String::new() };
-    let body = &space.get(body).name;
-    let features: BTreeSet<&String> = op.features.iter().collect();
-    let condition = std::iter::once("feature = \"client\"".to_owned())
-        .chain(features.iter().map(|f| format!("feature = \"{f}\"")))
+/// "Calling the API": build a client, bind a service, call an operation.
+fn client_section(space: &TypeSpace, quick: &Quickstart<'_>) -> String {
+    let needs = std::iter::once("feature = \"client\"".to_owned())
+        .chain(condition_text(&quick.op.features))
         .collect::<Vec<_>>()
         .join(", ");
-    let server = match space.regions.first() {
-        Some(region) => format!(".region(authlete::Region::{}) // or .base_url(\"https://…\")", region.rust_name),
-        None => ".base_url(\"https://authlete.example\")".to_owned(),
-    };
     format!(
         "\n# Calling the API\n\n\
-         Build one [`Client`] (it is cheap to clone and shares its connections), bind a service, \
+         Build one `Client` (it is cheap to clone and shares its connections), bind a service, \
          and await a call. The request body is a model, and so is the answer; an OAuth-level \
          outcome such as `action: BAD_REQUEST` is a normal answer, while a failed call is an \
-         [`Error`] (an error status of the API, a transport failure, a timeout, an answer that \
+         `Error` (an error status of the API, a transport failure, a timeout, an answer that \
          does not decode).\n\n\
          ```no_run\n\
-         # #[cfg(all({condition}))]\n\
+         # #[cfg(all({needs}))]\n\
          # async fn run() -> Result<(), Box<dyn std::error::Error>> {{\n\
          use authlete::models::{body};\n\n\
          let client = authlete::Client::builder()\n    \
@@ -252,15 +388,179 @@ fn client_quickstart(space: &TypeSpace) -> String {
              .bearer_token(std::env::var(\"AUTHLETE_SERVICE_TOKEN\")?)\n    \
              .build()?;\n\
          let service = client.service(\"715948317\");\n\
-         let answer = service.{method}(&{body}::new(\"grant_type=client_credentials\".to_owned())).await?;\n\
+         let answer = service.{method}(&{body}::new(\"grant_type=client_credentials\")).await?;\n\
          println!(\"{{answer:?}}\");\n\
          # Ok(())\n\
          # }}\n\
-         ```\n\n\
-         The [`operations`] module lists every operation with its method and path; each method's \
-         docs say what it sends, what it answers and how it fails.\n",
-        method = op.rust_name,
+         ```\n",
+        body = quick.body.name,
+        server = server_line(space),
+        method = quick.op.rust_name,
     )
+}
+
+/// "Cargo features": the client, one feature per area, and the badges.
+fn features_section(space: &TypeSpace) -> String {
+    let features = all_features(space);
+    if features.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+    let first = features.first().copied().unwrap_or_default();
+    format!(
+        "\n# Cargo features\n\n\
+         `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). \
+         Each area of the API (an operation tag of the spec) is a cargo feature too, and all are \
+         on by default. An area's operations, and every type they use, are compiled when its \
+         feature is on, so that a server that needs one area builds only that; each item's docs \
+         name the features it needs. The areas: {list}.\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         # One area's models and methods:\n\
+         authlete = {{ version = \"0.1\", default-features = false, features = [\"client\", \"{first}\"] }}\n\
+         ```\n\n\
+         Code that must build with any set of features can ask for one:\n\n\
+         ```\n\
+         #[cfg(feature = \"{first}\")]\n\
+         fn area_is_compiled() -> bool {{ true }}\n\
+         #[cfg(not(feature = \"{first}\"))]\n\
+         fn area_is_compiled() -> bool {{ false }}\n\n\
+         assert_eq!(area_is_compiled(), cfg!(feature = \"{first}\"));\n\
+         ```\n",
+        list = list.join(", ")
+    )
+}
+
+/// "How this crate is made": generated, regenerated, and why a newer server does not break it.
+fn made_section(provenance: &Provenance, quick: Option<&Quickstart<'_>>) -> String {
+    let mut text = format!(
+        "\n# How this crate is made\n\n\
+         The crate is generated by `cargo xtask codegen` in its repository, from the spec with \
+         sha256 `{sha}`; do not edit it by hand. To move to a newer spec, point \
+         `schema/authlete-openapi.yaml` at it and run `cargo xtask codegen`: files change only \
+         where the spec did, `cargo xtask codegen --check` proves the checked-in crate current, and \
+         the change report says which changes break callers.\n",
+        sha = provenance.sha256
+    );
+    if let Some((quick, catch_all)) = quick.and_then(|q| q.unknown_members.map(|c| (q, c))) {
+        let (open, close) = guarded(condition_text(&quick.body.features));
+        text.push_str(&format!(
+            "\nBetween regenerations, an Authlete server newer than the spec may send members this \
+             crate does not know; they are kept, and written back:\n\n\
+             ```\n\
+             {open}\
+             use authlete::models::{name};\n\n\
+             let json = r#\"{{\"{member}\":\"grant_type=client_credentials\",\"someNewMember\":true}}\"#;\n\
+             let body: {name} = serde_json::from_str(json)?;\n\
+             assert_eq!(body.{catch_all}[\"someNewMember\"], true);\n\
+             assert_eq!(serde_json::to_string(&body)?, json);\n\
+             {close}\
+             # Ok::<(), serde_json::Error>(())\n\
+             ```\n",
+            name = quick.body.name,
+            member = quick.required.json_name.replace('\\', "\\\\").replace('"', "\\\""),
+        ));
+    }
+    text
+}
+
+/// The crate's README, for its page on crates.io (and the repository): what it is, how to add it,
+/// a quickstart for the models and for the client, the features, the minimum Rust version and the
+/// license. Its examples are plain programs (no hidden lines: crates.io shows them as written),
+/// compiled as doctests of the crate (see `ReadmeDoctests` in the crate root).
+fn readme(context: &Context<'_>) -> String {
+    let (space, provenance) = (context.space, context.provenance);
+    let quick = quickstart(space);
+    let mut text = format!(
+        "<!-- {preamble} -->\n\n\
+         # authlete\n\n\
+         The [Authlete](https://www.authlete.com/) API for Rust: a typed model for every request and \
+         response body of the API ({count} types), and an async client with a method for every \
+         operation ({ops}). Generated from Authlete's OpenAPI document ({title} {version}), with \
+         Authlete's own documentation on every type, field and method.\n\n\
+         Authlete is a service for building OAuth 2.0 and OpenID Connect servers: your \
+         authorization server keeps its login pages and user accounts, and hands each protocol \
+         request to Authlete's API, which checks it and says what to answer.\n\n\
+         - Documentation: <https://docs.rs/authlete>\n\
+         - Repository (the generator, the specs, the tests): <{REPOSITORY}>\n\n\
+         ## Installing\n\n\
+         ```toml\n\
+         [dependencies]\n\
+         authlete = \"0.1\"\n\
+         serde_json = \"1\"\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\
+         ```\n\n\
+         For the models alone, without an HTTP stack: \
+         `authlete = {{ version = \"0.1\", default-features = false, features = [\"…\"] }}` with the \
+         areas of the API you need (see [Features](#features)).\n",
+        preamble = provenance.preamble().replace("--", "—"),
+        count = space.types.len(),
+        ops = space.operations.len(),
+        title = escape_markdown(&provenance.title),
+        version = escape_markdown(&provenance.version),
+    );
+    if let Some(quick) = &quick {
+        text.push_str(&format!(
+            "\n## The models\n\n\
+             Every request and response body is a struct or enum in `authlete::models`, serialized \
+             exactly as the API expects. `new` takes the required members; the others are `Option`s \
+             set with struct update syntax. Members the crate does not know are kept and written \
+             back.\n\n\
+             ```rust\n\
+             use authlete::models::{name};\n\n\
+             fn main() -> Result<(), serde_json::Error> {{\n\
+             {build}    \
+                 let json = serde_json::to_string(&request)?;\n    \
+                 assert_eq!(serde_json::from_str::<{name}>(&json)?, request);\n    \
+                 Ok(())\n\
+             }}\n\
+             ```\n\n\
+             ## The client\n\n\
+             One `Client` per program (clones share its connections); a `Service` handle per \
+             Authlete service; a method per operation.\n\n\
+             ```rust,no_run\n\
+             use authlete::models::{name};\n\n\
+             #[tokio::main]\n\
+             async fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    \
+                 let client = authlete::Client::builder()\n        \
+                     {server}\n        \
+                     .bearer_token(std::env::var(\"AUTHLETE_SERVICE_TOKEN\")?)\n        \
+                     .build()?;\n    \
+                 let service = client.service(\"715948317\");\n    \
+                 let answer = service.{method}(&{name}::new(\"grant_type=client_credentials\")).await?;\n    \
+                 println!(\"{{answer:?}}\");\n    \
+                 Ok(())\n\
+             }}\n\
+             ```\n\n\
+             An OAuth-level outcome (`action: BAD_REQUEST`, say) is a normal answer; a failed call \
+             is an `authlete::Error`.\n",
+            name = quick.body.name,
+            build = build_body(quick, "    "),
+            server = server_line(space),
+            method = quick.op.rust_name,
+        ));
+    }
+    let features = all_features(space);
+    if !features.is_empty() {
+        let list: Vec<String> = features.iter().map(|f| format!("`{f}`")).collect();
+        text.push_str(&format!(
+            "\n## Features\n\n\
+             - `client` (default): the HTTP client, reqwest with rustls (never OpenSSL).\n\
+             - One feature per area of the API (all default): {}. An area brings its operations \
+             and every model they use.\n",
+            list.join(", ")
+        ));
+    }
+    text.push_str(&format!(
+        "\n## Minimum Rust version\n\n\
+         Rust 1.85 (the client's HTTP stack needs it).\n\n\
+         ## How it is made\n\n\
+         This crate is generated from the spec by the generator in <{REPOSITORY}> \
+         (`cargo xtask codegen`); changes are made there, never here.\n\n\
+         ## License\n\n\
+         MIT; see `LICENSE`.\n"
+    ));
+    text
 }
 
 /// A short example body from the spec for the front page: its type, pretty JSON and features.
@@ -268,7 +568,7 @@ fn front_page_example(space: &TypeSpace) -> Option<(String, String, BTreeSet<Str
     space.examples.iter().find_map(|example| {
         let id = example.ty.direct_named()?;
         let def = space.get(id);
-        let is_struct = matches!(def.kind, crate::model::TypeKind::Struct(_));
+        let is_struct = matches!(def.kind, TypeKind::Struct(_));
         let json = serde_json::to_string_pretty(&example.value).ok()?;
         // An example with members its schema lacks would not come back whole.
         let whole = example.undefined_members.is_empty();
@@ -329,18 +629,3 @@ const OPEN_ENUM_SUPPORT: &str = include_str!("../../templates/open_enum.rs");
 
 /// The serde impls every struct shares, written from a table of its members.
 const OPEN_STRUCT_SUPPORT: &str = include_str!("../../templates/open_struct.rs");
-
-/// Plain text for the middle of a Markdown line: on one line, and with every character that could
-/// open a link, a tag, an entity, code or emphasis backslash-escaped, so that a spec's title is
-/// shown as written.
-fn escape_markdown(text: &str) -> String {
-    let line = super::comment_line(text);
-    let mut escaped = String::with_capacity(line.len());
-    for c in line.chars() {
-        if "\\`*_[]<>#!|~&".contains(c) {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}

@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use super::context::{cfg_any, Context};
 use super::rust_types::Paths;
 use crate::model::naming::{snake, Scope};
-use crate::model::TypeSpace;
 
-pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
-    let paths = Paths { models: quote!(authlete::models), ..paths.clone() };
+pub fn tests(context: &Context<'_>) -> TokenStream {
+    let space = context.space;
+    let paths = Paths { models: quote!(authlete::models), ..context.paths.clone() };
     let option = &paths.option;
     let mut names = Scope::default();
     // The spec repeats examples for each media type; one test per distinct (type, value) is enough.
@@ -30,7 +31,7 @@ pub fn tests(space: &TypeSpace, paths: &Paths) -> TokenStream {
         );
         let pointer = format!("#{}", example.pointer);
         // An example of a type behind a feature is tested when that feature is on.
-        let cfg = example.ty.direct_named().map(|id| super::cfg_any(&space.get(id).features));
+        let cfg = example.ty.direct_named().map(|id| cfg_any(&space.get(id).features));
         Some(quote! {
             #cfg
             #[test]

@@ -1,58 +1,243 @@
-//! One model type as tokens: its docs, its definition and its impls.
+//! One model type as tokens: its docs, its definition and its impls; and, as text, the table of
+//! members or values its support macro is given.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::rust_types::{ident, Paths};
-use super::{DocSlots, Rustdoc};
-use crate::docs::markdown_to_rustdoc;
-use crate::model::{Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, TypeSpace, Union};
+use super::context::{any_feature, badge, Context};
+use super::doc_text::{code_span, comment_line, DocSlots};
+use super::rust_types::ident;
+use crate::model::{Container, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, Usage};
 
-/// The whole content of a type's file.
-pub fn item(def: &TypeDef, space: &TypeSpace, paths: &Paths, slots: &DocSlots, rustdoc: &Rustdoc) -> TokenStream {
-    let docs = slots.outer(&type_docs(def, rustdoc));
+/// The whole content of a type's file, but for its [`table`].
+pub fn item(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStream {
+    let docs = type_docs(context, def, slots);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(&docs, &name, s, space, paths, slots, rustdoc),
-        TypeKind::Enum(e) => string_enum(&docs, &name, e, paths, slots),
-        TypeKind::Union(u) => union(&docs, &name, u, space, paths),
+        TypeKind::Struct(s) => structure(context, def, &docs, s, slots),
+        TypeKind::Enum(e) => string_enum(context, &docs, &name, e, slots),
+        TypeKind::Union(u) => union(context, def, &docs, u),
         TypeKind::Alias(ty) => {
-            let ty = paths.type_of(ty, space);
+            let ty = context.paths.type_of(ty, context.space);
             quote! { #docs pub type #name = #ty; }
         }
     }
 }
 
-fn type_docs(def: &TypeDef, rustdoc: &Rustdoc) -> String {
-    let mut text = converted(def.description.as_deref(), rustdoc);
-    if !text.is_empty() {
-        text.push_str("\n\n");
+/// A type's doc attributes: what it is for first (the spec's description, or where it is used),
+/// then where it comes from in the spec, then its cargo features (which docs.rs also shows as a
+/// badge).
+fn type_docs(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStream {
+    let description = context.rustdoc(def.description.as_deref());
+    let sentences = usage_sentences(context, def);
+    let mut rest = String::new();
+    let pointer = code_span(&format!("#{}", def.origin.pointer));
+    match &def.origin.schema_name {
+        Some(schema) => rest.push_str(&format!("Schema {} of the spec ({pointer}).", code_span(schema))),
+        None => rest.push_str(&format!("Inline schema at {pointer} in the spec.")),
+    }
+    if description.is_empty() && sentences.is_empty() {
+        // Nothing says what the type is for: the spec defines it, and nothing uses it.
+        rest = format!("A type the spec defines but no operation uses.\n\n{rest}");
     }
     if !def.features.is_empty() {
         let features: Vec<String> = def.features.iter().map(|f| format!("`{f}`")).collect();
-        text.push_str(&format!(
-            "Compiled with the cargo feature{} {} (on by default).\n\n",
+        rest.push_str(&format!(
+            "\n\nCompiled with the cargo feature{} {} (on by default).",
             if features.len() == 1 { "" } else { "s" },
             features.join(", ")
         ));
     }
-    let pointer = &def.origin.pointer;
-    match &def.origin.schema_name {
-        Some(schema) => {
-            text.push_str(&format!("Schema {} of the spec ({}).", code_span(schema), code_span(&format!("#{pointer}"))))
+    // Paragraphs are separated by an empty doc line; each part ends its own paragraph.
+    let description = (!description.is_empty()).then(|| slots.outer(&format!("{description}\n\n")));
+    let usage = sentences_attrs(&sentences, slots);
+    let rest = slots.outer(&rest);
+    let badge = badge(any_feature(&def.features));
+    quote!(#description #usage #rest #badge)
+}
+
+/// A sentence of a type's docs that links to other items. A link resolves only where its target
+/// is compiled, and rustdoc fails on one that does not (with `-D warnings`): so `linked` is shown
+/// under `needs`, and the same sentence with code spans instead of links otherwise.
+struct Sentence {
+    linked: String,
+    plain: String,
+    needs: Needs,
+}
+
+/// What must be compiled for a sentence's links to resolve: the client, and one feature of each
+/// group.
+#[derive(Default)]
+struct Needs {
+    client: bool,
+    any_of: BTreeSet<BTreeSet<String>>,
+}
+
+impl Needs {
+    fn predicate(&self) -> Option<TokenStream> {
+        let client = self.client.then(|| quote!(feature = "client"));
+        // A group that holds all of another is implied by it: `a` makes `any(a, b)` true.
+        let implied =
+            |group: &BTreeSet<String>| self.any_of.iter().any(|other| other != group && other.is_subset(group));
+        let groups = self.any_of.iter().filter(|group| !implied(group));
+        let parts: Vec<TokenStream> = client.into_iter().chain(groups.filter_map(any_feature)).collect();
+        match &parts[..] {
+            [] => None,
+            [only] => Some(only.clone()),
+            several => Some(quote!(all(#(#several),*))),
         }
-        None => text.push_str(&format!("Inline schema at {} in the spec.", code_span(&format!("#{pointer}")))),
     }
-    text
 }
 
-/// A description as rustdoc, from the texts converted up front (or now, for one that was not).
-pub(super) fn converted(description: Option<&str>, rustdoc: &Rustdoc) -> String {
-    description.map_or_else(String::new, |text| rustdoc.get(text).cloned().unwrap_or_else(|| markdown_to_rustdoc(text)))
+/// The usage sentences as doc attributes, ending their paragraph; nothing without sentences.
+fn sentences_attrs(sentences: &[Sentence], slots: &DocSlots) -> TokenStream {
+    if sentences.iter().all(|s| s.needs.predicate().is_none()) {
+        let text: Vec<&str> = sentences.iter().map(|s| s.linked.as_str()).collect();
+        return if text.is_empty() { TokenStream::new() } else { slots.outer(&format!("{}\n\n", text.join("\n"))) };
+    }
+    let attrs = sentences.iter().map(|sentence| {
+        let linked = format!(" {}", comment_line(&sentence.linked));
+        match sentence.needs.predicate() {
+            None => quote!(#[doc = #linked]),
+            Some(predicate) => {
+                let plain = format!(" {}", comment_line(&sentence.plain));
+                quote! {
+                    #[cfg_attr(#predicate, doc = #linked)]
+                    #[cfg_attr(not(#predicate), doc = #plain)]
+                }
+            }
+        }
+    });
+    quote!(#(#attrs)* #[doc = ""])
 }
 
-fn field_docs(field: &Field, rustdoc: &Rustdoc) -> String {
-    let mut text = converted(field.description.as_deref(), rustdoc);
+/// At most this many places are named in a sentence, and this many sentences written; the rest
+/// are counted.
+const NAMED_PLACES: usize = 3;
+const SENTENCES: usize = 3;
+
+/// Where the type is used, as sentences (see [`crate::model::usage`]): places of one kind and
+/// one member name share a sentence, in the order the model found them (operations first).
+fn usage_sentences(context: &Context<'_>, def: &TypeDef) -> Vec<Sentence> {
+    // (opening words, closing words, links) per group, in order of first appearance.
+    let mut groups: Vec<(String, &str, Vec<Link>)> = Vec::new();
+    for usage in &def.usage {
+        let (opening, closing, link) = match usage {
+            Usage::RequestBody { operation, containers } => {
+                (format!("{} request body of", container_words(containers)), "", Link::operation(context, *operation))
+            }
+            Usage::Answer { operation, containers } => {
+                (format!("{} answer of", container_words(containers)), "", Link::operation(context, *operation))
+            }
+            Usage::Parameter { operation, name } => {
+                (format!("The {} parameter of", code_span(name)), "", Link::operation(context, *operation))
+            }
+            Usage::Member { owner, json_name, containers, .. } => (
+                format!("{} {} of", container_words(containers), code_span(json_name)),
+                "",
+                Link::model(context, def, *owner),
+            ),
+            Usage::AdditionalMember { owner, containers } => (
+                format!("{} each member that", container_words(containers).replace("The", "The value of")),
+                " does not list",
+                Link::model(context, def, *owner),
+            ),
+            Usage::Variant { owner } => ("One of the shapes of".to_owned(), "", Link::model(context, def, *owner)),
+            Usage::Alias { owner, containers } => {
+                (format!("{} type that", container_words(containers)), " names", Link::model(context, def, *owner))
+            }
+        };
+        match groups.iter_mut().find(|(words, end, _)| *words == opening && *end == closing) {
+            Some((_, _, links)) => links.push(link),
+            None => groups.push((opening, closing, vec![link])),
+        }
+    }
+    let mut sentences: Vec<Sentence> = Vec::new();
+    let hidden: usize = groups.iter().skip(SENTENCES).map(|(_, _, links)| links.len()).sum();
+    for (opening, closing, mut links) in groups.into_iter().take(SENTENCES) {
+        // Places whose links need nothing more come first (a stable sort keeps the model's order).
+        links.sort_by_key(|link| link.needs_client || link.needs_any.is_some());
+        let shown = &links[..links.len().min(NAMED_PLACES)];
+        let more = links.len() - shown.len();
+        let mut needs = Needs::default();
+        for link in shown {
+            needs.client |= link.needs_client;
+            needs.any_of.extend(link.needs_any.clone());
+        }
+        let list = |text: &dyn Fn(&Link) -> String| {
+            let mut parts: Vec<String> = shown.iter().map(text).collect();
+            if more > 0 {
+                parts.push(format!("{more} more"));
+            }
+            match parts.split_last() {
+                Some((last, first)) if !first.is_empty() => format!("{} and {last}", first.join(", ")),
+                _ => parts.concat(),
+            }
+        };
+        sentences.push(Sentence {
+            linked: format!("{opening} {}{closing}.", list(&|l: &Link| l.linked.clone())),
+            plain: format!("{opening} {}{closing}.", list(&|l: &Link| l.plain.clone())),
+            needs,
+        });
+    }
+    if hidden > 0 {
+        let text = format!("It is used in {hidden} more place{}.", if hidden == 1 { "" } else { "s" });
+        sentences.push(Sentence { linked: text.clone(), plain: text, needs: Needs::default() });
+    }
+    sentences
+}
+
+/// "The", "An item of the", "A value of the": how a place inside lists and maps is named.
+fn container_words(containers: &[Container]) -> String {
+    match containers.first() {
+        None => "The".to_owned(),
+        Some(Container::Vec) => "An item of the".to_owned(),
+        Some(Container::Map) => "A value of the".to_owned(),
+    }
+}
+
+/// An item a usage sentence names, with and without a link, and what its link needs.
+struct Link {
+    linked: String,
+    plain: String,
+    needs_client: bool,
+    needs_any: Option<BTreeSet<String>>,
+}
+
+impl Link {
+    /// A client method, with its HTTP method and path: `[`Service::auth_token`](…) (`POST /…`)`.
+    fn operation(context: &Context<'_>, index: usize) -> Self {
+        let op = &context.space.operations[index];
+        let owner = if op.on_service { "Service" } else { "Client" };
+        let name = format!("{owner}::{}", op.rust_name);
+        let http = code_span(&format!("{} {}", op.method.as_str(), op.path));
+        Link {
+            linked: format!("[`{name}`](crate::{name}) ({http})"),
+            plain: format!("`{name}` ({http})"),
+            needs_client: true,
+            needs_any: (!op.features.is_empty()).then(|| op.features.clone()),
+        }
+    }
+
+    /// Another model. Its link needs nothing more when it is compiled whenever `from` is: it is
+    /// always compiled, or under the same features (a type's features include those of every
+    /// type that holds it).
+    fn model(context: &Context<'_>, from: &TypeDef, id: TypeId) -> Self {
+        let target = context.space.get(id);
+        let always = target.features.is_empty() || target.features == from.features;
+        Link {
+            linked: format!("[`{0}`](crate::models::{0})", target.name),
+            plain: format!("`{}`", target.name),
+            needs_client: false,
+            needs_any: (!always).then(|| target.features.clone()),
+        }
+    }
+}
+
+fn field_docs(context: &Context<'_>, field: &Field) -> String {
+    let mut text = context.rustdoc(field.description.as_deref());
     let mut notes = Vec::new();
     if field.json_name != field.rust_name {
         notes.push(format!("JSON name: {}.", code_span(&field.json_name)));
@@ -78,27 +263,29 @@ fn field_docs(field: &Field, rustdoc: &Rustdoc) -> String {
     text
 }
 
-fn structure(
-    docs: &TokenStream,
-    name: &proc_macro2::Ident,
-    s: &Struct,
-    space: &TypeSpace,
-    paths: &Paths,
-    slots: &DocSlots,
-    rustdoc: &Rustdoc,
-) -> TokenStream {
-    let option = &paths.option;
+/// `Eq` and `Hash` for a type whose every part allows them (decided in the model).
+fn eq_hash(def: &TypeDef) -> TokenStream {
+    if def.eq_hash {
+        quote!(Eq, Hash,)
+    } else {
+        TokenStream::new()
+    }
+}
+
+fn structure(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, s: &Struct, slots: &DocSlots) -> TokenStream {
+    let name = ident(&def.name);
+    let paths = &context.paths;
     let string = &paths.string;
     let field_tokens = s.fields.iter().map(|field| {
-        let docs = slots.outer(&field_docs(field, rustdoc));
+        let docs = slots.outer(&field_docs(context, field));
         let field_name = ident(&field.rust_name);
-        let ty = field_type(field, space, paths);
+        let ty = field_type(context, field);
         quote! { #docs pub #field_name: #ty, }
     });
     let catch_all = ident(s.catch_all());
     let catch_all_field = match &s.additional {
         Some(extra) if extra.ty != TypeRef::Json => {
-            let value = paths.type_of(&extra.ty, space);
+            let value = paths.type_of(&extra.ty, context.space);
             quote! {
                 /// Members that the spec does not list, kept so that nothing is lost in a round trip.
                 pub #catch_all: std::collections::BTreeMap<#string, #value>,
@@ -111,59 +298,100 @@ fn structure(
     };
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
     let derive_default = required.is_empty().then(|| quote!(Default,));
+    let eq_hash = eq_hash(def);
     let constructor = (!required.is_empty()).then(|| {
-        let params = required.iter().map(|f| {
-            let (field_name, ty) = (ident(&f.rust_name), field_type(f, space, paths));
-            quote!(#field_name: #ty)
-        });
-        let inits = s.fields.iter().map(|f| {
-            let field_name = ident(&f.rust_name);
-            if f.required && !f.nullable {
-                quote!(#field_name)
-            } else {
-                quote!(#field_name: #option::None)
-            }
-        });
-        let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-        quote! {
-            impl #name {
-                /// A value with the required fields set, every optional field `None` and no unknown
-                /// members.
-                #allow
-                pub fn new(#(#params),*) -> Self {
-                    Self { #(#inits,)* #catch_all: ::core::default::Default::default(), }
-                }
-            }
-        }
+        let new = constructor(context, s, &required);
+        quote!(impl #name { #new })
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #[derive(Debug, Clone, PartialEq, #eq_hash #derive_default)]
         pub struct #name {
             #(#field_tokens)*
             #catch_all_field
         }
+
         #constructor
     }
 }
 
-/// The end of a type's file after the formatted items: for a struct, the table of its members
-/// that its serde impls are made from (see `templates/open_struct.rs`), one member a line.
-/// Written as text because `prettyplease` flows a macro's arguments like prose.
-pub fn member_table(def: &TypeDef) -> String {
-    let TypeKind::Struct(s) = &def.kind else { return String::new() };
-    let mut text = format!("\ncrate::open_struct::open_struct!({}, {}, {{\n", ident(&def.name), ident(s.catch_all()));
-    for field in &s.fields {
-        let kind = match (field.required, field.nullable) {
-            (true, false) => "required",
-            (true, true) => "nullable",
-            (false, _) => "optional",
-        };
-        let json_name = proc_macro2::Literal::string(&field.json_name);
-        text.push_str(&format!("    {}: {json_name} {kind},\n", ident(&field.rust_name)));
+/// `new` with a parameter per required field. Text, lists, maps, JSON values and boxed fields
+/// take `impl Into<…>`, so that callers pass `"…"`, `[a, b]` or the unboxed value as they have
+/// them; numbers, flags and other models are taken as they are (an enum from a `&str` would hide
+/// typos in its fallback variant).
+fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenStream {
+    let paths = &context.paths;
+    let (into, none) = (&paths.into, &paths.none);
+    let params = required.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        let mut ty = paths.type_of(&f.ty, context.space);
+        if f.boxed {
+            let boxed = &paths.boxed;
+            ty = quote!(#boxed<#ty>);
+        }
+        if takes_into(f) {
+            quote!(#field_name: impl #into<#ty>)
+        } else {
+            quote!(#field_name: #ty)
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field_name = ident(&f.rust_name);
+        match (f.required && !f.nullable, takes_into(f)) {
+            (true, true) => quote!(#field_name: #field_name.into()),
+            (true, false) => quote!(#field_name),
+            (false, _) => quote!(#field_name: #none),
+        }
+    });
+    let catch_all = ident(s.catch_all());
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        /// A value with the required fields set, every optional field `None` and no unknown
+        /// members.
+        #allow
+        pub fn new(#(#params),*) -> Self {
+            Self { #(#inits,)* #catch_all: ::core::default::Default::default(), }
+        }
     }
-    text.push_str("});\n");
-    text
+}
+
+/// Whether `new` takes the field as `impl Into<…>` (see [`constructor`]).
+fn takes_into(field: &Field) -> bool {
+    let container = matches!(field.ty, TypeRef::String | TypeRef::Vec(_) | TypeRef::Map(_));
+    container || matches!(field.ty, TypeRef::Json | TypeRef::JsonObject) || field.boxed
+}
+
+/// The end of a type's file after the formatted items: the table its support macro makes the
+/// impls from (see `templates/open_struct.rs` and `templates/open_enum.rs`), one member or value a
+/// line. Written as text because `prettyplease` flows a macro's arguments like prose.
+pub fn table(def: &TypeDef) -> String {
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            let mut text =
+                format!("\ncrate::open_struct::open_struct!({}, {}, {{\n", ident(&def.name), ident(s.catch_all()));
+            for field in &s.fields {
+                let kind = match (field.required, field.nullable) {
+                    (true, false) => "required",
+                    (true, true) => "nullable",
+                    (false, _) => "optional",
+                };
+                let json_name = proc_macro2::Literal::string(&field.json_name);
+                text.push_str(&format!("    {}: {json_name} {kind},\n", ident(&field.rust_name)));
+            }
+            text.push_str("});\n");
+            text
+        }
+        TypeKind::Enum(e) => {
+            let mut text = format!("\ncrate::open_enum::open_enum!({}, {}, {{\n", ident(&def.name), ident(&e.fallback));
+            for variant in &e.variants {
+                let value = proc_macro2::Literal::string(&variant.value);
+                text.push_str(&format!("    {} => {value},\n", ident(&variant.rust_name)));
+            }
+            text.push_str("});\n");
+            text
+        }
+        TypeKind::Union(_) | TypeKind::Alias(_) => String::new(),
+    }
 }
 
 /// The docs of every struct's field for members the spec does not list.
@@ -174,8 +402,9 @@ unchanged, so that a value read, changed and sent back (a service, a client) los
 To send a member the crate has no field for, insert it here. An entry named like one of this
 struct's members is not written (the field is).";
 
-fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {
-    let mut ty = paths.type_of(&field.ty, space);
+fn field_type(context: &Context<'_>, field: &Field) -> TokenStream {
+    let paths = &context.paths;
+    let mut ty = paths.type_of(&field.ty, context.space);
     if field.boxed {
         let boxed = &paths.boxed;
         ty = quote!(#boxed<#ty>);
@@ -188,22 +417,18 @@ fn field_type(field: &Field, space: &TypeSpace, paths: &Paths) -> TokenStream {
 }
 
 fn string_enum(
+    context: &Context<'_>,
     docs: &TokenStream,
     name: &proc_macro2::Ident,
     e: &StringEnum,
-    paths: &Paths,
     slots: &DocSlots,
 ) -> TokenStream {
-    let string = &paths.string;
+    let string = &context.paths.string;
     let variants = e.variants.iter().map(|v| {
         let value = if v.value.is_empty() { "The empty string.".to_owned() } else { code_span(&v.value) };
         let variant_docs = slots.outer(&value);
         let variant = ident(&v.rust_name);
         quote!(#variant_docs #variant,)
-    });
-    let mapping = e.variants.iter().map(|v| {
-        let (variant, value) = (ident(&v.rust_name), &v.value);
-        quote!(#variant => #value)
     });
     let fallback = ident(&e.fallback);
     quote! {
@@ -214,20 +439,21 @@ fn string_enum(
             /// A value that this version of the crate does not know, kept as it was received.
             #fallback(#string),
         }
-        crate::open_enum::open_enum!(#name, #fallback, { #(#mapping),* });
     }
 }
 
-fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeSpace, paths: &Paths) -> TokenStream {
+fn union(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, u: &Union) -> TokenStream {
+    let name = ident(&def.name);
+    let eq_hash = eq_hash(def);
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let ty = paths.type_of(&v.ty, space);
+        let ty = context.paths.type_of(&v.ty, context.space);
         quote!(#variant(#ty),)
     });
     let Some(tag) = &u.tag else {
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize, serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -245,7 +471,7 @@ fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeS
     let unknown = format!("unknown `{}` {{other:?}}", tag.replace('{', "{{").replace('}', "}}"));
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
@@ -264,24 +490,5 @@ fn union(docs: &TokenStream, name: &proc_macro2::Ident, u: &Union, space: &TypeS
                 .map_err(D::Error::custom)
             }
         }
-    }
-}
-
-/// `text` as a Markdown code span, whatever backticks it holds: the fence is one backtick longer
-/// than the longest run inside, and padded where the text starts or ends with one.
-pub(crate) fn code_span(text: &str) -> String {
-    let fence = "`".repeat(text.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn code_spans_hold_any_backticks() {
-        use super::code_span;
-        assert_eq!(code_span("RS256"), "`RS256`");
-        assert_eq!(code_span("a`b"), "``a`b``");
-        assert_eq!(code_span("`x``"), "``` `x`` ```");
     }
 }

@@ -6,8 +6,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+use super::context::{cfg_any, Context};
+use super::doc_text::DocSlots;
 use super::rust_types::{ident, Paths};
-use super::{cfg_any, format_rust, DocSlots, Provenance};
+use crate::error::InternalError;
 use crate::model::operations::{example_value, minimal_value, Content, Outcome, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
 use crate::pointer::Pointer;
@@ -18,11 +20,12 @@ const SUPPORT: &str = include_str!("../../templates/tests/support.rs");
 /// The service ID the support module's client binds (kept in step with `SERVICE_ID` there).
 const SERVICE_ID: &str = "715948317";
 
-pub(super) fn files(space: &TypeSpace, paths: &Paths, provenance: &Provenance) -> Result<Vec<GeneratedFile>, String> {
+pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
+    let space = context.space;
     if space.operations.is_empty() {
         return Ok(Vec::new());
     }
-    let paths = Paths { models: quote!(authlete::models), ..paths.clone() };
+    let paths = Paths { models: quote!(authlete::models), ..context.paths.clone() };
     let tests = space.operations.iter().map(|op| test(space, &paths, op));
     let tokens = quote! {
         //! Every operation, called once against a mock Authlete that checks the request it receives
@@ -37,14 +40,8 @@ pub(super) fn files(space: &TypeSpace, paths: &Paths, provenance: &Provenance) -
         #(#tests)*
     };
     Ok(vec![
-        GeneratedFile {
-            path: "tests/operations.rs".into(),
-            contents: format_rust(tokens, provenance, &DocSlots::default())?,
-        },
-        GeneratedFile {
-            path: "tests/support/mod.rs".into(),
-            contents: format!("// {}\n\n{SUPPORT}", provenance.preamble()),
-        },
+        context.file("tests/operations.rs", tokens, &DocSlots::default(), "")?,
+        context.template("tests/support/mod.rs", SUPPORT),
     ])
 }
 

@@ -15,11 +15,14 @@ pub struct Paths {
     pub string: TokenStream,
     pub vec: TokenStream,
     pub boxed: TokenStream,
+    pub into: TokenStream,
+    /// `None`, the value.
+    pub none: TokenStream,
     /// How other models are reached: `super` from a model's module.
     pub models: TokenStream,
 }
 
-const PRELUDE_NAMES: &[&str] = &["Option", "String", "Vec", "Box", "Some", "None"];
+const PRELUDE_NAMES: &[&str] = &["Option", "String", "Vec", "Box", "Some", "None", "Into"];
 
 impl Paths {
     pub fn for_space(space: &TypeSpace) -> Self {
@@ -29,6 +32,8 @@ impl Paths {
                 string: quote!(::std::string::String),
                 vec: quote!(::std::vec::Vec),
                 boxed: quote!(::std::boxed::Box),
+                into: quote!(::core::convert::Into),
+                none: quote!(::std::option::Option::None),
                 models: quote!(super),
             }
         } else {
@@ -37,6 +42,8 @@ impl Paths {
                 string: quote!(String),
                 vec: quote!(Vec),
                 boxed: quote!(Box),
+                into: quote!(Into),
+                none: quote!(None),
                 models: quote!(super),
             }
         }

@@ -3,9 +3,23 @@
 /// The application type. The value of this property affects the validation steps for a redirect URI.
 /// See the description about `redirectUris` property for more details.
 ///
-/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+/// The `applicationType` of [`Client`](crate::models::Client).
 ///
 /// Schema `application_type` of the spec (`#/components/schemas/application_type`).
+///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ApplicationType {
     /// `WEB`
@@ -16,6 +30,7 @@ pub enum ApplicationType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ApplicationType, Unrecognized, { Web => "WEB", Native => "NATIVE" }
-);
+crate::open_enum::open_enum!(ApplicationType, Unrecognized, {
+    Web => "WEB",
+    Native => "NATIVE",
+});

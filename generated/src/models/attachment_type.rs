@@ -4,9 +4,15 @@
 /// server metadata which was added by the third implementer's draft of OpenID Connect
 /// for Identity Assurance 1.0.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+/// An item of the `supportedAttachments` of [`Service`](crate::models::Service).
 ///
 /// Schema `attachment_type` of the spec (`#/components/schemas/attachment_type`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "service-management")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AttachmentType {
     /// `EMBEDDED`
@@ -17,6 +23,7 @@ pub enum AttachmentType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    AttachmentType, Unrecognized, { Embedded => "EMBEDDED", External => "EXTERNAL" }
-);
+crate::open_enum::open_enum!(AttachmentType, Unrecognized, {
+    Embedded => "EMBEDDED",
+    External => "EXTERNAL",
+});

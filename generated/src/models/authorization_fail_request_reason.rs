@@ -3,9 +3,12 @@
 /// The reason of the failure of the authorization request.
 /// For more details, see \[NO_INTERACTION\] in the description of `/auth/authorization` API.
 ///
-/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+/// The `reason` of [`AuthorizationFailRequest`](crate::models::AuthorizationFailRequest).
 ///
 /// Inline schema at `#/components/schemas/authorization_fail_request/properties/reason` in the spec.
+///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "authorization-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationFailRequestReason {
     /// `UNKNOWN`
@@ -38,12 +41,18 @@ pub enum AuthorizationFailRequestReason {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    AuthorizationFailRequestReason, Unrecognized, { Unknown => "UNKNOWN", NotLoggedIn =>
-    "NOT_LOGGED_IN", MaxAgeNotSupported => "MAX_AGE_NOT_SUPPORTED", ExceedsMaxAge =>
-    "EXCEEDS_MAX_AGE", DifferentSubject => "DIFFERENT_SUBJECT", AcrNotSatisfied =>
-    "ACR_NOT_SATISFIED", Denied => "DENIED", ServerError => "SERVER_ERROR",
-    NotAuthenticated => "NOT_AUTHENTICATED", AccountSelectionRequired =>
-    "ACCOUNT_SELECTION_REQUIRED", ConsentRequired => "CONSENT_REQUIRED",
-    InteractionRequired => "INTERACTION_REQUIRED", InvalidTarget => "INVALID_TARGET" }
-);
+crate::open_enum::open_enum!(AuthorizationFailRequestReason, Unrecognized, {
+    Unknown => "UNKNOWN",
+    NotLoggedIn => "NOT_LOGGED_IN",
+    MaxAgeNotSupported => "MAX_AGE_NOT_SUPPORTED",
+    ExceedsMaxAge => "EXCEEDS_MAX_AGE",
+    DifferentSubject => "DIFFERENT_SUBJECT",
+    AcrNotSatisfied => "ACR_NOT_SATISFIED",
+    Denied => "DENIED",
+    ServerError => "SERVER_ERROR",
+    NotAuthenticated => "NOT_AUTHENTICATED",
+    AccountSelectionRequired => "ACCOUNT_SELECTION_REQUIRED",
+    ConsentRequired => "CONSENT_REQUIRED",
+    InteractionRequired => "INTERACTION_REQUIRED",
+    InvalidTarget => "INVALID_TARGET",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+/// The `action` of [`AuthorizationFailResponse`](crate::models::AuthorizationFailResponse) and [`AuthorizationIssueResponse`](crate::models::AuthorizationIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/authorization_fail_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "authorization-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationFailResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,8 +22,9 @@ pub enum AuthorizationFailResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    AuthorizationFailResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Location => "LOCATION", Form =>
-    "FORM" }
-);
+crate::open_enum::open_enum!(AuthorizationFailResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Location => "LOCATION",
+    Form => "FORM",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+/// The `action` of [`AuthorizationResponse`](crate::models::AuthorizationResponse).
 ///
 /// Inline schema at `#/components/schemas/authorization_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "authorization-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -23,8 +26,11 @@ pub enum AuthorizationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    AuthorizationResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Location => "LOCATION", Form =>
-    "FORM", NoInteraction => "NO_INTERACTION", Interaction => "INTERACTION" }
-);
+crate::open_enum::open_enum!(AuthorizationResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Location => "LOCATION",
+    Form => "FORM",
+    NoInteraction => "NO_INTERACTION",
+    Interaction => "INTERACTION",
+});

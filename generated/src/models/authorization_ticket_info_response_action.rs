@@ -2,9 +2,12 @@
 
 /// The result of the `/auth/authorization/ticket/info` API call.
 ///
-/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+/// The `action` of [`AuthorizationTicketInfoResponse`](crate::models::AuthorizationTicketInfoResponse).
 ///
 /// Inline schema at `#/components/schemas/authorization_ticket_info_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `authorization-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "authorization-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationTicketInfoResponseAction {
     /// `OK`
@@ -19,7 +22,9 @@ pub enum AuthorizationTicketInfoResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    AuthorizationTicketInfoResponseAction, Unrecognized, { Ok => "OK", NotFound =>
-    "NOT_FOUND", CallerError => "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }
-);
+crate::open_enum::open_enum!(AuthorizationTicketInfoResponseAction, Unrecognized, {
+    Ok => "OK",
+    NotFound => "NOT_FOUND",
+    CallerError => "CALLER_ERROR",
+    AuthleteError => "AUTHLETE_ERROR",
+});

@@ -4,10 +4,34 @@
 /// request parameter in the preceding device authorization request which is defined in
 /// "OAuth 2.0 Rich Authorization Requests".
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations` (on by default).
+#[cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " The `authorizationDetails` of [`Grant`](crate::models::Grant), [`AuthorizationResponse`](crate::models::AuthorizationResponse), [`AuthorizationIssueRequest`](crate::models::AuthorizationIssueRequest) and 12 more."
+)]
+#[cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " The `authorizationDetails` of `Grant`, `AuthorizationResponse`, `AuthorizationIssueRequest` and 12 more."
+)]
 ///
 /// Schema `authz_details` of the spec (`#/components/schemas/authz_details`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `introspection-endpoint`, `token-endpoint`, `token-operations` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "ciba",
+                feature = "device-flow",
+                feature = "introspection-endpoint",
+                feature = "token-endpoint",
+                feature = "token-operations"
+            )
+        )
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct AuthzDetails {
     /// Elements of this authorization details.
     pub elements: Option<Vec<super::AuthorizationDetailsElement>>,

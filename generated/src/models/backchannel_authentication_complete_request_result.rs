@@ -3,9 +3,19 @@
 /// The result of the end-user authentication and authorization. One of the following. Details are
 /// described in the description.
 ///
-/// Compiled with the cargo features `ciba`, `device-flow` (on by default).
+#[cfg_attr(
+    all(feature = "ciba", feature = "device-flow"),
+    doc = " The `result` of [`BackchannelAuthenticationCompleteRequest`](crate::models::BackchannelAuthenticationCompleteRequest) and [`DeviceCompleteRequest`](crate::models::DeviceCompleteRequest)."
+)]
+#[cfg_attr(
+    not(all(feature = "ciba", feature = "device-flow")),
+    doc = " The `result` of `BackchannelAuthenticationCompleteRequest` and `DeviceCompleteRequest`."
+)]
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_complete_request/properties/result` in the spec.
+///
+/// Compiled with the cargo features `ciba`, `device-flow` (on by default).
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ciba", feature = "device-flow"))))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationCompleteRequestResult {
     /// `TRANSACTION_FAILED`
@@ -18,7 +28,8 @@ pub enum BackchannelAuthenticationCompleteRequestResult {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationCompleteRequestResult, Unrecognized, { TransactionFailed =>
-    "TRANSACTION_FAILED", AccessDenied => "ACCESS_DENIED", Authorized => "AUTHORIZED" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationCompleteRequestResult, Unrecognized, {
+    TransactionFailed => "TRANSACTION_FAILED",
+    AccessDenied => "ACCESS_DENIED",
+    Authorized => "AUTHORIZED",
+});

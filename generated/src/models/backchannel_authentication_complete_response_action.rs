@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `ciba` (on by default).
+/// The `action` of [`BackchannelAuthenticationCompleteResponse`](crate::models::BackchannelAuthenticationCompleteResponse).
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_complete_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `ciba` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "ciba")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationCompleteResponseAction {
     /// `SERVER_ERROR`
@@ -17,7 +20,8 @@ pub enum BackchannelAuthenticationCompleteResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationCompleteResponseAction, Unrecognized, { ServerError =>
-    "SERVER_ERROR", NoAction => "NO_ACTION", Notification => "NOTIFICATION" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationCompleteResponseAction, Unrecognized, {
+    ServerError => "SERVER_ERROR",
+    NoAction => "NO_ACTION",
+    Notification => "NOTIFICATION",
+});

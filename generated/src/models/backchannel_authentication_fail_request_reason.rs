@@ -4,9 +4,12 @@
 /// not mandatory but optional. However, giving this parameter is recommended. If omitted, `SERVER_ERROR`
 /// is used as a reason.
 ///
-/// Compiled with the cargo feature `ciba` (on by default).
+/// The `reason` of [`BackchannelAuthenticationFailRequest`](crate::models::BackchannelAuthenticationFailRequest).
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_fail_request/properties/reason` in the spec.
+///
+/// Compiled with the cargo feature `ciba` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "ciba")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationFailRequestReason {
     /// `ACCESS_DENIED`
@@ -31,11 +34,14 @@ pub enum BackchannelAuthenticationFailRequestReason {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationFailRequestReason, Unrecognized, { AccessDenied =>
-    "ACCESS_DENIED", ExpiredLoginHintToken => "EXPIRED_LOGIN_HINT_TOKEN",
-    InvalidBindingMessage => "INVALID_BINDING_MESSAGE", InvalidTarget =>
-    "INVALID_TARGET", InvalidUserCode => "INVALID_USER_CODE", MissingUserCode =>
-    "MISSING_USER_CODE", ServerError => "SERVER_ERROR", UnauthorizedClient =>
-    "UNAUTHORIZED_CLIENT", UnknownUserId => "UNKNOWN_USER_ID" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationFailRequestReason, Unrecognized, {
+    AccessDenied => "ACCESS_DENIED",
+    ExpiredLoginHintToken => "EXPIRED_LOGIN_HINT_TOKEN",
+    InvalidBindingMessage => "INVALID_BINDING_MESSAGE",
+    InvalidTarget => "INVALID_TARGET",
+    InvalidUserCode => "INVALID_USER_CODE",
+    MissingUserCode => "MISSING_USER_CODE",
+    ServerError => "SERVER_ERROR",
+    UnauthorizedClient => "UNAUTHORIZED_CLIENT",
+    UnknownUserId => "UNKNOWN_USER_ID",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `ciba` (on by default).
+/// The `action` of [`BackchannelAuthenticationFailResponse`](crate::models::BackchannelAuthenticationFailResponse).
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_fail_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `ciba` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "ciba")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationFailResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -17,7 +20,8 @@ pub enum BackchannelAuthenticationFailResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationFailResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Forbidden => "FORBIDDEN" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationFailResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Forbidden => "FORBIDDEN",
+});

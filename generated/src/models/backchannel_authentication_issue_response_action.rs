@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `ciba` (on by default).
+/// The `action` of [`BackchannelAuthenticationIssueResponse`](crate::models::BackchannelAuthenticationIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `ciba` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "ciba")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationIssueResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -17,7 +20,8 @@ pub enum BackchannelAuthenticationIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationIssueResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", InvalidTicket => "INVALID_TICKET", Ok => "OK" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationIssueResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    InvalidTicket => "INVALID_TICKET",
+    Ok => "OK",
+});

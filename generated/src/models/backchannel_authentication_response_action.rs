@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `ciba` (on by default).
+/// The `action` of [`BackchannelAuthenticationResponse`](crate::models::BackchannelAuthenticationResponse).
 ///
 /// Inline schema at `#/components/schemas/backchannel_authentication_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `ciba` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "ciba")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum BackchannelAuthenticationResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,8 +22,9 @@ pub enum BackchannelAuthenticationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    BackchannelAuthenticationResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",
-    UserIdentification => "USER_IDENTIFICATION" }
-);
+crate::open_enum::open_enum!(BackchannelAuthenticationResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    UserIdentification => "USER_IDENTIFICATION",
+});

@@ -4,10 +4,42 @@
 ///
 /// These options allow per-request control over CIMD behavior, taking precedence over service-level configuration when provided.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `token-endpoint` (on by default).
+#[cfg_attr(
+    all(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "token-endpoint"
+    ),
+    doc = " The `cimdOptions` of [`AuthorizationRequest`](crate::models::AuthorizationRequest), [`TokenRequest`](crate::models::TokenRequest), [`BackchannelAuthenticationRequest`](crate::models::BackchannelAuthenticationRequest) and 1 more."
+)]
+#[cfg_attr(
+    not(
+        all(
+            feature = "authorization-endpoint",
+            feature = "ciba",
+            feature = "token-endpoint"
+        )
+    ),
+    doc = " The `cimdOptions` of `AuthorizationRequest`, `TokenRequest`, `BackchannelAuthenticationRequest` and 1 more."
+)]
 ///
 /// Schema `cimd_options` of the spec (`#/components/schemas/cimd_options`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `token-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "ciba",
+                feature = "device-flow",
+                feature = "token-endpoint"
+            )
+        )
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct CimdOptions {
     /// Whether to always retrieve client metadata in the CIMD context regardless of the cache's validity.
     ///

@@ -4,9 +4,60 @@
 /// endpoint. This property corresponds to `token_endpoint_auth_method` in [OpenID Connect Dynamic
 /// Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `pushed-authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " The `tokenAuthMethod` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " The `tokenAuthMethod` of `Client`."
+)]
+#[cfg_attr(
+    any(feature = "authorization-endpoint", feature = "service-management"),
+    doc = " An item of the `supportedTokenAuthMethods` of [`Service`](crate::models::Service)."
+)]
+#[cfg_attr(
+    not(any(feature = "authorization-endpoint", feature = "service-management")),
+    doc = " An item of the `supportedTokenAuthMethods` of `Service`."
+)]
+#[cfg_attr(
+    any(feature = "authorization-endpoint", feature = "service-management"),
+    doc = " An item of the `supportedRevocationAuthMethods` of [`Service`](crate::models::Service)."
+)]
+#[cfg_attr(
+    not(any(feature = "authorization-endpoint", feature = "service-management")),
+    doc = " An item of the `supportedRevocationAuthMethods` of `Service`."
+)]
+/// It is used in 2 more places.
 ///
 /// Schema `client_auth_method` of the spec (`#/components/schemas/client_auth_method`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `pushed-authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint",
+                feature = "pushed-authorization-endpoint",
+                feature = "service-management"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientAuthMethod {
     /// `NONE`
@@ -29,10 +80,13 @@ pub enum ClientAuthMethod {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ClientAuthMethod, Unrecognized, { None => "NONE", ClientSecretBasic =>
-    "CLIENT_SECRET_BASIC", ClientSecretPost => "CLIENT_SECRET_POST", ClientSecretJwt =>
-    "CLIENT_SECRET_JWT", PrivateKeyJwt => "PRIVATE_KEY_JWT", TlsClientAuth =>
-    "TLS_CLIENT_AUTH", SelfSignedTlsClientAuth => "SELF_SIGNED_TLS_CLIENT_AUTH",
-    AttestJwtClientAuth => "ATTEST_JWT_CLIENT_AUTH" }
-);
+crate::open_enum::open_enum!(ClientAuthMethod, Unrecognized, {
+    None => "NONE",
+    ClientSecretBasic => "CLIENT_SECRET_BASIC",
+    ClientSecretPost => "CLIENT_SECRET_POST",
+    ClientSecretJwt => "CLIENT_SECRET_JWT",
+    PrivateKeyJwt => "PRIVATE_KEY_JWT",
+    TlsClientAuth => "TLS_CLIENT_AUTH",
+    SelfSignedTlsClientAuth => "SELF_SIGNED_TLS_CLIENT_AUTH",
+    AttestJwtClientAuth => "ATTEST_JWT_CLIENT_AUTH",
+});

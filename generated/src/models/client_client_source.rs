@@ -2,9 +2,47 @@
 
 /// Source of this client record.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    all(
+        feature = "authorization-endpoint",
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " The `clientSource` of [`Client`](crate::models::Client) and [`ClientLimitedAuthorization`](crate::models::ClientLimitedAuthorization)."
+)]
+#[cfg_attr(
+    not(
+        all(
+            feature = "authorization-endpoint",
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    ),
+    doc = " The `clientSource` of `Client` and `ClientLimitedAuthorization`."
+)]
 ///
 /// Inline schema at `#/components/schemas/client/properties/clientSource` in the spec.
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientClientSource {
     /// `DYNAMIC_REGISTRATION`
@@ -21,9 +59,10 @@ pub enum ClientClientSource {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ClientClientSource, Unrecognized, { DynamicRegistration => "DYNAMIC_REGISTRATION",
-    AutomaticRegistration => "AUTOMATIC_REGISTRATION", ExplicitRegistration =>
-    "EXPLICIT_REGISTRATION", MetadataDocument => "METADATA_DOCUMENT", StaticRegistration
-    => "STATIC_REGISTRATION" }
-);
+crate::open_enum::open_enum!(ClientClientSource, Unrecognized, {
+    DynamicRegistration => "DYNAMIC_REGISTRATION",
+    AutomaticRegistration => "AUTOMATIC_REGISTRATION",
+    ExplicitRegistration => "EXPLICIT_REGISTRATION",
+    MetadataDocument => "METADATA_DOCUMENT",
+    StaticRegistration => "STATIC_REGISTRATION",
+});

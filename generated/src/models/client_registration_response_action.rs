@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `dynamic-client-registration` (on by default).
+/// The `action` of [`ClientRegistrationResponse`](crate::models::ClientRegistrationResponse).
 ///
 /// Inline schema at `#/components/schemas/client_registration_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `dynamic-client-registration` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic-client-registration")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientRegistrationResponseAction {
     /// `BAD_REQUEST`
@@ -25,9 +28,12 @@ pub enum ClientRegistrationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ClientRegistrationResponseAction, Unrecognized, { BadRequest => "BAD_REQUEST",
-    Created => "CREATED", Deleted => "DELETED", InternalServerError =>
-    "INTERNAL_SERVER_ERROR", Ok => "OK", Unauthorized => "UNAUTHORIZED", Updated =>
-    "UPDATED" }
-);
+crate::open_enum::open_enum!(ClientRegistrationResponseAction, Unrecognized, {
+    BadRequest => "BAD_REQUEST",
+    Created => "CREATED",
+    Deleted => "DELETED",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    Ok => "OK",
+    Unauthorized => "UNAUTHORIZED",
+    Updated => "UPDATED",
+});

@@ -4,9 +4,50 @@
 /// `client_registration_types_supported` OP metadata that are defined in
 /// [OpenID Connect Federation 1.0](https://openid.net/specs/openid-connect-federation-1_0.html).
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " An item of the `clientRegistrationTypes` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " An item of the `clientRegistrationTypes` of `Client`."
+)]
+#[cfg_attr(
+    any(feature = "authorization-endpoint", feature = "service-management"),
+    doc = " An item of the `supportedClientRegistrationTypes` of [`Service`](crate::models::Service)."
+)]
+#[cfg_attr(
+    not(any(feature = "authorization-endpoint", feature = "service-management")),
+    doc = " An item of the `supportedClientRegistrationTypes` of `Service`."
+)]
 ///
 /// Schema `client_registration_type` of the spec (`#/components/schemas/client_registration_type`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint",
+                feature = "service-management"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientRegistrationType {
     /// `AUTOMATIC`
@@ -17,7 +58,7 @@ pub enum ClientRegistrationType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ClientRegistrationType, Unrecognized, { Automatic => "AUTOMATIC", Explicit =>
-    "EXPLICIT" }
-);
+crate::open_enum::open_enum!(ClientRegistrationType, Unrecognized, {
+    Automatic => "AUTOMATIC",
+    Explicit => "EXPLICIT",
+});

@@ -3,9 +3,50 @@
 /// The client type, either `CONFIDENTIAL` or `PUBLIC`. See [RFC 6749, 2.1. Client Types](https://datatracker.ietf.org/doc/html/rfc6749#section-2.1)
 /// for details.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `token-operations` (on by default).
+#[cfg_attr(
+    all(
+        feature = "authorization-endpoint",
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        ),
+        any(feature = "client-management", feature = "token-operations")
+    ),
+    doc = " The `clientType` of [`Client`](crate::models::Client), [`ClientLimited`](crate::models::ClientLimited) and [`ClientLimitedAuthorization`](crate::models::ClientLimitedAuthorization)."
+)]
+#[cfg_attr(
+    not(
+        all(
+            feature = "authorization-endpoint",
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            ),
+            any(feature = "client-management", feature = "token-operations")
+        )
+    ),
+    doc = " The `clientType` of `Client`, `ClientLimited` and `ClientLimitedAuthorization`."
+)]
 ///
 /// Schema `client_type` of the spec (`#/components/schemas/client_type`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `token-operations` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint",
+                feature = "token-operations"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ClientType {
     /// `PUBLIC`
@@ -16,6 +57,7 @@ pub enum ClientType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    ClientType, Unrecognized, { Public => "PUBLIC", Confidential => "CONFIDENTIAL" }
-);
+crate::open_enum::open_enum!(ClientType, Unrecognized, {
+    Public => "PUBLIC",
+    Confidential => "CONFIDENTIAL",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `device-flow` (on by default).
+/// The `action` of [`DeviceAuthorizationResponse`](crate::models::DeviceAuthorizationResponse).
 ///
 /// Inline schema at `#/components/schemas/device_authorization_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `device-flow` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "device-flow")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceAuthorizationResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,8 +22,9 @@ pub enum DeviceAuthorizationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    DeviceAuthorizationResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",
-    Ok => "OK" }
-);
+crate::open_enum::open_enum!(DeviceAuthorizationResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Ok => "OK",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `device-flow` (on by default).
+/// The `action` of [`DeviceCompleteResponse`](crate::models::DeviceCompleteResponse).
 ///
 /// Inline schema at `#/components/schemas/device_complete_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `device-flow` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "device-flow")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceCompleteResponseAction {
     /// `SERVER_ERROR`
@@ -21,8 +24,10 @@ pub enum DeviceCompleteResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    DeviceCompleteResponseAction, Unrecognized, { ServerError => "SERVER_ERROR",
-    UserCodeNotExist => "USER_CODE_NOT_EXIST", UserCodeExpired => "USER_CODE_EXPIRED",
-    InvalidRequest => "INVALID_REQUEST", Success => "SUCCESS" }
-);
+crate::open_enum::open_enum!(DeviceCompleteResponseAction, Unrecognized, {
+    ServerError => "SERVER_ERROR",
+    UserCodeNotExist => "USER_CODE_NOT_EXIST",
+    UserCodeExpired => "USER_CODE_EXPIRED",
+    InvalidRequest => "INVALID_REQUEST",
+    Success => "SUCCESS",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `device-flow` (on by default).
+/// The `action` of [`DeviceVerificationResponse`](crate::models::DeviceVerificationResponse).
 ///
 /// Inline schema at `#/components/schemas/device_verification_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `device-flow` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "device-flow")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DeviceVerificationResponseAction {
     /// `SERVER_ERROR`
@@ -19,7 +22,9 @@ pub enum DeviceVerificationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    DeviceVerificationResponseAction, Unrecognized, { ServerError => "SERVER_ERROR",
-    NotExist => "NOT_EXIST", Expired => "EXPIRED", Valid => "VALID" }
-);
+crate::open_enum::open_enum!(DeviceVerificationResponseAction, Unrecognized, {
+    ServerError => "SERVER_ERROR",
+    NotExist => "NOT_EXIST",
+    Expired => "EXPIRED",
+    Valid => "VALID",
+});

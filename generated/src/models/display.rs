@@ -10,9 +10,23 @@
 /// Values for this property correspond to the values listed in
 /// "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), display".
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+/// An item of the `supportedDisplays` of [`Service`](crate::models::Service).
+#[cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " The `display` of [`AuthorizationResponse`](crate::models::AuthorizationResponse)."
+)]
+#[cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " The `display` of `AuthorizationResponse`."
+)]
 ///
 /// Schema `display` of the spec (`#/components/schemas/display`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "service-management")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Display {
     /// `PAGE`
@@ -27,7 +41,9 @@ pub enum Display {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    Display, Unrecognized, { Page => "PAGE", Popup => "POPUP", Touch => "TOUCH", Wap =>
-    "WAP" }
-);
+crate::open_enum::open_enum!(Display, Unrecognized, {
+    Page => "PAGE",
+    Popup => "POPUP",
+    Touch => "TOUCH",
+    Wap => "WAP",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `federation-endpoint` (on by default).
+/// The `action` of [`FederationConfigurationResponse`](crate::models::FederationConfigurationResponse).
 ///
 /// Inline schema at `#/components/schemas/federation_configuration_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `federation-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "federation-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FederationConfigurationResponseAction {
     /// `OK`
@@ -17,7 +20,8 @@ pub enum FederationConfigurationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    FederationConfigurationResponseAction, Unrecognized, { Ok => "OK", NotFound =>
-    "NOT_FOUND", InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(FederationConfigurationResponseAction, Unrecognized, {
+    Ok => "OK",
+    NotFound => "NOT_FOUND",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

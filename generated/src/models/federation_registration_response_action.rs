@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `federation-endpoint` (on by default).
+/// The `action` of [`FederationRegistrationResponse`](crate::models::FederationRegistrationResponse).
 ///
 /// Inline schema at `#/components/schemas/federation_registration_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `federation-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "federation-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FederationRegistrationResponseAction {
     /// `OK`
@@ -19,8 +22,9 @@ pub enum FederationRegistrationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    FederationRegistrationResponseAction, Unrecognized, { Ok => "OK", BadRequest =>
-    "BAD_REQUEST", NotFound => "NOT_FOUND", InternalServerError =>
-    "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(FederationRegistrationResponseAction, Unrecognized, {
+    Ok => "OK",
+    BadRequest => "BAD_REQUEST",
+    NotFound => "NOT_FOUND",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

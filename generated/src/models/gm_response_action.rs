@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `grant-management-endpoint` (on by default).
+/// The `action` of [`GMResponse`](crate::models::GMResponse).
 ///
 /// Inline schema at `#/components/schemas/g_m_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `grant-management-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "grant-management-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GMResponseAction {
     /// `OK`
@@ -25,8 +28,12 @@ pub enum GMResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    GMResponseAction, Unrecognized, { Ok => "OK", NoContent => "NO_CONTENT", Unauthorized
-    => "UNAUTHORIZED", Forbidden => "FORBIDDEN", NotFound => "NOT_FOUND", CallerError =>
-    "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }
-);
+crate::open_enum::open_enum!(GMResponseAction, Unrecognized, {
+    Ok => "OK",
+    NoContent => "NO_CONTENT",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    NotFound => "NOT_FOUND",
+    CallerError => "CALLER_ERROR",
+    AuthleteError => "AUTHLETE_ERROR",
+});

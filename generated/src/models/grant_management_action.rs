@@ -5,9 +5,41 @@
 /// The `grant_management_action` request parameter is defined in
 /// [Grant Management for OAuth 2.0](https://openid.net/specs/fapi-grant-management.html).
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `grant-management-endpoint` (on by default).
+#[cfg_attr(
+    all(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "grant-management-endpoint"
+    ),
+    doc = " The `gmAction` of [`AuthorizationResponse`](crate::models::AuthorizationResponse), [`GMRequest`](crate::models::GMRequest), [`BackchannelAuthenticationResponse`](crate::models::BackchannelAuthenticationResponse) and 2 more."
+)]
+#[cfg_attr(
+    not(
+        all(
+            feature = "authorization-endpoint",
+            feature = "ciba",
+            feature = "grant-management-endpoint"
+        )
+    ),
+    doc = " The `gmAction` of `AuthorizationResponse`, `GMRequest`, `BackchannelAuthenticationResponse` and 2 more."
+)]
 ///
 /// Schema `grant_management_action` of the spec (`#/components/schemas/grant_management_action`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `ciba`, `device-flow`, `grant-management-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "ciba",
+                feature = "device-flow",
+                feature = "grant-management-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GrantManagementAction {
     /// `CREATE`
@@ -24,7 +56,10 @@ pub enum GrantManagementAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    GrantManagementAction, Unrecognized, { Create => "CREATE", Query => "QUERY", Replace
-    => "REPLACE", Revoke => "REVOKE", Merge => "MERGE" }
-);
+crate::open_enum::open_enum!(GrantManagementAction, Unrecognized, {
+    Create => "CREATE",
+    Query => "QUERY",
+    Replace => "REPLACE",
+    Revoke => "REVOKE",
+    Merge => "MERGE",
+});

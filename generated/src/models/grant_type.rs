@@ -2,9 +2,60 @@
 
 /// The grant type of the access token when the access token was created.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `introspection-endpoint`, `service-management`, `token-operations` (on by default).
+#[cfg_attr(
+    all(feature = "introspection-endpoint", feature = "token-operations"),
+    doc = " The `grantType` of [`AccessToken`](crate::models::AccessToken), [`IntrospectionResponse`](crate::models::IntrospectionResponse) and [`TokenCreateRequest`](crate::models::TokenCreateRequest)."
+)]
+#[cfg_attr(
+    not(all(feature = "introspection-endpoint", feature = "token-operations")),
+    doc = " The `grantType` of `AccessToken`, `IntrospectionResponse` and `TokenCreateRequest`."
+)]
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " An item of the `grantTypes` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " An item of the `grantTypes` of `Client`."
+)]
+#[cfg_attr(
+    any(feature = "authorization-endpoint", feature = "service-management"),
+    doc = " An item of the `supportedGrantTypes` of [`Service`](crate::models::Service)."
+)]
+#[cfg_attr(
+    not(any(feature = "authorization-endpoint", feature = "service-management")),
+    doc = " An item of the `supportedGrantTypes` of `Service`."
+)]
 ///
 /// Schema `grant_type` of the spec (`#/components/schemas/grant_type`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `introspection-endpoint`, `service-management`, `token-operations` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint",
+                feature = "introspection-endpoint",
+                feature = "service-management",
+                feature = "token-operations"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GrantType {
     /// `AUTHORIZATION_CODE`
@@ -31,10 +82,15 @@ pub enum GrantType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    GrantType, Unrecognized, { AuthorizationCode => "AUTHORIZATION_CODE", Implicit =>
-    "IMPLICIT", Password => "PASSWORD", ClientCredentials => "CLIENT_CREDENTIALS",
-    RefreshToken => "REFRESH_TOKEN", Ciba => "CIBA", DeviceCode => "DEVICE_CODE",
-    TokenExchange => "TOKEN_EXCHANGE", JwtBearer => "JWT_BEARER", PreAuthorizedCode =>
-    "PRE_AUTHORIZED_CODE" }
-);
+crate::open_enum::open_enum!(GrantType, Unrecognized, {
+    AuthorizationCode => "AUTHORIZATION_CODE",
+    Implicit => "IMPLICIT",
+    Password => "PASSWORD",
+    ClientCredentials => "CLIENT_CREDENTIALS",
+    RefreshToken => "REFRESH_TOKEN",
+    Ciba => "CIBA",
+    DeviceCode => "DEVICE_CODE",
+    TokenExchange => "TOKEN_EXCHANGE",
+    JwtBearer => "JWT_BEARER",
+    PreAuthorizedCode => "PRE_AUTHORIZED_CODE",
+});

@@ -2,10 +2,47 @@
 
 /// Holds information about a key managed in an HSM (Hardware Security Module)
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `hardware-security-key`, `service-management` (on by default).
+#[cfg_attr(
+    all(
+        any(feature = "authorization-endpoint", feature = "service-management"),
+        feature = "hardware-security-key"
+    ),
+    doc = " An item of the `hsks` of [`Service`](crate::models::Service) and [`HskGetListResponse`](crate::models::HskGetListResponse)."
+)]
+#[cfg_attr(
+    not(
+        all(
+            any(feature = "authorization-endpoint", feature = "service-management"),
+            feature = "hardware-security-key"
+        )
+    ),
+    doc = " An item of the `hsks` of `Service` and `HskGetListResponse`."
+)]
+#[cfg_attr(
+    feature = "hardware-security-key",
+    doc = " The `hsk` of [`HskCreateResponse`](crate::models::HskCreateResponse), [`HskDeleteResponse`](crate::models::HskDeleteResponse) and [`HskGetResponse`](crate::models::HskGetResponse)."
+)]
+#[cfg_attr(
+    not(feature = "hardware-security-key"),
+    doc = " The `hsk` of `HskCreateResponse`, `HskDeleteResponse` and `HskGetResponse`."
+)]
 ///
 /// Schema `hsk` of the spec (`#/components/schemas/hsk`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo features `authorization-endpoint`, `hardware-security-key`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "hardware-security-key",
+                feature = "service-management"
+            )
+        )
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Hsk {
     /// The key type (EC or RSA)
     pub kty: Option<String>,

@@ -2,9 +2,12 @@
 
 /// Result of the API call.
 ///
-/// Compiled with the cargo feature `hardware-security-key` (on by default).
+/// The `action` of [`HskCreateResponse`](crate::models::HskCreateResponse).
 ///
 /// Inline schema at `#/components/schemas/hsk_create_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `hardware-security-key` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "hardware-security-key")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HskCreateResponseAction {
     /// `SUCCESS`
@@ -19,7 +22,9 @@ pub enum HskCreateResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    HskCreateResponseAction, Unrecognized, { Success => "SUCCESS", InvalidRequest =>
-    "INVALID_REQUEST", NotFound => "NOT_FOUND", ServerError => "SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(HskCreateResponseAction, Unrecognized, {
+    Success => "SUCCESS",
+    InvalidRequest => "INVALID_REQUEST",
+    NotFound => "NOT_FOUND",
+    ServerError => "SERVER_ERROR",
+});

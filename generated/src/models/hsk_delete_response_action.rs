@@ -2,9 +2,12 @@
 
 /// Result of the API call
 ///
-/// Compiled with the cargo feature `hardware-security-key` (on by default).
+/// The `action` of [`HskDeleteResponse`](crate::models::HskDeleteResponse) and [`HskGetResponse`](crate::models::HskGetResponse).
 ///
 /// Inline schema at `#/components/schemas/hsk_delete_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `hardware-security-key` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "hardware-security-key")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HskDeleteResponseAction {
     /// `SUCCESS`
@@ -19,7 +22,9 @@ pub enum HskDeleteResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    HskDeleteResponseAction, Unrecognized, { Success => "SUCCESS", InvalidRequest =>
-    "INVALID_REQUEST", NotFound => "NOT_FOUND", ServerError => "SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(HskDeleteResponseAction, Unrecognized, {
+    Success => "SUCCESS",
+    InvalidRequest => "INVALID_REQUEST",
+    NotFound => "NOT_FOUND",
+    ServerError => "SERVER_ERROR",
+});

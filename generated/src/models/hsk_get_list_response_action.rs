@@ -2,9 +2,12 @@
 
 /// Result of the API call
 ///
-/// Compiled with the cargo feature `hardware-security-key` (on by default).
+/// The `action` of [`HskGetListResponse`](crate::models::HskGetListResponse).
 ///
 /// Inline schema at `#/components/schemas/hsk_get_list_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `hardware-security-key` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "hardware-security-key")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HskGetListResponseAction {
     /// `SUCCESS`
@@ -17,7 +20,8 @@ pub enum HskGetListResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    HskGetListResponseAction, Unrecognized, { Success => "SUCCESS", InvalidRequest =>
-    "INVALID_REQUEST", ServerError => "SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(HskGetListResponseAction, Unrecognized, {
+    Success => "SUCCESS",
+    InvalidRequest => "INVALID_REQUEST",
+    ServerError => "SERVER_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the implementation of the token endpoint should take.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `action` of [`IdtokenReissueResponse`](crate::models::IdtokenReissueResponse).
 ///
 /// Inline schema at `#/components/schemas/idtoken_reissue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IdtokenReissueResponseAction {
     /// `OK`
@@ -17,7 +20,8 @@ pub enum IdtokenReissueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    IdtokenReissueResponseAction, Unrecognized, { Ok => "OK", InternalServerError =>
-    "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(IdtokenReissueResponseAction, Unrecognized, {
+    Ok => "OK",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

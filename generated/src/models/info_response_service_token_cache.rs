@@ -2,10 +2,13 @@
 
 /// Cache statistics for service tokens.
 ///
-/// Compiled with the cargo feature `utility-endpoints` (on by default).
+/// The `serviceTokenCache` of [`InfoResponse`](crate::models::InfoResponse).
 ///
 /// Inline schema at `#/components/schemas/info_response/properties/serviceTokenCache` in the spec.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo feature `utility-endpoints` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "utility-endpoints")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct InfoResponseServiceTokenCache {
     /// The number of cache hits.
     ///

@@ -2,9 +2,22 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo features `introspection-endpoint`, `user-info-endpoint` (on by default).
+#[cfg_attr(
+    all(feature = "introspection-endpoint", feature = "user-info-endpoint"),
+    doc = " The `action` of [`IntrospectionResponse`](crate::models::IntrospectionResponse) and [`UserinfoResponse`](crate::models::UserinfoResponse)."
+)]
+#[cfg_attr(
+    not(all(feature = "introspection-endpoint", feature = "user-info-endpoint")),
+    doc = " The `action` of `IntrospectionResponse` and `UserinfoResponse`."
+)]
 ///
 /// Inline schema at `#/components/schemas/introspection_response/properties/action` in the spec.
+///
+/// Compiled with the cargo features `introspection-endpoint`, `user-info-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "introspection-endpoint", feature = "user-info-endpoint")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IntrospectionResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -21,8 +34,10 @@ pub enum IntrospectionResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    IntrospectionResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",
-    Forbidden => "FORBIDDEN", Ok => "OK" }
-);
+crate::open_enum::open_enum!(IntrospectionResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    Ok => "OK",
+});

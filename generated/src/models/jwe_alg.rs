@@ -9,9 +9,26 @@
 ///
 /// **Please note that some of the algorithms are more secure than others, some are not supported very well cross platforms and some (like RSA1_5) is known to be weak**.
 ///
-/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+/// The `authorizationEncryptionAlg` of [`Client`](crate::models::Client).
+/// The `requestEncryptionAlg` of [`Client`](crate::models::Client).
+/// The `idTokenEncryptionAlg` of [`Client`](crate::models::Client).
+/// It is used in 1 more place.
 ///
 /// Schema `jwe_alg` of the spec (`#/components/schemas/jwe_alg`).
+///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JweAlg {
     /// `RSA1_5`
@@ -52,12 +69,22 @@ pub enum JweAlg {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    JweAlg, Unrecognized, { Rsa15 => "RSA1_5", RsaOaep => "RSA_OAEP", RsaOaep256 =>
-    "RSA_OAEP_256", A128kw => "A128KW", A192kw => "A192KW", A256kw => "A256KW", Dir =>
-    "DIR", EcdhEs => "ECDH_ES", EcdhEsA128kw => "ECDH_ES_A128KW", EcdhEsA192kw =>
-    "ECDH_ES_A192KW", EcdhEsA256kw => "ECDH_ES_A256KW", A128gcmkw => "A128GCMKW",
-    A192gcmkw => "A192GCMKW", A256gcmkw => "A256GCMKW", Pbes2Hs256A128kw =>
-    "PBES2_HS256_A128KW", Pbes2Hs384A192kw => "PBES2_HS384_A192KW", Pbes2Hs512A256kw =>
-    "PBES2_HS512_A256KW" }
-);
+crate::open_enum::open_enum!(JweAlg, Unrecognized, {
+    Rsa15 => "RSA1_5",
+    RsaOaep => "RSA_OAEP",
+    RsaOaep256 => "RSA_OAEP_256",
+    A128kw => "A128KW",
+    A192kw => "A192KW",
+    A256kw => "A256KW",
+    Dir => "DIR",
+    EcdhEs => "ECDH_ES",
+    EcdhEsA128kw => "ECDH_ES_A128KW",
+    EcdhEsA192kw => "ECDH_ES_A192KW",
+    EcdhEsA256kw => "ECDH_ES_A256KW",
+    A128gcmkw => "A128GCMKW",
+    A192gcmkw => "A192GCMKW",
+    A256gcmkw => "A256GCMKW",
+    Pbes2Hs256A128kw => "PBES2_HS256_A128KW",
+    Pbes2Hs384A192kw => "PBES2_HS384_A192KW",
+    Pbes2Hs512A256kw => "PBES2_HS512_A256KW",
+});

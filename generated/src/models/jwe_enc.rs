@@ -7,9 +7,26 @@
 /// - as `requestEncryptionEnc` value, it refers to the expected encryption algorithm used by the client when encrypting a Request Object
 /// - as `idTokenEncryptionEnc` value, it refers to the algorithm used by the server to encrypt id_tokens
 ///
-/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+/// The `authorizationEncryptionEnc` of [`Client`](crate::models::Client).
+/// The `requestEncryptionEnc` of [`Client`](crate::models::Client).
+/// The `idTokenEncryptionEnc` of [`Client`](crate::models::Client).
+/// It is used in 1 more place.
 ///
 /// Schema `jwe_enc` of the spec (`#/components/schemas/jwe_enc`).
+///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JweEnc {
     /// `A128CBC_HS256`
@@ -28,8 +45,11 @@ pub enum JweEnc {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    JweEnc, Unrecognized, { A128cbcHs256 => "A128CBC_HS256", A192cbcHs384 =>
-    "A192CBC_HS384", A256cbcHs512 => "A256CBC_HS512", A128gcm => "A128GCM", A192gcm =>
-    "A192GCM", A256gcm => "A256GCM" }
-);
+crate::open_enum::open_enum!(JweEnc, Unrecognized, {
+    A128cbcHs256 => "A128CBC_HS256",
+    A192cbcHs384 => "A192CBC_HS384",
+    A256cbcHs512 => "A256CBC_HS512",
+    A128gcm => "A128GCM",
+    A192gcm => "A192GCM",
+    A256gcm => "A256GCM",
+});

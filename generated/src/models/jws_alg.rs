@@ -9,9 +9,79 @@
 /// - as client authorizationSignAlg value, it represents the signature algorithm used when [creating a JARM response](https://kb.authlete.com/en/s/oauth-and-openid-connect/a/enabling-jarm).
 /// - or as client requestSignAlg value, it specifies which is the expected signature used by [client on a Request Object](https://kb.authlete.com/en/s/oauth-and-openid-connect/a/request-objects).
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " The `authorizationSignAlg` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " The `authorizationSignAlg` of `Client`."
+)]
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " The `tokenAuthSignAlg` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " The `tokenAuthSignAlg` of `Client`."
+)]
+#[cfg_attr(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    ),
+    doc = " The `requestSignAlg` of [`Client`](crate::models::Client)."
+)]
+#[cfg_attr(
+    not(
+        any(
+            feature = "client-management",
+            feature = "dynamic-client-registration",
+            feature = "federation-endpoint"
+        )
+    ),
+    doc = " The `requestSignAlg` of `Client`."
+)]
+/// It is used in 4 more places.
 ///
 /// Schema `jws_alg` of the spec (`#/components/schemas/jws_alg`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `client-management`, `dynamic-client-registration`, `federation-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "authorization-endpoint",
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint",
+                feature = "service-management"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum JwsAlg {
     /// `NONE`
@@ -48,9 +118,20 @@ pub enum JwsAlg {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    JwsAlg, Unrecognized, { None => "NONE", Hs256 => "HS256", Hs384 => "HS384", Hs512 =>
-    "HS512", Rs256 => "RS256", Rs384 => "RS384", Rs512 => "RS512", Es256 => "ES256",
-    Es384 => "ES384", Es512 => "ES512", Ps256 => "PS256", Ps384 => "PS384", Ps512 =>
-    "PS512", Es256k => "ES256K", EdDsa => "EdDSA" }
-);
+crate::open_enum::open_enum!(JwsAlg, Unrecognized, {
+    None => "NONE",
+    Hs256 => "HS256",
+    Hs384 => "HS384",
+    Hs512 => "HS512",
+    Rs256 => "RS256",
+    Rs384 => "RS384",
+    Rs512 => "RS512",
+    Es256 => "ES256",
+    Es384 => "ES384",
+    Es512 => "ES512",
+    Ps256 => "PS256",
+    Ps384 => "PS384",
+    Ps512 => "PS512",
+    Es256k => "ES256K",
+    EdDsa => "EdDSA",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the API caller should take.
 ///
-/// Compiled with the cargo feature `native-sso` (on by default).
+/// The `action` of [`NativeSsoLogoutResponse`](crate::models::NativeSsoLogoutResponse).
 ///
 /// Inline schema at `#/components/schemas/native_sso_logout_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `native-sso` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "native-sso")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NativeSsoLogoutResponseAction {
     /// `OK`
@@ -17,7 +20,8 @@ pub enum NativeSsoLogoutResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    NativeSsoLogoutResponseAction, Unrecognized, { Ok => "OK", ServerError =>
-    "SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(NativeSsoLogoutResponseAction, Unrecognized, {
+    Ok => "OK",
+    ServerError => "SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the implementation of the token endpoint should take.
 ///
-/// Compiled with the cargo feature `native-sso` (on by default).
+/// The `action` of [`NativeSsoResponse`](crate::models::NativeSsoResponse).
 ///
 /// Inline schema at `#/components/schemas/native_sso_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `native-sso` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "native-sso")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NativeSsoResponseAction {
     /// `OK`
@@ -17,7 +20,8 @@ pub enum NativeSsoResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    NativeSsoResponseAction, Unrecognized, { Ok => "OK", InternalServerError =>
-    "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(NativeSsoResponseAction, Unrecognized, {
+    Ok => "OK",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

@@ -6,9 +6,31 @@
 ///
 /// See "[OpenID Connect Core 1.0, 3.1.2.1. Authentication Request](https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest), prompt" for `prompt` request parameter.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+/// An item of the `supportedPromptValues` of [`Service`](crate::models::Service).
+#[cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " An item of the `prompts` of [`AuthorizationResponse`](crate::models::AuthorizationResponse)."
+)]
+#[cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " An item of the `prompts` of `AuthorizationResponse`."
+)]
+#[cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " The `lowestPrompt` of [`AuthorizationResponse`](crate::models::AuthorizationResponse)."
+)]
+#[cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " The `lowestPrompt` of `AuthorizationResponse`."
+)]
 ///
 /// Schema `prompt` of the spec (`#/components/schemas/prompt`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "service-management")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Prompt {
     /// `NONE`
@@ -25,7 +47,10 @@ pub enum Prompt {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    Prompt, Unrecognized, { None => "NONE", Login => "LOGIN", Consent => "CONSENT",
-    SelectAccount => "SELECT_ACCOUNT", Create => "CREATE" }
-);
+crate::open_enum::open_enum!(Prompt, Unrecognized, {
+    None => "NONE",
+    Login => "LOGIN",
+    Consent => "CONSENT",
+    SelectAccount => "SELECT_ACCOUNT",
+    Create => "CREATE",
+});

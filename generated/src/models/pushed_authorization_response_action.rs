@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take. Any other value other than "CREATED" should be handled as unsuccessful result.
 ///
-/// Compiled with the cargo feature `pushed-authorization-endpoint` (on by default).
+/// The `action` of [`PushedAuthorizationResponse`](crate::models::PushedAuthorizationResponse).
 ///
 /// Inline schema at `#/components/schemas/pushed_authorization_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `pushed-authorization-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "pushed-authorization-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PushedAuthorizationResponseAction {
     /// `CREATED`
@@ -23,9 +26,11 @@ pub enum PushedAuthorizationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    PushedAuthorizationResponseAction, Unrecognized, { Created => "CREATED", BadRequest
-    => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN",
-    PayloadTooLarge => "PAYLOAD_TOO_LARGE", InternalServerError =>
-    "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(PushedAuthorizationResponseAction, Unrecognized, {
+    Created => "CREATED",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `revocation-endpoint` (on by default).
+/// The `action` of [`RevocationResponse`](crate::models::RevocationResponse).
 ///
 /// Inline schema at `#/components/schemas/revocation_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `revocation-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "revocation-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RevocationResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,8 +22,9 @@ pub enum RevocationResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    RevocationResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", InvalidClient => "INVALID_CLIENT", BadRequest =>
-    "BAD_REQUEST", Ok => "OK" }
-);
+crate::open_enum::open_enum!(RevocationResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    InvalidClient => "INVALID_CLIENT",
+    BadRequest => "BAD_REQUEST",
+    Ok => "OK",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `introspection-endpoint` (on by default).
+/// The `action` of [`StandardIntrospectionResponse`](crate::models::StandardIntrospectionResponse).
 ///
 /// Inline schema at `#/components/schemas/standard_introspection_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `introspection-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "introspection-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StandardIntrospectionResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,7 +22,9 @@ pub enum StandardIntrospectionResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    StandardIntrospectionResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Ok => "OK", Jwt => "JWT" }
-);
+crate::open_enum::open_enum!(StandardIntrospectionResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Ok => "OK",
+    Jwt => "JWT",
+});

@@ -2,10 +2,23 @@
 
 /// A list of strings, wrapped in an object as Authlete sends it (`StringArray` of Authlete's Java library). Added by the generator: the spec lacks it.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `user-info-endpoint` (on by default).
+#[cfg_attr(
+    all(feature = "authorization-endpoint", feature = "user-info-endpoint"),
+    doc = " An item of the `requestedVerifiedClaimsForTx` of [`AuthorizationResponse`](crate::models::AuthorizationResponse) and [`UserinfoResponse`](crate::models::UserinfoResponse)."
+)]
+#[cfg_attr(
+    not(all(feature = "authorization-endpoint", feature = "user-info-endpoint")),
+    doc = " An item of the `requestedVerifiedClaimsForTx` of `AuthorizationResponse` and `UserinfoResponse`."
+)]
 ///
 /// Schema `string_array` of the spec (`#/components/schemas/string_array`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo features `authorization-endpoint`, `user-info-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "user-info-endpoint")))
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct StringArray {
     /// The strings.
     pub array: Option<Vec<String>>,

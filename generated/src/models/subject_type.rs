@@ -6,9 +6,23 @@
 /// This property corresponds to `subject_type` in
 /// [OpenID Connect Dynamic Client Registration 1.0, 2. Client Metadata](https://openid.net/specs/openid-connect-registration-1_0.html#ClientMetadata).
 ///
-/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+/// The `subjectType` of [`Client`](crate::models::Client).
 ///
 /// Schema `subject_type` of the spec (`#/components/schemas/subject_type`).
+///
+/// Compiled with the cargo features `client-management`, `dynamic-client-registration`, `federation-endpoint` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(
+        cfg(
+            any(
+                feature = "client-management",
+                feature = "dynamic-client-registration",
+                feature = "federation-endpoint"
+            )
+        )
+    )
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SubjectType {
     /// `PUBLIC`
@@ -19,6 +33,7 @@ pub enum SubjectType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    SubjectType, Unrecognized, { Public => "PUBLIC", Pairwise => "PAIRWISE" }
-);
+crate::open_enum::open_enum!(SubjectType, Unrecognized, {
+    Public => "PUBLIC",
+    Pairwise => "PAIRWISE",
+});

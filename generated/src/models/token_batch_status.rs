@@ -2,10 +2,13 @@
 
 /// Status of a token batch operation.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+/// The `status` of [`TokenCreateBatchStatusResponse`](crate::models::TokenCreateBatchStatusResponse).
 ///
 /// Schema `token_batch_status` of the spec (`#/components/schemas/token_batch_status`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TokenBatchStatus {
     /// The kind of batch operation.
     ///

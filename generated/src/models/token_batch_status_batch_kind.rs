@@ -2,9 +2,12 @@
 
 /// The kind of batch operation.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+/// The `batchKind` of [`TokenBatchStatus`](crate::models::TokenBatchStatus).
 ///
 /// Inline schema at `#/components/schemas/token_batch_status/properties/batchKind` in the spec.
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenBatchStatusBatchKind {
     /// `CREATE`
@@ -13,6 +16,6 @@ pub enum TokenBatchStatusBatchKind {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenBatchStatusBatchKind, Unrecognized, { Create => "CREATE" }
-);
+crate::open_enum::open_enum!(TokenBatchStatusBatchKind, Unrecognized, {
+    Create => "CREATE",
+});

@@ -2,9 +2,12 @@
 
 /// The result of the batch operation.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+/// The `result` of [`TokenBatchStatus`](crate::models::TokenBatchStatus).
 ///
 /// Inline schema at `#/components/schemas/token_batch_status/properties/result` in the spec.
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenBatchStatusResult {
     /// `SUCCEEDED`
@@ -15,7 +18,7 @@ pub enum TokenBatchStatusResult {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenBatchStatusResult, Unrecognized, { Succeeded => "SUCCEEDED", Failed => "FAILED"
-    }
-);
+crate::open_enum::open_enum!(TokenBatchStatusResult, Unrecognized, {
+    Succeeded => "SUCCEEDED",
+    Failed => "FAILED",
+});

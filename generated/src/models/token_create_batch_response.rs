@@ -2,10 +2,20 @@
 
 /// Response from a token create batch request.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(
+    all(feature = "client", feature = "token-operations"),
+    doc = " The answer of [`Service::auth_token_create_batch`](crate::Service::auth_token_create_batch) (`POST /api/{serviceId}/auth/token/create/batch`)."
+)]
+#[cfg_attr(
+    not(all(feature = "client", feature = "token-operations")),
+    doc = " The answer of `Service::auth_token_create_batch` (`POST /api/{serviceId}/auth/token/create/batch`)."
+)]
 ///
 /// Schema `token_create_batch_response` of the spec (`#/components/schemas/token_create_batch_response`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TokenCreateBatchResponse {
     /// The result code of the request.
     ///

@@ -2,10 +2,20 @@
 
 /// Response from a token create batch status request.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(
+    all(feature = "client", feature = "token-operations"),
+    doc = " The answer of [`Service::auth_token_create_batch_status`](crate::Service::auth_token_create_batch_status) (`GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}`)."
+)]
+#[cfg_attr(
+    not(all(feature = "client", feature = "token-operations")),
+    doc = " The answer of `Service::auth_token_create_batch_status` (`GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}`)."
+)]
 ///
 /// Schema `token_create_batch_status_response` of the spec (`#/components/schemas/token_create_batch_status_response`).
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TokenCreateBatchStatusResponse {
     /// The result code of the request.
     ///

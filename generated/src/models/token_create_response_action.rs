@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+/// The `action` of [`TokenCreateResponse`](crate::models::TokenCreateResponse).
 ///
 /// Inline schema at `#/components/schemas/token_create_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenCreateResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -19,8 +22,9 @@ pub enum TokenCreateResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenCreateResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Forbidden => "FORBIDDEN", Ok =>
-    "OK" }
-);
+crate::open_enum::open_enum!(TokenCreateResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Forbidden => "FORBIDDEN",
+    Ok => "OK",
+});

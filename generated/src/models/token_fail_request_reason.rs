@@ -2,9 +2,12 @@
 
 /// The reason of the failure of the token request.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `reason` of [`TokenFailRequest`](crate::models::TokenFailRequest).
 ///
 /// Inline schema at `#/components/schemas/token_fail_request/properties/reason` in the spec.
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenFailRequestReason {
     /// `UNKNOWN`
@@ -17,8 +20,8 @@ pub enum TokenFailRequestReason {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenFailRequestReason, Unrecognized, { Unknown => "UNKNOWN",
+crate::open_enum::open_enum!(TokenFailRequestReason, Unrecognized, {
+    Unknown => "UNKNOWN",
     InvalidResourceOwnerCredentials => "INVALID_RESOURCE_OWNER_CREDENTIALS",
-    InvalidTarget => "INVALID_TARGET" }
-);
+    InvalidTarget => "INVALID_TARGET",
+});

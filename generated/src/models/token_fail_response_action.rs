@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `action` of [`TokenFailResponse`](crate::models::TokenFailResponse).
 ///
 /// Inline schema at `#/components/schemas/token_fail_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenFailResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -15,7 +18,7 @@ pub enum TokenFailResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenFailResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST" }
-);
+crate::open_enum::open_enum!(TokenFailResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `action` of [`TokenIssueResponse`](crate::models::TokenIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/token_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenIssueResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -15,7 +18,7 @@ pub enum TokenIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenIssueResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", Ok => "OK" }
-);
+crate::open_enum::open_enum!(TokenIssueResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    Ok => "OK",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `action` of [`TokenResponse`](crate::models::TokenResponse).
 ///
 /// Inline schema at `#/components/schemas/token_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -29,9 +32,14 @@ pub enum TokenResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenResponseAction, Unrecognized, { InternalServerError => "INTERNAL_SERVER_ERROR",
-    InvalidClient => "INVALID_CLIENT", BadRequest => "BAD_REQUEST", Password =>
-    "PASSWORD", Ok => "OK", TokenExchange => "TOKEN_EXCHANGE", JwtBearer => "JWT_BEARER",
-    NativeSso => "NATIVE_SSO", IdTokenReissuable => "ID_TOKEN_REISSUABLE" }
-);
+crate::open_enum::open_enum!(TokenResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    InvalidClient => "INVALID_CLIENT",
+    BadRequest => "BAD_REQUEST",
+    Password => "PASSWORD",
+    Ok => "OK",
+    TokenExchange => "TOKEN_EXCHANGE",
+    JwtBearer => "JWT_BEARER",
+    NativeSso => "NATIVE_SSO",
+    IdTokenReissuable => "ID_TOKEN_REISSUABLE",
+});

@@ -3,9 +3,14 @@
 /// The token type identifier used in OAuth 2.0 Token Exchange (RFC 8693).
 /// The API returns short codes (enum constant names) in response fields.
 ///
-/// Compiled with the cargo feature `token-endpoint` (on by default).
+/// The `requestedTokenType` of [`TokenResponse`](crate::models::TokenResponse).
+/// The `subjectTokenType` of [`TokenResponse`](crate::models::TokenResponse).
+/// The `actorTokenType` of [`TokenResponse`](crate::models::TokenResponse).
 ///
 /// Schema `token_type` of the spec (`#/components/schemas/token_type`).
+///
+/// Compiled with the cargo feature `token-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenType {
     /// `JWT`
@@ -32,9 +37,15 @@ pub enum TokenType {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenType, Unrecognized, { Jwt => "JWT", AccessToken => "ACCESS_TOKEN", RefreshToken
-    => "REFRESH_TOKEN", IdToken => "ID_TOKEN", Saml1 => "SAML1", Saml2 => "SAML2",
-    DeviceSecret => "DEVICE_SECRET", DeviceCode => "DEVICE_CODE", TokenExchange =>
-    "TOKEN_EXCHANGE", JwtBearer => "JWT_BEARER" }
-);
+crate::open_enum::open_enum!(TokenType, Unrecognized, {
+    Jwt => "JWT",
+    AccessToken => "ACCESS_TOKEN",
+    RefreshToken => "REFRESH_TOKEN",
+    IdToken => "ID_TOKEN",
+    Saml1 => "SAML1",
+    Saml2 => "SAML2",
+    DeviceSecret => "DEVICE_SECRET",
+    DeviceCode => "DEVICE_CODE",
+    TokenExchange => "TOKEN_EXCHANGE",
+    JwtBearer => "JWT_BEARER",
+});

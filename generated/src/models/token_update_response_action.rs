@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `token-operations` (on by default).
+/// The `action` of [`TokenUpdateResponse`](crate::models::TokenUpdateResponse).
 ///
 /// Inline schema at `#/components/schemas/token_update_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `token-operations` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "token-operations")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TokenUpdateResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -21,8 +24,10 @@ pub enum TokenUpdateResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    TokenUpdateResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Forbidden => "FORBIDDEN",
-    NotFound => "NOT_FOUND", Ok => "OK" }
-);
+crate::open_enum::open_enum!(TokenUpdateResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Forbidden => "FORBIDDEN",
+    NotFound => "NOT_FOUND",
+    Ok => "OK",
+});

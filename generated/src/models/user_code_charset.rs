@@ -2,9 +2,15 @@
 
 /// The character set for end-user verification codes (`user_code`) for Device Flow.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+/// The `userCodeCharset` of [`Service`](crate::models::Service).
 ///
 /// Schema `user_code_charset` of the spec (`#/components/schemas/user_code_charset`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "service-management")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserCodeCharset {
     /// `BASE20`
@@ -15,6 +21,7 @@ pub enum UserCodeCharset {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    UserCodeCharset, Unrecognized, { Base20 => "BASE20", Numeric => "NUMERIC" }
-);
+crate::open_enum::open_enum!(UserCodeCharset, Unrecognized, {
+    Base20 => "BASE20",
+    Numeric => "NUMERIC",
+});

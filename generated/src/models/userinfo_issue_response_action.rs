@@ -2,9 +2,12 @@
 
 /// The next action that the authorization server implementation should take.
 ///
-/// Compiled with the cargo feature `user-info-endpoint` (on by default).
+/// The `action` of [`UserinfoIssueResponse`](crate::models::UserinfoIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/userinfo_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `user-info-endpoint` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "user-info-endpoint")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserinfoIssueResponseAction {
     /// `INTERNAL_SERVER_ERROR`
@@ -23,8 +26,11 @@ pub enum UserinfoIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    UserinfoIssueResponseAction, Unrecognized, { InternalServerError =>
-    "INTERNAL_SERVER_ERROR", BadRequest => "BAD_REQUEST", Unauthorized => "UNAUTHORIZED",
-    Forbidden => "FORBIDDEN", Json => "JSON", Jwt => "JWT" }
-);
+crate::open_enum::open_enum!(UserinfoIssueResponseAction, Unrecognized, {
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    Json => "JSON",
+    Jwt => "JWT",
+});

@@ -3,9 +3,12 @@
 /// The next action that the implementation of the batch credential
 /// endpoint should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciBatchIssueResponse`](crate::models::VciBatchIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_batch_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciBatchIssueResponseAction {
     /// `OK`
@@ -22,8 +25,10 @@ pub enum VciBatchIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciBatchIssueResponseAction, Unrecognized, { Ok => "OK", Unauthorized =>
-    "UNAUTHORIZED", Forbidden => "FORBIDDEN", InternalServerError =>
-    "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(VciBatchIssueResponseAction, Unrecognized, {
+    Ok => "OK",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

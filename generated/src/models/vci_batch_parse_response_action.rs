@@ -2,9 +2,12 @@
 
 /// The next action that the batch credential endpoint should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciBatchParseResponse`](crate::models::VciBatchParseResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_batch_parse_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciBatchParseResponseAction {
     /// `OK`
@@ -21,8 +24,10 @@ pub enum VciBatchParseResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciBatchParseResponseAction, Unrecognized, { Ok => "OK", BadRequest => "BAD_REQUEST",
-    Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN", InternalServerError =>
-    "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciBatchParseResponseAction, Unrecognized, {
+    Ok => "OK",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

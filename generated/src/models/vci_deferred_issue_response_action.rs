@@ -3,9 +3,12 @@
 /// The next action that the implementation of the deferred credential
 /// endpoint should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciDeferredIssueResponse`](crate::models::VciDeferredIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_deferred_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciDeferredIssueResponseAction {
     /// `OK`
@@ -20,7 +23,9 @@ pub enum VciDeferredIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciDeferredIssueResponseAction, Unrecognized, { Ok => "OK", Forbidden => "FORBIDDEN",
-    InternalServerError => "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(VciDeferredIssueResponseAction, Unrecognized, {
+    Ok => "OK",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

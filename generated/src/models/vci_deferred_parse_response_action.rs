@@ -2,9 +2,12 @@
 
 /// The next action that the deferred credential endpoint should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciDeferredParseResponse`](crate::models::VciDeferredParseResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_deferred_parse_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciDeferredParseResponseAction {
     /// `OK`
@@ -21,8 +24,10 @@ pub enum VciDeferredParseResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciDeferredParseResponseAction, Unrecognized, { Ok => "OK", BadRequest =>
-    "BAD_REQUEST", Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN",
-    InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciDeferredParseResponseAction, Unrecognized, {
+    Ok => "OK",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

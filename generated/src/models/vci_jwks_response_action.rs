@@ -4,9 +4,12 @@
 /// endpoint of the credential issuer should take after getting a
 /// response from Authlete's `/vci/jwks` API.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciJwksResponse`](crate::models::VciJwksResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_jwks_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciJwksResponseAction {
     /// `OK`
@@ -19,7 +22,8 @@ pub enum VciJwksResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciJwksResponseAction, Unrecognized, { Ok => "OK", NotFound => "NOT_FOUND",
-    InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciJwksResponseAction, Unrecognized, {
+    Ok => "OK",
+    NotFound => "NOT_FOUND",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

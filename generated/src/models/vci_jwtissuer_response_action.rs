@@ -4,9 +4,12 @@
 /// endpoint (`/.well-known/jwt-issuer`) should take after getting
 /// a response from Authlete's `/vci/jwtissuer` API.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciJwtissuerResponse`](crate::models::VciJwtissuerResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_jwtissuer_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciJwtissuerResponseAction {
     /// `OK`
@@ -19,7 +22,8 @@ pub enum VciJwtissuerResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciJwtissuerResponseAction, Unrecognized, { Ok => "OK", NotFound => "NOT_FOUND",
-    InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciJwtissuerResponseAction, Unrecognized, {
+    Ok => "OK",
+    NotFound => "NOT_FOUND",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

@@ -5,9 +5,12 @@
 /// should take after getting a response from Authlete's
 /// `/vci/metadata` API.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciMetadataResponse`](crate::models::VciMetadataResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_metadata_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciMetadataResponseAction {
     /// `OK`
@@ -20,7 +23,8 @@ pub enum VciMetadataResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciMetadataResponseAction, Unrecognized, { Ok => "OK", NotFound => "NOT_FOUND",
-    InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciMetadataResponseAction, Unrecognized, {
+    Ok => "OK",
+    NotFound => "NOT_FOUND",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The result of the `/vci/offer/create` API call.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciOfferCreateResponse`](crate::models::VciOfferCreateResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_offer_create_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciOfferCreateResponseAction {
     /// `CREATED`
@@ -19,7 +22,9 @@ pub enum VciOfferCreateResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciOfferCreateResponseAction, Unrecognized, { Created => "CREATED", Forbidden =>
-    "FORBIDDEN", CallerError => "CALLER_ERROR", AuthleteError => "AUTHLETE_ERROR" }
-);
+crate::open_enum::open_enum!(VciOfferCreateResponseAction, Unrecognized, {
+    Created => "CREATED",
+    Forbidden => "FORBIDDEN",
+    CallerError => "CALLER_ERROR",
+    AuthleteError => "AUTHLETE_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The result of the `/vci/offer/info` API call.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciOfferInfoResponse`](crate::models::VciOfferInfoResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_offer_info_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciOfferInfoResponseAction {
     /// `OK`
@@ -21,8 +24,10 @@ pub enum VciOfferInfoResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciOfferInfoResponseAction, Unrecognized, { Ok => "OK", Forbidden => "FORBIDDEN",
-    NotFound => "NOT_FOUND", CallerError => "CALLER_ERROR", AuthleteError =>
-    "AUTHLETE_ERROR" }
-);
+crate::open_enum::open_enum!(VciOfferInfoResponseAction, Unrecognized, {
+    Ok => "OK",
+    Forbidden => "FORBIDDEN",
+    NotFound => "NOT_FOUND",
+    CallerError => "CALLER_ERROR",
+    AuthleteError => "AUTHLETE_ERROR",
+});

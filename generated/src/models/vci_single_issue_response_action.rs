@@ -3,9 +3,12 @@
 /// The next action that the implementation of the credential endpoint
 /// should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciSingleIssueResponse`](crate::models::VciSingleIssueResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_single_issue_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciSingleIssueResponseAction {
     /// `OK`
@@ -24,8 +27,11 @@ pub enum VciSingleIssueResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciSingleIssueResponseAction, Unrecognized, { Ok => "OK", Accepted => "ACCEPTED",
-    Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN", InternalServerError =>
-    "INTERNAL_SERVER_ERROR", CallerError => "CALLER_ERROR" }
-);
+crate::open_enum::open_enum!(VciSingleIssueResponseAction, Unrecognized, {
+    Ok => "OK",
+    Accepted => "ACCEPTED",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+    CallerError => "CALLER_ERROR",
+});

@@ -2,9 +2,12 @@
 
 /// The next action that the credential endpoint should take.
 ///
-/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+/// The `action` of [`VciSingleParseResponse`](crate::models::VciSingleParseResponse).
 ///
 /// Inline schema at `#/components/schemas/vci_single_parse_response/properties/action` in the spec.
+///
+/// Compiled with the cargo feature `verifiable-credential-issuer` (on by default).
+#[cfg_attr(docsrs, doc(cfg(feature = "verifiable-credential-issuer")))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VciSingleParseResponseAction {
     /// `OK`
@@ -21,8 +24,10 @@ pub enum VciSingleParseResponseAction {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VciSingleParseResponseAction, Unrecognized, { Ok => "OK", BadRequest =>
-    "BAD_REQUEST", Unauthorized => "UNAUTHORIZED", Forbidden => "FORBIDDEN",
-    InternalServerError => "INTERNAL_SERVER_ERROR" }
-);
+crate::open_enum::open_enum!(VciSingleParseResponseAction, Unrecognized, {
+    Ok => "OK",
+    BadRequest => "BAD_REQUEST",
+    Unauthorized => "UNAUTHORIZED",
+    Forbidden => "FORBIDDEN",
+    InternalServerError => "INTERNAL_SERVER_ERROR",
+});

@@ -2,9 +2,15 @@
 
 /// The verified claims validation schema set.
 ///
-/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+/// The `verifiedClaimsValidationSchemaSet` of [`Service`](crate::models::Service).
 ///
 /// Schema `verified_claims_validation_schema` of the spec (`#/components/schemas/verified_claims_validation_schema`).
+///
+/// Compiled with the cargo features `authorization-endpoint`, `service-management` (on by default).
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "authorization-endpoint", feature = "service-management")))
+)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum VerifiedClaimsValidationSchema {
     /// `standard`
@@ -15,7 +21,7 @@ pub enum VerifiedClaimsValidationSchema {
     Unrecognized(String),
 }
 
-crate::open_enum::open_enum!(
-    VerifiedClaimsValidationSchema, Unrecognized, { Standard => "standard",
-    StandardIdDocument => "standard+id_document" }
-);
+crate::open_enum::open_enum!(VerifiedClaimsValidationSchema, Unrecognized, {
+    Standard => "standard",
+    StandardIdDocument => "standard+id_document",
+});

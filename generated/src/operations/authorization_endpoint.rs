@@ -436,6 +436,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "authorization-endpoint")))
+    )]
     pub fn auth_authorization(
         &self,
         body: &crate::models::AuthorizationRequest,
@@ -554,6 +558,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "authorization-endpoint")))
+    )]
     pub fn auth_authorization_fail(
         &self,
         body: &crate::models::AuthorizationFailRequest,
@@ -676,6 +684,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "authorization-endpoint")))
+    )]
     pub fn auth_authorization_issue(
         &self,
         body: &crate::models::AuthorizationIssueRequest,
@@ -708,6 +720,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "authorization-endpoint")))
+    )]
     pub fn get_authorization_ticket_info(
         &self,
         body: &crate::models::AuthorizationTicketInfoRequest,
@@ -740,6 +756,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "authorization-endpoint")))
+    )]
     pub fn update_authorization_ticket(
         &self,
         body: &crate::models::AuthorizationTicketUpdateRequest,

@@ -268,6 +268,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "ciba"))))]
     pub fn backchannel_authentication(
         &self,
         body: &crate::models::BackchannelAuthenticationRequest,
@@ -372,6 +373,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "ciba"))))]
     pub fn backchannel_authentication_issue(
         &self,
         body: &crate::models::BackchannelAuthenticationIssueRequest,
@@ -430,6 +432,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "ciba"))))]
     pub fn backchannel_authentication_fail(
         &self,
         body: &crate::models::BackchannelAuthenticationFailRequest,
@@ -548,6 +551,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "ciba"))))]
     pub fn backchannel_authentication_complete(
         &self,
         body: &crate::models::BackchannelAuthenticationCompleteRequest,

@@ -3,7 +3,8 @@
 use crate::client::{decode, Call, Endpoint, Method, Service};
 
 /// The optional query parameters of [`Service::client_get_list`](crate::Service::client_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientGetListQuery {
     /// The developer of client applications. The default value is null. If this parameter is not set
@@ -75,7 +76,8 @@ impl Service {
 }
 
 /// The optional query parameters of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListQuery {
 
@@ -148,7 +150,8 @@ impl Service {
 }
 
 /// The optional query parameters of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListBySubjectQuery {
 
@@ -242,6 +245,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_get(&self, client_id: &str) -> Call<crate::models::Client> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_get",
@@ -279,6 +283,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_get_list(
         &self,
         query: &ClientGetListQuery,
@@ -317,6 +322,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_create(
         &self,
         body: &crate::models::Client,
@@ -352,6 +358,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_update(
         &self,
         client_id: &str,
@@ -385,6 +392,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_delete(&self, client_id: &str) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_delete",
@@ -417,6 +425,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_flag_update(
         &self,
         client_identifier: &str,
@@ -455,6 +464,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_secret_refresh(
         &self,
         client_identifier: &str,
@@ -493,6 +503,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_secret_update(
         &self,
         client_identifier: &str,
@@ -531,6 +542,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list(
         &self,
         subject: &str,
@@ -572,6 +584,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list_post(
         &self,
         body: &crate::models::ClientAuthorizationGetListRequest,
@@ -608,6 +621,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_get_list_by_subject(
         &self,
         subject: &str,
@@ -647,6 +661,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_update(
         &self,
         client_id: &str,
@@ -685,6 +700,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status; [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete_post(
         &self,
         client_id: &str,
@@ -723,6 +739,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete(
         &self,
         client_id: &str,
@@ -760,6 +777,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_authorization_delete_by_subject(
         &self,
         client_id: &str,
@@ -811,6 +829,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get(
         &self,
         client_id: &str,
@@ -849,6 +868,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status; [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get_post(
         &self,
         client_id: &str,
@@ -886,6 +906,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_get_by_subject(
         &self,
         client_id: &str,
@@ -928,6 +949,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_delete(
         &self,
         client_id: &str,
@@ -965,6 +987,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_granted_scopes_delete_by_subject(
         &self,
         client_id: &str,
@@ -1000,6 +1023,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_get(
         &self,
         client_id: &str,
@@ -1035,6 +1059,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_update(
         &self,
         client_id: &str,
@@ -1071,6 +1096,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_update_post(
         &self,
         client_id: &str,
@@ -1104,6 +1130,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
     pub fn client_extension_requestables_scopes_delete(
         &self,
         client_id: &str,

@@ -94,6 +94,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "device-flow"))))]
     pub fn device_authorization(
         &self,
         body: &crate::models::DeviceAuthorizationRequest,
@@ -156,6 +157,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "device-flow"))))]
     pub fn device_verification(
         &self,
         body: &crate::models::DeviceVerificationRequest,
@@ -240,6 +242,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "device-flow"))))]
     pub fn device_complete(
         &self,
         body: &crate::models::DeviceCompleteRequest,

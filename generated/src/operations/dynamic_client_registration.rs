@@ -84,6 +84,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "dynamic-client-registration")))
+    )]
     pub fn client_registration(
         &self,
         body: &crate::models::ClientRegistrationApiRequest,
@@ -201,6 +205,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "dynamic-client-registration")))
+    )]
     pub fn client_registration_get(
         &self,
         body: &crate::models::ClientRegistrationGetApiRequest,
@@ -318,6 +326,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "dynamic-client-registration")))
+    )]
     pub fn client_registration_update(
         &self,
         body: &crate::models::ClientRegistrationUpdateApiRequest,
@@ -432,6 +444,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "dynamic-client-registration")))
+    )]
     pub fn client_registration_delete(
         &self,
         body: &crate::models::ClientRegistrationGetApiRequest,

@@ -23,6 +23,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "grant-management-endpoint")))
+    )]
     pub fn grant_m(
         &self,
         body: &crate::models::GMRequest,

@@ -3,7 +3,8 @@
 use crate::client::{decode, Call, Client, Endpoint, Method};
 
 /// The optional query parameters of [`Client::get_lifecycle_healthcheck`](crate::Client::get_lifecycle_healthcheck): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "lifecycle"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct GetLifecycleHealthcheckQuery {
     /// If `true`, perform extended health checks (e.g. database connectivity).
@@ -39,6 +40,7 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "lifecycle"))))]
     pub fn get_lifecycle_healthcheck(
         &self,
         query: &GetLifecycleHealthcheckQuery,

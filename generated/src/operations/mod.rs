@@ -6,94 +6,710 @@
 //!
 //! | method | HTTP | area |
 //! | --- | --- | --- |
-//! | [`Service::auth_authorization`](crate::Service::auth_authorization) | `POST /api/{serviceId}/auth/authorization` | `authorization-endpoint` |
-//! | [`Service::auth_authorization_fail`](crate::Service::auth_authorization_fail) | `POST /api/{serviceId}/auth/authorization/fail` | `authorization-endpoint` |
-//! | [`Service::auth_authorization_issue`](crate::Service::auth_authorization_issue) | `POST /api/{serviceId}/auth/authorization/issue` | `authorization-endpoint` |
-//! | [`Service::get_authorization_ticket_info`](crate::Service::get_authorization_ticket_info) | `POST /api/{serviceId}/auth/authorization/ticket/info` | `authorization-endpoint` |
-//! | [`Service::update_authorization_ticket`](crate::Service::update_authorization_ticket) | `POST /api/{serviceId}/auth/authorization/ticket/update` | `authorization-endpoint` |
-//! | [`Service::backchannel_authentication`](crate::Service::backchannel_authentication) | `POST /api/{serviceId}/backchannel/authentication` | `ciba` |
-//! | [`Service::backchannel_authentication_issue`](crate::Service::backchannel_authentication_issue) | `POST /api/{serviceId}/backchannel/authentication/issue` | `ciba` |
-//! | [`Service::backchannel_authentication_fail`](crate::Service::backchannel_authentication_fail) | `POST /api/{serviceId}/backchannel/authentication/fail` | `ciba` |
-//! | [`Service::backchannel_authentication_complete`](crate::Service::backchannel_authentication_complete) | `POST /api/{serviceId}/backchannel/authentication/complete` | `ciba` |
-//! | [`Service::client_get`](crate::Service::client_get) | `GET /api/{serviceId}/client/get/{clientId}` | `client-management` |
-//! | [`Service::client_get_list`](crate::Service::client_get_list) | `GET /api/{serviceId}/client/get/list` | `client-management` |
-//! | [`Service::client_create`](crate::Service::client_create) | `POST /api/{serviceId}/client/create` | `client-management` |
-//! | [`Service::client_update`](crate::Service::client_update) | `POST /api/{serviceId}/client/update/{clientId}` | `client-management` |
-//! | [`Service::client_delete`](crate::Service::client_delete) | `DELETE /api/{serviceId}/client/delete/{clientId}` | `client-management` |
-//! | [`Service::client_flag_update`](crate::Service::client_flag_update) | `POST /api/{serviceId}/client/lock_flag/update/{clientIdentifier}` | `client-management` |
-//! | [`Service::client_secret_refresh`](crate::Service::client_secret_refresh) | `GET /api/{serviceId}/client/secret/refresh/{clientIdentifier}` | `client-management` |
-//! | [`Service::client_secret_update`](crate::Service::client_secret_update) | `POST /api/{serviceId}/client/secret/update/{clientIdentifier}` | `client-management` |
-//! | [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list) | `GET /api/{serviceId}/client/authorization/get/list` | `client-management` |
-//! | [`Service::client_authorization_get_list_post`](crate::Service::client_authorization_get_list_post) | `POST /api/{serviceId}/client/authorization/get/list` | `client-management` |
-//! | [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject) | `GET /api/{serviceId}/client/authorization/get/list/{subject}` | `client-management` |
-//! | [`Service::client_authorization_update`](crate::Service::client_authorization_update) | `POST /api/{serviceId}/client/authorization/update/{clientId}` | `client-management` |
-//! | [`Service::client_authorization_delete_post`](crate::Service::client_authorization_delete_post) | `POST /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |
-//! | [`Service::client_authorization_delete`](crate::Service::client_authorization_delete) | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |
-//! | [`Service::client_authorization_delete_by_subject`](crate::Service::client_authorization_delete_by_subject) | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}` | `client-management` |
-//! | [`Service::client_granted_scopes_get`](crate::Service::client_granted_scopes_get) | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |
-//! | [`Service::client_granted_scopes_get_post`](crate::Service::client_granted_scopes_get_post) | `POST /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |
-//! | [`Service::client_granted_scopes_get_by_subject`](crate::Service::client_granted_scopes_get_by_subject) | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}` | `client-management` |
-//! | [`Service::client_granted_scopes_delete`](crate::Service::client_granted_scopes_delete) | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` | `client-management` |
-//! | [`Service::client_granted_scopes_delete_by_subject`](crate::Service::client_granted_scopes_delete_by_subject) | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}` | `client-management` |
-//! | [`Service::client_extension_requestables_scopes_get`](crate::Service::client_extension_requestables_scopes_get) | `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}` | `client-management` |
-//! | [`Service::client_extension_requestables_scopes_update`](crate::Service::client_extension_requestables_scopes_update) | `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |
-//! | [`Service::client_extension_requestables_scopes_update_post`](crate::Service::client_extension_requestables_scopes_update_post) | `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |
-//! | [`Service::client_extension_requestables_scopes_delete`](crate::Service::client_extension_requestables_scopes_delete) | `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}` | `client-management` |
-//! | [`Service::device_authorization`](crate::Service::device_authorization) | `POST /api/{serviceId}/device/authorization` | `device-flow` |
-//! | [`Service::device_verification`](crate::Service::device_verification) | `POST /api/{serviceId}/device/verification` | `device-flow` |
-//! | [`Service::device_complete`](crate::Service::device_complete) | `POST /api/{serviceId}/device/complete` | `device-flow` |
-//! | [`Service::client_registration`](crate::Service::client_registration) | `POST /api/{serviceId}/client/registration` | `dynamic-client-registration` |
-//! | [`Service::client_registration_get`](crate::Service::client_registration_get) | `POST /api/{serviceId}/client/registration/get` | `dynamic-client-registration` |
-//! | [`Service::client_registration_update`](crate::Service::client_registration_update) | `POST /api/{serviceId}/client/registration/update` | `dynamic-client-registration` |
-//! | [`Service::client_registration_delete`](crate::Service::client_registration_delete) | `POST /api/{serviceId}/client/registration/delete` | `dynamic-client-registration` |
-//! | [`Service::federation_configuration`](crate::Service::federation_configuration) | `POST /api/{serviceId}/federation/configuration` | `federation-endpoint` |
-//! | [`Service::federation_registration`](crate::Service::federation_registration) | `POST /api/{serviceId}/federation/registration` | `federation-endpoint` |
-//! | [`Service::grant_m`](crate::Service::grant_m) | `POST /api/{serviceId}/gm` | `grant-management-endpoint` |
-//! | [`Service::hsk_create`](crate::Service::hsk_create) | `POST /api/{serviceId}/hsk/create` | `hardware-security-key` |
-//! | [`Service::hsk_delete`](crate::Service::hsk_delete) | `DELETE /api/{serviceId}/hsk/delete/{handle}` | `hardware-security-key` |
-//! | [`Service::hsk_get`](crate::Service::hsk_get) | `GET /api/{serviceId}/hsk/get/{handle}` | `hardware-security-key` |
-//! | [`Service::hsk_get_list`](crate::Service::hsk_get_list) | `GET /api/{serviceId}/hsk/get/list` | `hardware-security-key` |
-//! | [`Service::auth_introspection`](crate::Service::auth_introspection) | `POST /api/{serviceId}/auth/introspection` | `introspection-endpoint` |
-//! | [`Service::auth_introspection_standard`](crate::Service::auth_introspection_standard) | `POST /api/{serviceId}/auth/introspection/standard` | `introspection-endpoint` |
-//! | [`Service::jose_verify`](crate::Service::jose_verify) | `POST /api/{serviceId}/jose/verify` | `jose-object` |
-//! | [`Service::service_jwks_get`](crate::Service::service_jwks_get) | `GET /api/{serviceId}/service/jwks/get` | `jwk-set-endpoint` |
-//! | [`Client::get_lifecycle_healthcheck`](crate::Client::get_lifecycle_healthcheck) | `GET /api/lifecycle/healthcheck` | `lifecycle` |
-//! | [`Service::native_sso`](crate::Service::native_sso) | `POST /api/{serviceId}/nativesso` | `native-sso` |
-//! | [`Service::native_sso_logout`](crate::Service::native_sso_logout) | `POST /api/{serviceId}/nativesso/logout` | `native-sso` |
-//! | [`Service::pushed_auth_req`](crate::Service::pushed_auth_req) | `POST /api/{serviceId}/pushed_auth_req` | `pushed-authorization-endpoint` |
-//! | [`Service::auth_revocation`](crate::Service::auth_revocation) | `POST /api/{serviceId}/auth/revocation` | `revocation-endpoint` |
-//! | [`Service::service_get`](crate::Service::service_get) | `GET /api/{serviceId}/service/get` | `service-management` |
-//! | [`Client::service_get_list`](crate::Client::service_get_list) | `GET /api/service/get/list` | `service-management` |
-//! | [`Client::service_create`](crate::Client::service_create) | `POST /api/service/create` | `service-management` |
-//! | [`Service::service_update`](crate::Service::service_update) | `POST /api/{serviceId}/service/update` | `service-management` |
-//! | [`Service::service_delete`](crate::Service::service_delete) | `DELETE /api/{serviceId}/service/delete` | `service-management` |
-//! | [`Service::service_configuration`](crate::Service::service_configuration) | `GET /api/{serviceId}/service/configuration` | `service-management` |
-//! | [`Service::auth_token`](crate::Service::auth_token) | `POST /api/{serviceId}/auth/token` | `token-endpoint` |
-//! | [`Service::auth_token_fail`](crate::Service::auth_token_fail) | `POST /api/{serviceId}/auth/token/fail` | `token-endpoint` |
-//! | [`Service::auth_token_issue`](crate::Service::auth_token_issue) | `POST /api/{serviceId}/auth/token/issue` | `token-endpoint` |
-//! | [`Service::idtoken_reissue`](crate::Service::idtoken_reissue) | `POST /api/{serviceId}/idtoken/reissue` | `token-endpoint` |
-//! | [`Service::auth_token_get_list`](crate::Service::auth_token_get_list) | `GET /api/{serviceId}/auth/token/get/list` | `token-operations` |
-//! | [`Service::auth_token_create`](crate::Service::auth_token_create) | `POST /api/{serviceId}/auth/token/create` | `token-operations` |
-//! | [`Service::auth_token_create_batch`](crate::Service::auth_token_create_batch) | `POST /api/{serviceId}/auth/token/create/batch` | `token-operations` |
-//! | [`Service::auth_token_create_batch_status`](crate::Service::auth_token_create_batch_status) | `GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}` | `token-operations` |
-//! | [`Service::auth_token_update`](crate::Service::auth_token_update) | `POST /api/{serviceId}/auth/token/update` | `token-operations` |
-//! | [`Service::auth_token_delete`](crate::Service::auth_token_delete) | `DELETE /api/{serviceId}/auth/token/delete/{accessTokenIdentifier}` | `token-operations` |
-//! | [`Service::auth_token_revoke`](crate::Service::auth_token_revoke) | `POST /api/{serviceId}/auth/token/revoke` | `token-operations` |
-//! | [`Service::auth_userinfo`](crate::Service::auth_userinfo) | `POST /api/{serviceId}/auth/userinfo` | `user-info-endpoint` |
-//! | [`Service::auth_userinfo_issue`](crate::Service::auth_userinfo_issue) | `POST /api/{serviceId}/auth/userinfo/issue` | `user-info-endpoint` |
-//! | [`Client::info`](crate::Client::info) | `GET /api/info` | `utility-endpoints` |
-//! | [`Client::misc_echo`](crate::Client::misc_echo) | `GET /api/misc/echo` | `utility-endpoints` |
-//! | [`Service::vci_metadata`](crate::Service::vci_metadata) | `POST /api/{serviceId}/vci/metadata` | `verifiable-credential-issuer` |
-//! | [`Service::vci_jwtissuer`](crate::Service::vci_jwtissuer) | `POST /api/{serviceId}/vci/jwtissuer` | `verifiable-credential-issuer` |
-//! | [`Service::vci_jwks`](crate::Service::vci_jwks) | `POST /api/{serviceId}/vci/jwks` | `verifiable-credential-issuer` |
-//! | [`Service::vci_offer_create`](crate::Service::vci_offer_create) | `POST /api/{serviceId}/vci/offer/create` | `verifiable-credential-issuer` |
-//! | [`Service::vci_offer_info`](crate::Service::vci_offer_info) | `POST /api/{serviceId}/vci/offer/info` | `verifiable-credential-issuer` |
-//! | [`Service::vci_single_parse`](crate::Service::vci_single_parse) | `POST /api/{serviceId}/vci/single/parse` | `verifiable-credential-issuer` |
-//! | [`Service::vci_single_issue`](crate::Service::vci_single_issue) | `POST /api/{serviceId}/vci/single/issue` | `verifiable-credential-issuer` |
-//! | [`Service::vci_batch_parse`](crate::Service::vci_batch_parse) | `POST /api/{serviceId}/vci/batch/parse` | `verifiable-credential-issuer` |
-//! | [`Service::vci_batch_issue`](crate::Service::vci_batch_issue) | `POST /api/{serviceId}/vci/batch/issue` | `verifiable-credential-issuer` |
-//! | [`Service::vci_deferred_parse`](crate::Service::vci_deferred_parse) | `POST /api/{serviceId}/vci/deferred/parse` | `verifiable-credential-issuer` |
-//! | [`Service::vci_deferred_issue`](crate::Service::vci_deferred_issue) | `POST /api/{serviceId}/vci/deferred/issue` | `verifiable-credential-issuer` |
+#![cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " | [`Service::auth_authorization`](crate::Service::auth_authorization) | `POST /api/{serviceId}/auth/authorization` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " | `Service::auth_authorization` | `POST /api/{serviceId}/auth/authorization` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " | [`Service::auth_authorization_fail`](crate::Service::auth_authorization_fail) | `POST /api/{serviceId}/auth/authorization/fail` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " | `Service::auth_authorization_fail` | `POST /api/{serviceId}/auth/authorization/fail` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " | [`Service::auth_authorization_issue`](crate::Service::auth_authorization_issue) | `POST /api/{serviceId}/auth/authorization/issue` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " | `Service::auth_authorization_issue` | `POST /api/{serviceId}/auth/authorization/issue` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " | [`Service::get_authorization_ticket_info`](crate::Service::get_authorization_ticket_info) | `POST /api/{serviceId}/auth/authorization/ticket/info` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " | `Service::get_authorization_ticket_info` | `POST /api/{serviceId}/auth/authorization/ticket/info` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "authorization-endpoint",
+    doc = " | [`Service::update_authorization_ticket`](crate::Service::update_authorization_ticket) | `POST /api/{serviceId}/auth/authorization/ticket/update` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "authorization-endpoint"),
+    doc = " | `Service::update_authorization_ticket` | `POST /api/{serviceId}/auth/authorization/ticket/update` | `authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "ciba",
+    doc = " | [`Service::backchannel_authentication`](crate::Service::backchannel_authentication) | `POST /api/{serviceId}/backchannel/authentication` | `ciba` |"
+)]
+#![cfg_attr(
+    not(feature = "ciba"),
+    doc = " | `Service::backchannel_authentication` | `POST /api/{serviceId}/backchannel/authentication` | `ciba` |"
+)]
+#![cfg_attr(
+    feature = "ciba",
+    doc = " | [`Service::backchannel_authentication_issue`](crate::Service::backchannel_authentication_issue) | `POST /api/{serviceId}/backchannel/authentication/issue` | `ciba` |"
+)]
+#![cfg_attr(
+    not(feature = "ciba"),
+    doc = " | `Service::backchannel_authentication_issue` | `POST /api/{serviceId}/backchannel/authentication/issue` | `ciba` |"
+)]
+#![cfg_attr(
+    feature = "ciba",
+    doc = " | [`Service::backchannel_authentication_fail`](crate::Service::backchannel_authentication_fail) | `POST /api/{serviceId}/backchannel/authentication/fail` | `ciba` |"
+)]
+#![cfg_attr(
+    not(feature = "ciba"),
+    doc = " | `Service::backchannel_authentication_fail` | `POST /api/{serviceId}/backchannel/authentication/fail` | `ciba` |"
+)]
+#![cfg_attr(
+    feature = "ciba",
+    doc = " | [`Service::backchannel_authentication_complete`](crate::Service::backchannel_authentication_complete) | `POST /api/{serviceId}/backchannel/authentication/complete` | `ciba` |"
+)]
+#![cfg_attr(
+    not(feature = "ciba"),
+    doc = " | `Service::backchannel_authentication_complete` | `POST /api/{serviceId}/backchannel/authentication/complete` | `ciba` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_get`](crate::Service::client_get) | `GET /api/{serviceId}/client/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_get` | `GET /api/{serviceId}/client/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_get_list`](crate::Service::client_get_list) | `GET /api/{serviceId}/client/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_get_list` | `GET /api/{serviceId}/client/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_create`](crate::Service::client_create) | `POST /api/{serviceId}/client/create` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_create` | `POST /api/{serviceId}/client/create` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_update`](crate::Service::client_update) | `POST /api/{serviceId}/client/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_update` | `POST /api/{serviceId}/client/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_delete`](crate::Service::client_delete) | `DELETE /api/{serviceId}/client/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_delete` | `DELETE /api/{serviceId}/client/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_flag_update`](crate::Service::client_flag_update) | `POST /api/{serviceId}/client/lock_flag/update/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_flag_update` | `POST /api/{serviceId}/client/lock_flag/update/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_secret_refresh`](crate::Service::client_secret_refresh) | `GET /api/{serviceId}/client/secret/refresh/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_secret_refresh` | `GET /api/{serviceId}/client/secret/refresh/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_secret_update`](crate::Service::client_secret_update) | `POST /api/{serviceId}/client/secret/update/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_secret_update` | `POST /api/{serviceId}/client/secret/update/{clientIdentifier}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list) | `GET /api/{serviceId}/client/authorization/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_get_list` | `GET /api/{serviceId}/client/authorization/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_get_list_post`](crate::Service::client_authorization_get_list_post) | `POST /api/{serviceId}/client/authorization/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_get_list_post` | `POST /api/{serviceId}/client/authorization/get/list` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject) | `GET /api/{serviceId}/client/authorization/get/list/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_get_list_by_subject` | `GET /api/{serviceId}/client/authorization/get/list/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_update`](crate::Service::client_authorization_update) | `POST /api/{serviceId}/client/authorization/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_update` | `POST /api/{serviceId}/client/authorization/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_delete_post`](crate::Service::client_authorization_delete_post) | `POST /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_delete_post` | `POST /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_delete`](crate::Service::client_authorization_delete) | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_delete` | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_delete_by_subject`](crate::Service::client_authorization_delete_by_subject) | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_delete_by_subject` | `DELETE /api/{serviceId}/client/authorization/delete/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_granted_scopes_get`](crate::Service::client_granted_scopes_get) | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_granted_scopes_get` | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_granted_scopes_get_post`](crate::Service::client_granted_scopes_get_post) | `POST /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_granted_scopes_get_post` | `POST /api/{serviceId}/client/granted_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_granted_scopes_get_by_subject`](crate::Service::client_granted_scopes_get_by_subject) | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_granted_scopes_get_by_subject` | `GET /api/{serviceId}/client/granted_scopes/get/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_granted_scopes_delete`](crate::Service::client_granted_scopes_delete) | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_granted_scopes_delete` | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_granted_scopes_delete_by_subject`](crate::Service::client_granted_scopes_delete_by_subject) | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_granted_scopes_delete_by_subject` | `DELETE /api/{serviceId}/client/granted_scopes/delete/{clientId}/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_extension_requestables_scopes_get`](crate::Service::client_extension_requestables_scopes_get) | `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_extension_requestables_scopes_get` | `GET /api/{serviceId}/client/extension/requestable_scopes/get/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_extension_requestables_scopes_update`](crate::Service::client_extension_requestables_scopes_update) | `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_extension_requestables_scopes_update` | `PUT /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_extension_requestables_scopes_update_post`](crate::Service::client_extension_requestables_scopes_update_post) | `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_extension_requestables_scopes_update_post` | `POST /api/{serviceId}/client/extension/requestable_scopes/update/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_extension_requestables_scopes_delete`](crate::Service::client_extension_requestables_scopes_delete) | `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_extension_requestables_scopes_delete` | `DELETE /api/{serviceId}/client/extension/requestable_scopes/delete/{clientId}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "device-flow",
+    doc = " | [`Service::device_authorization`](crate::Service::device_authorization) | `POST /api/{serviceId}/device/authorization` | `device-flow` |"
+)]
+#![cfg_attr(
+    not(feature = "device-flow"),
+    doc = " | `Service::device_authorization` | `POST /api/{serviceId}/device/authorization` | `device-flow` |"
+)]
+#![cfg_attr(
+    feature = "device-flow",
+    doc = " | [`Service::device_verification`](crate::Service::device_verification) | `POST /api/{serviceId}/device/verification` | `device-flow` |"
+)]
+#![cfg_attr(
+    not(feature = "device-flow"),
+    doc = " | `Service::device_verification` | `POST /api/{serviceId}/device/verification` | `device-flow` |"
+)]
+#![cfg_attr(
+    feature = "device-flow",
+    doc = " | [`Service::device_complete`](crate::Service::device_complete) | `POST /api/{serviceId}/device/complete` | `device-flow` |"
+)]
+#![cfg_attr(
+    not(feature = "device-flow"),
+    doc = " | `Service::device_complete` | `POST /api/{serviceId}/device/complete` | `device-flow` |"
+)]
+#![cfg_attr(
+    feature = "dynamic-client-registration",
+    doc = " | [`Service::client_registration`](crate::Service::client_registration) | `POST /api/{serviceId}/client/registration` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    not(feature = "dynamic-client-registration"),
+    doc = " | `Service::client_registration` | `POST /api/{serviceId}/client/registration` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    feature = "dynamic-client-registration",
+    doc = " | [`Service::client_registration_get`](crate::Service::client_registration_get) | `POST /api/{serviceId}/client/registration/get` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    not(feature = "dynamic-client-registration"),
+    doc = " | `Service::client_registration_get` | `POST /api/{serviceId}/client/registration/get` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    feature = "dynamic-client-registration",
+    doc = " | [`Service::client_registration_update`](crate::Service::client_registration_update) | `POST /api/{serviceId}/client/registration/update` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    not(feature = "dynamic-client-registration"),
+    doc = " | `Service::client_registration_update` | `POST /api/{serviceId}/client/registration/update` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    feature = "dynamic-client-registration",
+    doc = " | [`Service::client_registration_delete`](crate::Service::client_registration_delete) | `POST /api/{serviceId}/client/registration/delete` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    not(feature = "dynamic-client-registration"),
+    doc = " | `Service::client_registration_delete` | `POST /api/{serviceId}/client/registration/delete` | `dynamic-client-registration` |"
+)]
+#![cfg_attr(
+    feature = "federation-endpoint",
+    doc = " | [`Service::federation_configuration`](crate::Service::federation_configuration) | `POST /api/{serviceId}/federation/configuration` | `federation-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "federation-endpoint"),
+    doc = " | `Service::federation_configuration` | `POST /api/{serviceId}/federation/configuration` | `federation-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "federation-endpoint",
+    doc = " | [`Service::federation_registration`](crate::Service::federation_registration) | `POST /api/{serviceId}/federation/registration` | `federation-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "federation-endpoint"),
+    doc = " | `Service::federation_registration` | `POST /api/{serviceId}/federation/registration` | `federation-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "grant-management-endpoint",
+    doc = " | [`Service::grant_m`](crate::Service::grant_m) | `POST /api/{serviceId}/gm` | `grant-management-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "grant-management-endpoint"),
+    doc = " | `Service::grant_m` | `POST /api/{serviceId}/gm` | `grant-management-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "hardware-security-key",
+    doc = " | [`Service::hsk_create`](crate::Service::hsk_create) | `POST /api/{serviceId}/hsk/create` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    not(feature = "hardware-security-key"),
+    doc = " | `Service::hsk_create` | `POST /api/{serviceId}/hsk/create` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    feature = "hardware-security-key",
+    doc = " | [`Service::hsk_delete`](crate::Service::hsk_delete) | `DELETE /api/{serviceId}/hsk/delete/{handle}` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    not(feature = "hardware-security-key"),
+    doc = " | `Service::hsk_delete` | `DELETE /api/{serviceId}/hsk/delete/{handle}` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    feature = "hardware-security-key",
+    doc = " | [`Service::hsk_get`](crate::Service::hsk_get) | `GET /api/{serviceId}/hsk/get/{handle}` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    not(feature = "hardware-security-key"),
+    doc = " | `Service::hsk_get` | `GET /api/{serviceId}/hsk/get/{handle}` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    feature = "hardware-security-key",
+    doc = " | [`Service::hsk_get_list`](crate::Service::hsk_get_list) | `GET /api/{serviceId}/hsk/get/list` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    not(feature = "hardware-security-key"),
+    doc = " | `Service::hsk_get_list` | `GET /api/{serviceId}/hsk/get/list` | `hardware-security-key` |"
+)]
+#![cfg_attr(
+    feature = "introspection-endpoint",
+    doc = " | [`Service::auth_introspection`](crate::Service::auth_introspection) | `POST /api/{serviceId}/auth/introspection` | `introspection-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "introspection-endpoint"),
+    doc = " | `Service::auth_introspection` | `POST /api/{serviceId}/auth/introspection` | `introspection-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "introspection-endpoint",
+    doc = " | [`Service::auth_introspection_standard`](crate::Service::auth_introspection_standard) | `POST /api/{serviceId}/auth/introspection/standard` | `introspection-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "introspection-endpoint"),
+    doc = " | `Service::auth_introspection_standard` | `POST /api/{serviceId}/auth/introspection/standard` | `introspection-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "jose-object",
+    doc = " | [`Service::jose_verify`](crate::Service::jose_verify) | `POST /api/{serviceId}/jose/verify` | `jose-object` |"
+)]
+#![cfg_attr(
+    not(feature = "jose-object"),
+    doc = " | `Service::jose_verify` | `POST /api/{serviceId}/jose/verify` | `jose-object` |"
+)]
+#![cfg_attr(
+    feature = "jwk-set-endpoint",
+    doc = " | [`Service::service_jwks_get`](crate::Service::service_jwks_get) | `GET /api/{serviceId}/service/jwks/get` | `jwk-set-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "jwk-set-endpoint"),
+    doc = " | `Service::service_jwks_get` | `GET /api/{serviceId}/service/jwks/get` | `jwk-set-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "lifecycle",
+    doc = " | [`Client::get_lifecycle_healthcheck`](crate::Client::get_lifecycle_healthcheck) | `GET /api/lifecycle/healthcheck` | `lifecycle` |"
+)]
+#![cfg_attr(
+    not(feature = "lifecycle"),
+    doc = " | `Client::get_lifecycle_healthcheck` | `GET /api/lifecycle/healthcheck` | `lifecycle` |"
+)]
+#![cfg_attr(
+    feature = "native-sso",
+    doc = " | [`Service::native_sso`](crate::Service::native_sso) | `POST /api/{serviceId}/nativesso` | `native-sso` |"
+)]
+#![cfg_attr(
+    not(feature = "native-sso"),
+    doc = " | `Service::native_sso` | `POST /api/{serviceId}/nativesso` | `native-sso` |"
+)]
+#![cfg_attr(
+    feature = "native-sso",
+    doc = " | [`Service::native_sso_logout`](crate::Service::native_sso_logout) | `POST /api/{serviceId}/nativesso/logout` | `native-sso` |"
+)]
+#![cfg_attr(
+    not(feature = "native-sso"),
+    doc = " | `Service::native_sso_logout` | `POST /api/{serviceId}/nativesso/logout` | `native-sso` |"
+)]
+#![cfg_attr(
+    feature = "pushed-authorization-endpoint",
+    doc = " | [`Service::pushed_auth_req`](crate::Service::pushed_auth_req) | `POST /api/{serviceId}/pushed_auth_req` | `pushed-authorization-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "pushed-authorization-endpoint"),
+    doc = " | `Service::pushed_auth_req` | `POST /api/{serviceId}/pushed_auth_req` | `pushed-authorization-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "revocation-endpoint",
+    doc = " | [`Service::auth_revocation`](crate::Service::auth_revocation) | `POST /api/{serviceId}/auth/revocation` | `revocation-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "revocation-endpoint"),
+    doc = " | `Service::auth_revocation` | `POST /api/{serviceId}/auth/revocation` | `revocation-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Service::service_get`](crate::Service::service_get) | `GET /api/{serviceId}/service/get` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Service::service_get` | `GET /api/{serviceId}/service/get` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Client::service_get_list`](crate::Client::service_get_list) | `GET /api/service/get/list` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Client::service_get_list` | `GET /api/service/get/list` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Client::service_create`](crate::Client::service_create) | `POST /api/service/create` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Client::service_create` | `POST /api/service/create` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Service::service_update`](crate::Service::service_update) | `POST /api/{serviceId}/service/update` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Service::service_update` | `POST /api/{serviceId}/service/update` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Service::service_delete`](crate::Service::service_delete) | `DELETE /api/{serviceId}/service/delete` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Service::service_delete` | `DELETE /api/{serviceId}/service/delete` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
+    doc = " | [`Service::service_configuration`](crate::Service::service_configuration) | `GET /api/{serviceId}/service/configuration` | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Service::service_configuration` | `GET /api/{serviceId}/service/configuration` | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "token-endpoint",
+    doc = " | [`Service::auth_token`](crate::Service::auth_token) | `POST /api/{serviceId}/auth/token` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "token-endpoint"),
+    doc = " | `Service::auth_token` | `POST /api/{serviceId}/auth/token` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "token-endpoint",
+    doc = " | [`Service::auth_token_fail`](crate::Service::auth_token_fail) | `POST /api/{serviceId}/auth/token/fail` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "token-endpoint"),
+    doc = " | `Service::auth_token_fail` | `POST /api/{serviceId}/auth/token/fail` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "token-endpoint",
+    doc = " | [`Service::auth_token_issue`](crate::Service::auth_token_issue) | `POST /api/{serviceId}/auth/token/issue` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "token-endpoint"),
+    doc = " | `Service::auth_token_issue` | `POST /api/{serviceId}/auth/token/issue` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "token-endpoint",
+    doc = " | [`Service::idtoken_reissue`](crate::Service::idtoken_reissue) | `POST /api/{serviceId}/idtoken/reissue` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "token-endpoint"),
+    doc = " | `Service::idtoken_reissue` | `POST /api/{serviceId}/idtoken/reissue` | `token-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_get_list`](crate::Service::auth_token_get_list) | `GET /api/{serviceId}/auth/token/get/list` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_get_list` | `GET /api/{serviceId}/auth/token/get/list` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_create`](crate::Service::auth_token_create) | `POST /api/{serviceId}/auth/token/create` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_create` | `POST /api/{serviceId}/auth/token/create` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_create_batch`](crate::Service::auth_token_create_batch) | `POST /api/{serviceId}/auth/token/create/batch` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_create_batch` | `POST /api/{serviceId}/auth/token/create/batch` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_create_batch_status`](crate::Service::auth_token_create_batch_status) | `GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_create_batch_status` | `GET /api/{serviceId}/auth/token/create/batch/status/{tokenBatchRequestId}` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_update`](crate::Service::auth_token_update) | `POST /api/{serviceId}/auth/token/update` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_update` | `POST /api/{serviceId}/auth/token/update` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_delete`](crate::Service::auth_token_delete) | `DELETE /api/{serviceId}/auth/token/delete/{accessTokenIdentifier}` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_delete` | `DELETE /api/{serviceId}/auth/token/delete/{accessTokenIdentifier}` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_revoke`](crate::Service::auth_token_revoke) | `POST /api/{serviceId}/auth/token/revoke` | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_revoke` | `POST /api/{serviceId}/auth/token/revoke` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "user-info-endpoint",
+    doc = " | [`Service::auth_userinfo`](crate::Service::auth_userinfo) | `POST /api/{serviceId}/auth/userinfo` | `user-info-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "user-info-endpoint"),
+    doc = " | `Service::auth_userinfo` | `POST /api/{serviceId}/auth/userinfo` | `user-info-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "user-info-endpoint",
+    doc = " | [`Service::auth_userinfo_issue`](crate::Service::auth_userinfo_issue) | `POST /api/{serviceId}/auth/userinfo/issue` | `user-info-endpoint` |"
+)]
+#![cfg_attr(
+    not(feature = "user-info-endpoint"),
+    doc = " | `Service::auth_userinfo_issue` | `POST /api/{serviceId}/auth/userinfo/issue` | `user-info-endpoint` |"
+)]
+#![cfg_attr(
+    feature = "utility-endpoints",
+    doc = " | [`Client::info`](crate::Client::info) | `GET /api/info` | `utility-endpoints` |"
+)]
+#![cfg_attr(
+    not(feature = "utility-endpoints"),
+    doc = " | `Client::info` | `GET /api/info` | `utility-endpoints` |"
+)]
+#![cfg_attr(
+    feature = "utility-endpoints",
+    doc = " | [`Client::misc_echo`](crate::Client::misc_echo) | `GET /api/misc/echo` | `utility-endpoints` |"
+)]
+#![cfg_attr(
+    not(feature = "utility-endpoints"),
+    doc = " | `Client::misc_echo` | `GET /api/misc/echo` | `utility-endpoints` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_metadata`](crate::Service::vci_metadata) | `POST /api/{serviceId}/vci/metadata` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_metadata` | `POST /api/{serviceId}/vci/metadata` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_jwtissuer`](crate::Service::vci_jwtissuer) | `POST /api/{serviceId}/vci/jwtissuer` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_jwtissuer` | `POST /api/{serviceId}/vci/jwtissuer` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_jwks`](crate::Service::vci_jwks) | `POST /api/{serviceId}/vci/jwks` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_jwks` | `POST /api/{serviceId}/vci/jwks` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_offer_create`](crate::Service::vci_offer_create) | `POST /api/{serviceId}/vci/offer/create` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_offer_create` | `POST /api/{serviceId}/vci/offer/create` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_offer_info`](crate::Service::vci_offer_info) | `POST /api/{serviceId}/vci/offer/info` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_offer_info` | `POST /api/{serviceId}/vci/offer/info` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_single_parse`](crate::Service::vci_single_parse) | `POST /api/{serviceId}/vci/single/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_single_parse` | `POST /api/{serviceId}/vci/single/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_single_issue`](crate::Service::vci_single_issue) | `POST /api/{serviceId}/vci/single/issue` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_single_issue` | `POST /api/{serviceId}/vci/single/issue` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_batch_parse`](crate::Service::vci_batch_parse) | `POST /api/{serviceId}/vci/batch/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_batch_parse` | `POST /api/{serviceId}/vci/batch/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_batch_issue`](crate::Service::vci_batch_issue) | `POST /api/{serviceId}/vci/batch/issue` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_batch_issue` | `POST /api/{serviceId}/vci/batch/issue` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_deferred_parse`](crate::Service::vci_deferred_parse) | `POST /api/{serviceId}/vci/deferred/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_deferred_parse` | `POST /api/{serviceId}/vci/deferred/parse` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    feature = "verifiable-credential-issuer",
+    doc = " | [`Service::vci_deferred_issue`](crate::Service::vci_deferred_issue) | `POST /api/{serviceId}/vci/deferred/issue` | `verifiable-credential-issuer` |"
+)]
+#![cfg_attr(
+    not(feature = "verifiable-credential-issuer"),
+    doc = " | `Service::vci_deferred_issue` | `POST /api/{serviceId}/vci/deferred/issue` | `verifiable-credential-issuer` |"
+)]
 #[cfg(feature = "authorization-endpoint")]
 mod authorization_endpoint;
 #[cfg(feature = "ciba")]

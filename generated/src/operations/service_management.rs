@@ -3,7 +3,8 @@
 use crate::client::{decode, Call, Client, Endpoint, Method, Service};
 
 /// The optional query parameters of [`Client::service_get_list`](crate::Client::service_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "service-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ServiceGetListQuery {
     /// Start index (inclusive) of the result set. The default value is 0. Must not be a negative number.
@@ -63,7 +64,8 @@ impl Client {
 }
 
 /// The optional query parameters of [`Service::service_configuration`](crate::Service::service_configuration): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "service-management"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ServiceConfigurationQuery {
 
@@ -119,6 +121,10 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_get_list(
         &self,
         query: &ServiceGetListQuery,
@@ -156,6 +162,10 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_create(
         &self,
         body: &crate::models::Service,
@@ -192,6 +202,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_get(&self) -> Call<crate::models::Service> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "service_get",
@@ -223,6 +237,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_update(
         &self,
         body: &crate::models::Service,
@@ -251,6 +269,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_delete(&self) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "service_delete",
@@ -290,6 +312,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
     pub fn service_configuration(
         &self,
         query: &ServiceConfigurationQuery,

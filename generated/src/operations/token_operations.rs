@@ -3,7 +3,8 @@
 use crate::client::{decode, Call, Endpoint, Method, Service};
 
 /// The optional query parameters of [`Service::auth_token_get_list`](crate::Service::auth_token_get_list): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct AuthTokenGetListQuery {
     /// Client Identifier (client ID or client ID alias).
@@ -83,7 +84,8 @@ impl Service {
 }
 
 /// The optional query parameters of [`Service::auth_token_create_batch`](crate::Service::auth_token_create_batch): `default()` leaves them all out, and a method per parameter sets it.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct AuthTokenCreateBatchQuery {
 
@@ -122,6 +124,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_get_list(
         &self,
         query: &AuthTokenGetListQuery,
@@ -160,6 +163,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_create(
         &self,
         body: &crate::models::TokenCreateRequest,
@@ -195,6 +199,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_create_batch(
         &self,
         query: &AuthTokenCreateBatchQuery,
@@ -230,6 +235,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_create_batch_status(
         &self,
         token_batch_request_id: &str,
@@ -264,6 +270,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_update(
         &self,
         body: &crate::models::TokenUpdateRequest,
@@ -296,6 +303,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_delete(&self, access_token_identifier: &str) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "auth_token_delete",
@@ -327,6 +335,7 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `404`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
     pub fn auth_token_revoke(
         &self,
         body: &crate::models::TokenRevokeRequest,

@@ -18,6 +18,7 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "utility-endpoints"))))]
     pub fn info(&self) -> Call<crate::models::InfoResponse> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "info",
@@ -43,6 +44,7 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status; [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "utility-endpoints"))))]
     pub fn misc_echo(&self) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "misc_echo",

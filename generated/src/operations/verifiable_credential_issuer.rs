@@ -22,6 +22,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_metadata(
         &self,
         body: &crate::models::VciMetadataRequest,
@@ -56,6 +60,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_jwtissuer(
         &self,
         body: &crate::models::VciJwtissuerRequest,
@@ -90,6 +98,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_jwks(
         &self,
         body: &crate::models::VciJwksRequest,
@@ -124,6 +136,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_offer_create(
         &self,
         body: &crate::models::VciOfferCreateRequest,
@@ -158,6 +174,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_offer_info(
         &self,
         body: &crate::models::VciOfferInfoRequest,
@@ -192,6 +212,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_single_parse(
         &self,
         body: &crate::models::VciSingleParseRequest,
@@ -226,6 +250,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_single_issue(
         &self,
         body: &crate::models::VciSingleIssueRequest,
@@ -260,6 +288,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_batch_parse(
         &self,
         body: &crate::models::VciBatchParseRequest,
@@ -294,6 +326,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_batch_issue(
         &self,
         body: &crate::models::VciBatchIssueRequest,
@@ -328,6 +364,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_deferred_parse(
         &self,
         body: &crate::models::VciDeferredParseRequest,
@@ -362,6 +402,10 @@ impl Service {
     /// # Errors
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "verifiable-credential-issuer")))
+    )]
     pub fn vci_deferred_issue(
         &self,
         body: &crate::models::VciDeferredIssueRequest,
