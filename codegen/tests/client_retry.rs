@@ -43,8 +43,7 @@ async fn a_get_answered_503_503_200_is_one_ok() {
 async fn a_post_answered_503_is_not_retried() {
     let server = MockServer::sequence([Answer::status(503), Answer::json(200, json!({"action": "OK"}))]).await;
     let client = server.client(|b| b);
-    let error =
-        client.service("1").auth_token(&TokenRequest::new("grant_type=authorization_code&code=abc".into())).await;
+    let error = client.service("1").auth_token(&TokenRequest::new("grant_type=authorization_code&code=abc")).await;
     let Err(Error::Api(error)) = error else { panic!("a 503 error, got {error:?}") };
     assert_eq!((error.status, error.attempts), (503, 1));
     assert_eq!(server.seen().len(), 1, "a POST that reached the server is sent once");
@@ -56,7 +55,7 @@ async fn a_post_marked_idempotent_is_retried() {
     let client = server.client(|b| b);
     let answer = client
         .service("1")
-        .auth_introspection(&IntrospectionRequest::new("access-token".into()))
+        .auth_introspection(&IntrospectionRequest::new("access-token"))
         .idempotent(true)
         .await
         .expect("the second attempt succeeds");
@@ -151,7 +150,7 @@ async fn a_stalled_post_times_out_once_with_the_calls_own_timeout() {
     let started = Instant::now();
     let error = client
         .service("1")
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .timeout(Duration::from_millis(700))
         .await
         .expect_err("no answer");
@@ -175,7 +174,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         .expect("a client");
     let error = client
         .service("1")
-        .auth_token(&TokenRequest::new("grant_type=client_credentials".into()))
+        .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .await
         .expect_err("nothing listens");
     let Error::Transport { source, attempts, .. } = &error else { panic!("a transport error, got {error:?}") };

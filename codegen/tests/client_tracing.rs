@@ -182,7 +182,7 @@ async fn bodies_and_the_token_stay_out_of_spans_and_events() {
     let client = server.client(|b| b);
     let request = TokenRequest {
         client_secret: Some("the-client-secret".into()),
-        ..TokenRequest::new("grant_type=authorization_code&code=the-one-time-code".into())
+        ..TokenRequest::new("grant_type=authorization_code&code=the-one-time-code")
     };
     let answer = client.service("1").auth_token(&request).await.expect("an answer");
     assert!(answer.response_content.unwrap().contains("minted-access-token"));

@@ -14,39 +14,49 @@ mod items;
 mod operation_tests;
 mod rust_types;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use proc_macro2::TokenStream;
 
 pub use context::Provenance;
 pub use doc_text::{convert_descriptions, Rustdoc};
 
 use crate::error::InternalError;
-use crate::model::TypeSpace;
+use crate::model::{TypeDef, TypeSpace};
 use crate::GeneratedFile;
 use context::Context;
 use doc_text::DocSlots;
 
-/// Renders the whole crate: manifest, README, crate root, support code and one file per type.
+/// Renders the whole crate: manifest, README, crate root, support code, the client, the tests
+/// and one file per type.
 ///
-/// Files are independent, so the work is shared between the machine's cores: worker `k` of `n`
-/// takes every `n`th type from the `k`th on, which balances big structs and small enums, and
-/// the calling thread also renders the crate-level files. The files are sorted afterwards, so
-/// the result does not depend on the split.
+/// Files are independent, so the work is shared between the machine's cores: every thread takes
+/// the next job from one list until none is left, the big ones (the client, the operation tests)
+/// first, so that the threads finish together. The files are sorted afterwards, so the result
+/// does not depend on the split.
 pub fn render(
     space: &TypeSpace,
     provenance: &Provenance,
     rustdoc: &Rustdoc,
 ) -> Result<Vec<GeneratedFile>, InternalError> {
+    let jobs: Vec<Job<'_>> = [Job::Client, Job::OperationTests, Job::Examples, Job::Fixed]
+        .into_iter()
+        .chain(space.types.iter().map(Job::Model))
+        .collect();
+    let next = AtomicUsize::new(0);
+    // Tokens are not `Send`: each thread has a context (and its std paths) of its own.
+    let work = || {
+        let context = Context::new(space, rustdoc, provenance);
+        let mut files = Vec::new();
+        while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+            files.extend(job.run(&context)?);
+        }
+        Ok::<_, InternalError>(files)
+    };
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
     let mut files = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers)
-            .map(|k| scope.spawn(move || render_models(&Context::new(space, rustdoc, provenance), k, workers)))
-            .collect();
-        let context = Context::new(space, rustdoc, provenance);
-        let mut files = render_models(&context, 0, workers)?;
-        files.extend(crate_files::fixed_files(&context)?);
-        files.extend(client::files(&context)?);
-        files.extend(operation_tests::files(&context)?);
-        files.push(context.file("tests/spec_examples.rs", examples::tests(&context), &DocSlots::default(), "")?);
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut files = work()?;
         for helper in helpers {
             files.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
         }
@@ -56,20 +66,31 @@ pub fn render(
     Ok(files)
 }
 
-/// The files of every `step`th type from the `first`th on.
-fn render_models(context: &Context<'_>, first: usize, step: usize) -> Result<Vec<GeneratedFile>, InternalError> {
-    context
-        .space
-        .types
-        .iter()
-        .skip(first)
-        .step_by(step)
-        .map(|def| {
-            let docs = DocSlots::default();
-            let tokens = items::item(context, def, &docs);
-            context.file(format!("src/models/{}.rs", def.module), tokens, &docs, &items::table(def))
-        })
-        .collect()
+/// One unit of rendering work: some files of the crate.
+enum Job<'s> {
+    Client,
+    OperationTests,
+    Examples,
+    Fixed,
+    Model(&'s TypeDef),
+}
+
+impl Job<'_> {
+    fn run(&self, context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
+        match self {
+            Job::Client => client::files(context),
+            Job::OperationTests => operation_tests::files(context),
+            Job::Examples => {
+                Ok(vec![context.file("tests/spec_examples.rs", examples::tests(context), &DocSlots::default(), "")?])
+            }
+            Job::Fixed => crate_files::fixed_files(context),
+            Job::Model(def) => {
+                let docs = DocSlots::default();
+                let tokens = items::item(context, def, &docs);
+                Ok(vec![context.file(format!("src/models/{}.rs", def.module), tokens, &docs, &items::table(def))?])
+            }
+        }
+    }
 }
 
 /// Pretty-prints tokens as a Rust file headed by the provenance preamble, with the doc texts
