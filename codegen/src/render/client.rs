@@ -159,9 +159,9 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
     for operations in areas.values() {
         for op in operations {
             let owner = if op.on_service { "Service" } else { "Client" };
-            let row = |method_cell: String| {
+            let row = |method_cell: String, how: &str| {
                 format!(
-                    " | {method_cell} | `{method} {path}` | {area} |",
+                    " | {method_cell} | `{method} {path}`{how} | {area} |",
                     method = op.method.as_str(),
                     path = op.path.replace('|', "\\|"),
                     area = match op.features.iter().next() {
@@ -170,18 +170,23 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
                     },
                 )
             };
-            let name = format!("{owner}::{}", op.rust_name);
-            let linked = row(format!("[`{name}`](crate::{name})"));
-            rows.push(match any_feature(&op.features) {
-                None => quote!(#![doc = #linked]),
-                Some(area) => {
-                    let plain = row(format!("`{name}`"));
-                    quote! {
-                        #![cfg_attr(#area, doc = #linked)]
-                        #![cfg_attr(not(#area), doc = #plain)]
+            // A list operation has a second method, which walks every page.
+            let methods = std::iter::once((op.rust_name.as_str(), ""))
+                .chain(op.pagination.as_ref().map(|p| (p.method.as_str(), " (every page)")));
+            for (method, how) in methods {
+                let name = format!("{owner}::{method}");
+                let linked = row(format!("[`{name}`](crate::{name})"), how);
+                rows.push(match any_feature(&op.features) {
+                    None => quote!(#![doc = #linked]),
+                    Some(area) => {
+                        let plain = row(format!("`{name}`"), how);
+                        quote! {
+                            #![cfg_attr(#area, doc = #linked)]
+                            #![cfg_attr(not(#area), doc = #plain)]
+                        }
                     }
-                }
-            });
+                });
+            }
         }
     }
     let docs = inner_doc_attrs(&table);

@@ -96,6 +96,14 @@
 )]
 #![cfg_attr(
     feature = "client-management",
+    doc = " | [`Service::client_get_list_pages`](crate::Service::client_get_list_pages) | `GET /api/{serviceId}/client/get/list` (every page) | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_get_list_pages` | `GET /api/{serviceId}/client/get/list` (every page) | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
     doc = " | [`Service::client_create`](crate::Service::client_create) | `POST /api/{serviceId}/client/create` | `client-management` |"
 )]
 #![cfg_attr(
@@ -152,6 +160,14 @@
 )]
 #![cfg_attr(
     feature = "client-management",
+    doc = " | [`Service::client_authorization_get_list_pages`](crate::Service::client_authorization_get_list_pages) | `GET /api/{serviceId}/client/authorization/get/list` (every page) | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_get_list_pages` | `GET /api/{serviceId}/client/authorization/get/list` (every page) | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
     doc = " | [`Service::client_authorization_get_list_post`](crate::Service::client_authorization_get_list_post) | `POST /api/{serviceId}/client/authorization/get/list` | `client-management` |"
 )]
 #![cfg_attr(
@@ -165,6 +181,14 @@
 #![cfg_attr(
     not(feature = "client-management"),
     doc = " | `Service::client_authorization_get_list_by_subject` | `GET /api/{serviceId}/client/authorization/get/list/{subject}` | `client-management` |"
+)]
+#![cfg_attr(
+    feature = "client-management",
+    doc = " | [`Service::client_authorization_get_list_by_subject_pages`](crate::Service::client_authorization_get_list_by_subject_pages) | `GET /api/{serviceId}/client/authorization/get/list/{subject}` (every page) | `client-management` |"
+)]
+#![cfg_attr(
+    not(feature = "client-management"),
+    doc = " | `Service::client_authorization_get_list_by_subject_pages` | `GET /api/{serviceId}/client/authorization/get/list/{subject}` (every page) | `client-management` |"
 )]
 #![cfg_attr(
     feature = "client-management",
@@ -472,6 +496,14 @@
 )]
 #![cfg_attr(
     feature = "service-management",
+    doc = " | [`Client::service_get_list_pages`](crate::Client::service_get_list_pages) | `GET /api/service/get/list` (every page) | `service-management` |"
+)]
+#![cfg_attr(
+    not(feature = "service-management"),
+    doc = " | `Client::service_get_list_pages` | `GET /api/service/get/list` (every page) | `service-management` |"
+)]
+#![cfg_attr(
+    feature = "service-management",
     doc = " | [`Client::service_create`](crate::Client::service_create) | `POST /api/service/create` | `service-management` |"
 )]
 #![cfg_attr(
@@ -541,6 +573,14 @@
 #![cfg_attr(
     not(feature = "token-operations"),
     doc = " | `Service::auth_token_get_list` | `GET /api/{serviceId}/auth/token/get/list` | `token-operations` |"
+)]
+#![cfg_attr(
+    feature = "token-operations",
+    doc = " | [`Service::auth_token_get_list_pages`](crate::Service::auth_token_get_list_pages) | `GET /api/{serviceId}/auth/token/get/list` (every page) | `token-operations` |"
+)]
+#![cfg_attr(
+    not(feature = "token-operations"),
+    doc = " | `Service::auth_token_get_list_pages` | `GET /api/{serviceId}/auth/token/get/list` (every page) | `token-operations` |"
 )]
 #![cfg_attr(
     feature = "token-operations",
