@@ -75,9 +75,11 @@ pub fn surface(file: &Path, text: &str) -> Result<surface::Surface, Error> {
 /// of the run).
 fn with_stack<T>(f: impl FnOnce() -> T) -> T {
     const NEEDED: usize = 8 << 20;
-    const SEGMENT: usize = 64 << 20;
-    stacker::maybe_grow(NEEDED, SEGMENT, f)
+    stacker::maybe_grow(NEEDED, STACK, f)
 }
+
+/// The stack of the stages, and of the threads they start to share their work.
+pub(crate) const STACK: usize = 64 << 20;
 
 fn generate_here(file: &Path, text: &str) -> Result<Generated, Error> {
     // Turning descriptions into rustdoc needs only their text: it runs on another core while the

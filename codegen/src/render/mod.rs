@@ -55,7 +55,15 @@ pub fn render(
     };
     let workers = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
     let mut files = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        // Rendering recurses as deep as the spec nests (bounded by the model's limits): the
+        // helpers get the stack the calling thread is given by `generate`.
+        let helpers: Vec<_> = (1..workers)
+            .map(|_| std::thread::Builder::new().stack_size(crate::STACK).spawn_scoped(scope, work))
+            .collect::<Result<_, _>>()
+            .map_err(|e| InternalError {
+                file: String::new(),
+                message: format!("cannot start a render thread: {e}"),
+            })?;
         let mut files = work()?;
         for helper in helpers {
             files.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
