@@ -627,15 +627,18 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `description` of every node that looks like a schema (it has a `type`, `properties`,
-/// `$ref`, `enum` or `allOf`), once each: the texts the generated docs are made of.
+/// Every `description` of the document and every operation's `summary`, once each: the texts
+/// the generated docs are made of (of schemas, operations, parameters and answers).
 pub fn schema_descriptions(raw: &Value) -> Vec<String> {
     fn walk<'v>(node: &'v Value, out: &mut std::collections::BTreeSet<&'v str>) {
         match node {
             Value::Object(members) => {
-                let schema_like =
-                    ["type", "properties", "$ref", "enum", "allOf"].iter().any(|k| members.contains_key(*k));
-                if let (true, Some(Value::String(text))) = (schema_like, members.get("description")) {
+                // Schemas, operations, parameters and answers all become docs; an example's own
+                // `description` member is converted needlessly, which costs only this thread.
+                if let Some(Value::String(text)) = members.get("description") {
+                    out.insert(text);
+                }
+                if let (true, Some(Value::String(text))) = (members.contains_key("responses"), members.get("summary")) {
                     out.insert(text);
                 }
                 members.values().for_each(|v| walk(v, out));
