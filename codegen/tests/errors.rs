@@ -391,6 +391,8 @@ many_model_errors.yaml at #/components/schemas/F/properties/f/$ref: only local `
          `other.yaml#/F`
 many_model_errors.yaml at #/paths/~1a/get/responses/200/content/application~1json/schema/not: `not` schemas cannot \
          be expressed as a Rust type
+many_model_errors.yaml at #/paths/~1b/post/requestBody/content/application~1json/schema/not: `not` schemas cannot \
+         be expressed as a Rust type
 many_model_errors.yaml at #/components/schemas/D: `$ref` cycle that cannot be represented: D → E → D"
     );
     // `xtask` prints one `error:` line per problem, and writes nothing.
@@ -401,7 +403,7 @@ many_model_errors.yaml at #/components/schemas/D: `$ref` cycle that cannot be re
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 5, "{stderr}");
+    assert_eq!(lines.len(), 6, "{stderr}");
     assert!(lines.iter().all(|line| line.starts_with(&format!("error: {} at #/", spec.display()))), "{stderr}");
     assert!(!work.join("out").exists());
 }

@@ -302,50 +302,67 @@ impl<'s> Builder<'s> {
         for (path, item) in &spec.api.paths.paths {
             let path_at = Pointer::root().push("paths").push(path);
             let ReferenceOr::Item(item) = item else {
-                return Err(spec.error(&path_at, "`$ref` path items are not supported"));
+                self.keep(Err(spec.error(&path_at, "`$ref` path items are not supported")));
+                continue;
             };
             for (method, operation) in item.iter() {
-                let op_at = path_at.push(method);
-                self.tags.clone_from(&operation.tags);
-                let op_name = match &operation.operation_id {
-                    Some(id) => naming::camel(id, "Operation"),
-                    None => naming::camel(&format!("{method} {path}"), "Operation"),
-                };
-                for (index, parameter) in operation.parameters.iter().enumerate() {
-                    self.walk_parameter(parameter, &op_at.push("parameters").push(&index.to_string()), &op_name)?;
-                }
-                // Parameters of the whole path apply to each of its operations (their types are
-                // made once, named after the first).
-                for (index, parameter) in item.parameters.iter().enumerate() {
-                    self.walk_parameter(parameter, &path_at.push("parameters").push(&index.to_string()), &op_name)?;
-                }
-                if let Some(body) = &operation.request_body {
-                    let body_at = op_at.push("requestBody");
-                    match body {
-                        ReferenceOr::Reference { reference } => self.walk_shared_body(reference)?,
-                        ReferenceOr::Item(body) => {
-                            self.walk_content(&body.content, &body_at, &format!("{op_name}Request"))?
-                        }
-                    }
-                }
-                for (status, response) in &operation.responses.responses {
-                    let status = status.to_string();
-                    let suffix = if status == "200" { String::new() } else { status.clone() };
-                    match response {
-                        ReferenceOr::Reference { reference } => self.walk_shared_response(reference)?,
-                        ReferenceOr::Item(response) => {
-                            let at = op_at.push("responses").push(&status);
-                            self.walk_content(&response.content, &at, &format!("{op_name}Response{suffix}"))?;
-                        }
-                    }
-                }
-                if let Some(ReferenceOr::Item(response)) = &operation.responses.default {
-                    let at = op_at.push("responses").push("default");
-                    self.walk_content(&response.content, &at, &format!("{op_name}DefaultResponse"))?;
+                // A problem in one operation does not hide those of the next.
+                let walked = self.walk_operation(path, &path_at, item, method, operation);
+                self.keep(walked);
+                if self.too_deep {
+                    return Ok(());
                 }
             }
         }
         self.tags.clear();
+        Ok(())
+    }
+
+    /// The types one operation uses: its parameters, body and answers.
+    fn walk_operation(
+        &mut self,
+        path: &str,
+        path_at: &Pointer,
+        item: &'s openapiv3::PathItem,
+        method: &str,
+        operation: &'s openapiv3::Operation,
+    ) -> Result<(), Error> {
+        let op_at = path_at.push(method);
+        self.tags.clone_from(&operation.tags);
+        let op_name = match &operation.operation_id {
+            Some(id) => naming::camel(id, "Operation"),
+            None => naming::camel(&format!("{method} {path}"), "Operation"),
+        };
+        for (index, parameter) in operation.parameters.iter().enumerate() {
+            self.walk_parameter(parameter, &op_at.push("parameters").push(&index.to_string()), &op_name)?;
+        }
+        // Parameters of the whole path apply to each of its operations (their types are
+        // made once, named after the first).
+        for (index, parameter) in item.parameters.iter().enumerate() {
+            self.walk_parameter(parameter, &path_at.push("parameters").push(&index.to_string()), &op_name)?;
+        }
+        if let Some(body) = &operation.request_body {
+            let body_at = op_at.push("requestBody");
+            match body {
+                ReferenceOr::Reference { reference } => self.walk_shared_body(reference)?,
+                ReferenceOr::Item(body) => self.walk_content(&body.content, &body_at, &format!("{op_name}Request"))?,
+            }
+        }
+        for (status, response) in &operation.responses.responses {
+            let status = status.to_string();
+            let suffix = if status == "200" { String::new() } else { status.clone() };
+            match response {
+                ReferenceOr::Reference { reference } => self.walk_shared_response(reference)?,
+                ReferenceOr::Item(response) => {
+                    let at = op_at.push("responses").push(&status);
+                    self.walk_content(&response.content, &at, &format!("{op_name}Response{suffix}"))?;
+                }
+            }
+        }
+        if let Some(ReferenceOr::Item(response)) = &operation.responses.default {
+            let at = op_at.push("responses").push("default");
+            self.walk_content(&response.content, &at, &format!("{op_name}DefaultResponse"))?;
+        }
         Ok(())
     }
 
