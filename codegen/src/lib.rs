@@ -111,11 +111,19 @@ fn finish(
         version: spec.version().to_owned(),
         sha256: spec.sha256.clone(),
     };
+    // The record of the API surface needs only the model: it is made beside the rendering.
+    let (rendered, (surface, record)) = std::thread::scope(|scope| {
+        let surface = scope.spawn(|| {
+            let surface = surface::Surface::of(space, &provenance.title, &provenance.version, &provenance.sha256);
+            let record = surface.to_json();
+            (surface, record)
+        });
+        let rendered = render::render(space, &provenance, rustdoc);
+        (rendered, surface.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
     // A render failure is a bug of the generator, not of the spec: said as such, at the root.
-    let mut files = render::render(space, &provenance, rustdoc)
-        .map_err(|internal| Error::at(file, pointer::Pointer::root(), internal.to_string()))?;
-    let surface = surface::Surface::of(space, &provenance.title, &provenance.version, &provenance.sha256);
-    files.push(GeneratedFile { path: surface::FILE.to_owned(), contents: surface.to_json() });
+    let mut files = rendered.map_err(|internal| Error::at(file, pointer::Pointer::root(), internal.to_string()))?;
+    files.push(GeneratedFile { path: surface::FILE.to_owned(), contents: record });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Generated {
         title: provenance.title,

@@ -2,6 +2,7 @@
 //! placeholders that carry doc blocks through formatting, and the helpers that make any text safe
 //! inside a comment or a Markdown line.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -100,15 +101,21 @@ pub(super) fn inner_doc_attrs(text: &str) -> TokenStream {
 
 /// The lines of a doc text, each made safe for a `///` comment (a lone `\r` ends a line too:
 /// rustc rejects it inside doc comments).
-fn doc_lines(text: &str) -> impl Iterator<Item = String> + '_ {
+fn doc_lines(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.lines().flat_map(|line| line.split('\r')).map(comment_line)
 }
 
 /// `text` as one line of comment that cannot end the comment or upset rustc: control characters
 /// (line breaks included) and the bidirectional-text controls rustc rejects in comments are
 /// written as `\u{…}` escapes. Tabs stay.
-pub(crate) fn comment_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
+pub(crate) fn comment_line(text: &str) -> Cow<'_, str> {
+    let escaped =
+        |c: char| c != '\t' && (c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'));
+    // Almost every line of every description needs nothing: it is used as it is.
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut line = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         match c {
             '\t' => line.push(c),
@@ -117,7 +124,7 @@ pub(crate) fn comment_line(text: &str) -> String {
             c => line.push(c),
         }
     }
-    line
+    Cow::Owned(line)
 }
 
 /// `text` as a Markdown code span, whatever backticks it holds: the fence is one backtick longer
