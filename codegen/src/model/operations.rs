@@ -392,22 +392,8 @@ impl Context<'_, '_> {
         let mut gathered: Vec<(openapiv3::Parameter, Pointer)> = Vec::new();
         for (list, list_at) in [(&item.parameters, &path_at), (&op.parameters, &op_at)] {
             for (index, parameter) in list.iter().enumerate() {
-                let mut at = list_at.push(&index.to_string());
-                let parameter = match parameter {
-                    ReferenceOr::Item(p) => p.clone(),
-                    ReferenceOr::Reference { reference } => {
-                        let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
-                        let Some(target) = target else {
-                            return Err(self
-                                .spec
-                                .error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
-                        };
-                        let parameter = node_as(self.spec, &target)?;
-                        // Its type was made at its own place.
-                        at = target;
-                        parameter
-                    }
-                };
+                // A shared parameter's type was made at its own place.
+                let (at, parameter) = self.resolved(parameter, list_at.push(&index.to_string()))?;
                 let data = parameter.parameter_data_ref();
                 gathered.retain(|(p, _)| {
                     let d = p.parameter_data_ref();
@@ -471,6 +457,24 @@ impl Context<'_, '_> {
         // Required parameters first, path before query, each in spec order.
         params.sort_by_key(|p| (!p.required, p.location == ParamLocation::Query));
         Ok(params)
+    }
+
+    /// What stands at `at`, following a `$ref` to the component it names, and where that is
+    /// defined (the place its types were made at).
+    fn resolved<T>(&self, item: &ReferenceOr<T>, at: Pointer) -> Result<(Pointer, T), Error>
+    where
+        T: Clone + for<'de> serde::Deserialize<'de>,
+    {
+        match item {
+            ReferenceOr::Item(item) => Ok((at, item.clone())),
+            ReferenceOr::Reference { reference } => {
+                let Some(target) = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some()) else {
+                    return Err(self.spec.error(&at.push("$ref"), format!("`$ref` points at nothing: `{reference}`")));
+                };
+                let item = node_as(self.spec, &target)?;
+                Ok((target, item))
+            }
+        }
     }
 
     /// An alias of a plain type is that type (parameters are spelled as plain Rust types).
@@ -538,20 +542,7 @@ impl Context<'_, '_> {
     /// The JSON request body, `Some(None)` for none; `None` when the operation cannot be called.
     fn body(&mut self, op: &openapiv3::Operation) -> Result<Option<Option<Body>>, Error> {
         let Some(body) = &op.request_body else { return Ok(Some(None)) };
-        let (body_at, body) = match body {
-            ReferenceOr::Item(body) => (self.at.push("requestBody"), body.clone()),
-            ReferenceOr::Reference { reference } => {
-                let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
-                let Some(target) = target else {
-                    return Err(self.spec.error(
-                        &self.at.push("requestBody").push("$ref"),
-                        format!("`$ref` points at nothing: `{reference}`"),
-                    ));
-                };
-                let body: openapiv3::RequestBody = node_as(self.spec, &target)?;
-                (target, body)
-            }
-        };
+        let (body_at, body) = self.resolved(body, self.at.push("requestBody"))?;
         let json = body.content.iter().find(|(media, _)| is_json(media));
         let Some((media, content)) = json else {
             let at = body_at.push("content");
@@ -603,18 +594,7 @@ impl Context<'_, '_> {
         let mut example = None;
         for (status, response) in &op.responses.responses {
             let status_text = status.to_string();
-            let (response_at, response) = match response {
-                ReferenceOr::Item(r) => (self.at.push("responses").push(&status_text), r.clone()),
-                ReferenceOr::Reference { reference } => {
-                    let target = Pointer::from_ref(reference).filter(|t| self.spec.node(t).is_some());
-                    let Some(target) = target else {
-                        let at = self.at.push("responses").push(&status_text).push("$ref");
-                        return Err(self.spec.error(&at, format!("`$ref` points at nothing: `{reference}`")));
-                    };
-                    let response: openapiv3::Response = node_as(self.spec, &target)?;
-                    (target, response)
-                }
-            };
+            let (response_at, response) = self.resolved(response, self.at.push("responses").push(&status_text))?;
             let code = match status {
                 StatusCode::Code(code) => *code,
                 StatusCode::Range(range) => {
@@ -730,17 +710,42 @@ fn is_scalar(ty: &TypeRef, space: &TypeSpace) -> bool {
     }
 }
 
-/// The `{name}`s of a path template, in order.
-pub fn template_names(path: &str) -> Vec<String> {
-    let mut names = Vec::new();
+/// A piece of a path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathPart<'p> {
+    /// Text as the spec writes it (an unclosed `{` is text too).
+    Text(&'p str),
+    /// A `{name}`: the parameter's name.
+    Param(&'p str),
+}
+
+/// The pieces of a path template, in order.
+pub fn path_parts(path: &str) -> Vec<PathPart<'_>> {
+    let mut parts = Vec::new();
     let mut rest = path;
     while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else { break };
-        names.push(after[..close].to_owned());
-        rest = &after[close + 1..];
+        let Some(close) = rest[open..].find('}') else { break };
+        if open > 0 {
+            parts.push(PathPart::Text(&rest[..open]));
+        }
+        parts.push(PathPart::Param(&rest[open + 1..open + close]));
+        rest = &rest[open + close + 1..];
     }
-    names
+    if !rest.is_empty() {
+        parts.push(PathPart::Text(rest));
+    }
+    parts
+}
+
+/// The `{name}`s of a path template, in order.
+pub fn template_names(path: &str) -> Vec<String> {
+    path_parts(path)
+        .into_iter()
+        .filter_map(|part| match part {
+            PathPart::Param(name) => Some(name.to_owned()),
+            PathPart::Text(_) => None,
+        })
+        .collect()
 }
 
 /// The method name for an `operationId`: snake_case, without the word `api`.
@@ -838,5 +843,9 @@ mod tests {
     fn template_names_in_order() {
         assert_eq!(template_names("/api/{serviceId}/client/{clientId}"), ["serviceId", "clientId"]);
         assert!(template_names("/api/info").is_empty());
+        assert_eq!(
+            path_parts("/a/{x}{y}/b{"),
+            [PathPart::Text("/a/"), PathPart::Param("x"), PathPart::Param("y"), PathPart::Text("/b{")]
+        );
     }
 }

@@ -253,7 +253,7 @@ fn operation(
     docs: &DocSlots,
 ) -> (Option<TokenStream>, TokenStream, Option<TokenStream>) {
     let name = ident(&op.rust_name);
-    let method = format_ident!("{}", naming_camel(op.method.as_str()));
+    let method = format_ident!("{}", crate::model::naming::camel(op.method.as_str(), "Get"));
     let path = &op.path;
     let statuses = op.successes.iter().map(|s| proc_macro2::Literal::u16_unsuffixed(s.status));
     let accept = accept(&op.outcome);
@@ -353,13 +353,6 @@ fn needs(op: &Operation) -> TokenStream {
         Some(area) => quote!(all(feature = "client", #area)),
         None => quote!(feature = "client"),
     }
-}
-
-/// `GET` → `Get`.
-fn naming_camel(method: &str) -> String {
-    let lower = method.to_ascii_lowercase();
-    let mut chars = lower.chars();
-    chars.next().map(|first| first.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 /// The `Accept` header of an operation: what its success answers are.

@@ -10,7 +10,9 @@ use super::context::{cfg_any, Context};
 use super::doc_text::DocSlots;
 use super::rust_types::{ident, Paths};
 use crate::error::InternalError;
-use crate::model::operations::{example_value, minimal_value, Content, Outcome, Param, ParamLocation};
+use crate::model::operations::{
+    example_value, minimal_value, path_parts, Content, Outcome, Param, ParamLocation, PathPart,
+};
 use crate::model::{Operation, TypeRef, TypeSpace};
 use crate::pointer::Pointer;
 use crate::GeneratedFile;
@@ -55,19 +57,20 @@ fn test(space: &TypeSpace, paths: &Paths, op: &Operation) -> TokenStream {
     let mut setup = Vec::new();
     let mut query_pairs = Vec::new();
     let mut path = String::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else { break };
-        path.push_str(&path_text_encode(&rest[..open]));
-        let param = &rest[open + 1..open + close];
-        if op.on_service && param == crate::model::operations::SERVICE_ID {
-            path.push_str(SERVICE_ID);
-        } else if let Some(declared) = op.params.iter().find(|p| p.location == ParamLocation::Path && p.name == param) {
-            path.push_str(&path_encode(&text_of(&sample(space, declared))));
+    for part in path_parts(&op.path) {
+        match part {
+            PathPart::Text(text) => path.push_str(&path_text_encode(text)),
+            PathPart::Param(name) if op.on_service && name == crate::model::operations::SERVICE_ID => {
+                path.push_str(SERVICE_ID)
+            }
+            PathPart::Param(name) => {
+                let declared = op.params.iter().find(|p| p.location == ParamLocation::Path && p.name == name);
+                if let Some(declared) = declared {
+                    path.push_str(&path_encode(&text_of(&sample(space, declared))));
+                }
+            }
         }
-        rest = &rest[open + close + 1..];
     }
-    path.push_str(&path_text_encode(rest));
     for param in op.required_params() {
         let value = sample(space, param);
         if param.location == ParamLocation::Query {
@@ -236,39 +239,32 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-/// A path segment as sent: RFC 3986 unreserved characters stay, every other byte is `%XX`.
+/// A path argument as sent: RFC 3986 unreserved characters stay, every other byte is `%XX`.
 fn path_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encode(text, |byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte), None)
 }
 
 /// The spec's own path text as sent: control characters, space, `"#<>?`{}` and non-ASCII bytes
 /// are `%XX`, everything else (its `/`s too) stays.
 fn path_text_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            0x21..=0x7e if !b"\"#<>?`{}".contains(&byte) => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    percent_encode(text, |byte| (0x21..=0x7e).contains(&byte) && !b"\"#<>?`{}".contains(&byte), None)
 }
 
 /// `application/x-www-form-urlencoded` bytes of `text`, as a query string carries them: ASCII
 /// letters, digits and `*-._` stay, a space is `+`, every other byte is `%XX`.
 fn form_encode(text: &str) -> String {
+    percent_encode(text, |byte| byte.is_ascii_alphanumeric() || b"*-._".contains(&byte), Some('+'))
+}
+
+/// `text` with every byte but those `keep` allows written `%XX` (a space as `space`, if given).
+/// Written here rather than borrowed from the runtime: the tests must not share the encoding they
+/// check.
+fn percent_encode(text: &str, keep: impl Fn(u8) -> bool, space: Option<char>) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
-        match byte {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => out.push(byte as char),
-            b' ' => out.push('+'),
+        match (byte, space) {
+            (b' ', Some(space)) => out.push(space),
+            _ if keep(byte) => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
