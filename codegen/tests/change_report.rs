@@ -26,6 +26,31 @@ fn every_kind_of_type_change_is_reported_and_flagged() {
     assert_eq!((report.breaking().count(), report.additive().count()), (12, 4));
 }
 
+/// `fixtures/changes/ops_old.yaml` → `ops_new.yaml` makes one of each change to operations, from
+/// real specs through the operation model: a rename (same method and path), a new required and a
+/// new optional parameter, a removal, a new method, a new body and a new answer, an addition.
+#[test]
+fn every_kind_of_operation_change_in_a_spec_pair_is_reported_and_flagged() {
+    let report = diff(&fixture_surface("ops_old.yaml"), &fixture_surface("ops_new.yaml"));
+    assert_eq!(
+        report.text(),
+        "API changes from Ops 1 to Ops 2: 6 breaking, 2 additive
+
+Breaking (6):
+  operation `thing_before` renamed to `thing_after`
+  parameter `thing_get(view)` added (required query parameter, `String`)
+  operation `thing_old` removed (`DELETE /api/{serviceId}/thing/old`)
+  operation `thing_update`: `POST /api/{serviceId}/thing/update` → `PUT /api/{serviceId}/thing/update`
+  operation `thing_update`: request body `Thing` → `Patch`
+  operation `thing_update`: response `Thing` → `()`
+
+Additive (2):
+  parameter `thing_list(end)` added (optional query parameter, `i32`)
+  operation `thing_new` added (`POST /api/{serviceId}/thing/new`)
+"
+    );
+}
+
 #[test]
 fn an_unchanged_surface_reports_nothing() {
     let old = fixture_surface("old.yaml");
