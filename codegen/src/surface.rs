@@ -143,7 +143,8 @@ impl Surface {
     /// The record as JSON with one entry (type, field, value, operation, parameter) per line, so
     /// that a diff of it reads like the change report itself.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\n");
+        let mut out = Vec::with_capacity(256 << 10);
+        out.extend_from_slice(b"{\n");
         let head = [
             ("format", Value::from(self.format)),
             ("title", Value::from(self.title.as_str())),
@@ -151,14 +152,17 @@ impl Surface {
             ("sha256", Value::from(self.sha256.as_str())),
         ];
         for (key, value) in head {
-            let _ = writeln!(out, "  {}: {},", compact(&Value::from(key)), compact(&value));
+            out.extend_from_slice(b"  ");
+            spaced(&mut out, 0, key);
+            out.extend_from_slice(b": ");
+            spaced(&mut out, 0, &value);
+            out.extend_from_slice(b",\n");
         }
-        let types = self.types.iter().map(|(name, ty)| (name, serde_json::to_value(ty)));
-        section(&mut out, "types", types, ",");
-        let operations = self.operations.iter().map(|(name, op)| (name, serde_json::to_value(op)));
-        section(&mut out, "operations", operations, "");
-        out.push_str("}\n");
-        out
+        section(&mut out, "types", &self.types, ",");
+        section(&mut out, "operations", &self.operations, "");
+        out.extend_from_slice(b"}\n");
+        // Only strings and JSON punctuation were written.
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
@@ -262,55 +266,96 @@ pub fn type_name(ty: &TypeRef, space: &TypeSpace) -> String {
 }
 
 /// Writes `"name": {…}` lines of one section of the record.
-fn section<'a>(
-    out: &mut String,
-    name: &str,
-    entries: impl Iterator<Item = (&'a String, serde_json::Result<Value>)>,
-    trailing: &str,
-) {
-    let entries: Vec<(&String, Value)> = entries.map(|(key, value)| (key, value.unwrap_or(Value::Null))).collect();
+/// `"name": {` and one entry a line, each an object whose lists have one element a line.
+fn section<T: Serialize>(out: &mut Vec<u8>, name: &str, entries: &BTreeMap<String, T>, trailing: &str) {
+    out.extend_from_slice(b"  ");
+    spaced(out, 0, name);
     if entries.is_empty() {
-        let _ = writeln!(out, "  {}: {{}}{trailing}", compact(&Value::from(name)));
+        out.extend_from_slice(format!(": {{}}{trailing}\n").as_bytes());
         return;
     }
-    let _ = writeln!(out, "  {}: {{", compact(&Value::from(name)));
+    out.extend_from_slice(b": {\n");
     for (index, (key, value)) in entries.iter().enumerate() {
-        let comma = if index + 1 < entries.len() { "," } else { "" };
-        let _ = writeln!(out, "    {}: {}{comma}", compact(&Value::from(key.as_str())), entry(value));
+        out.extend_from_slice(b"    ");
+        spaced(out, 0, key);
+        out.extend_from_slice(b": ");
+        spaced(out, 2, value);
+        out.extend_from_slice(if index + 1 < entries.len() { b",\n" } else { b"\n" });
     }
-    let _ = writeln!(out, "  }}{trailing}");
+    out.extend_from_slice(format!("  }}{trailing}\n").as_bytes());
 }
 
-/// One type or operation: an object whose lists of objects (fields, values, variants,
-/// parameters) have one element per line.
-fn entry(value: &Value) -> String {
-    let Value::Object(members) = value else { return compact(value) };
-    let parts: Vec<String> = members
-        .iter()
-        .map(|(key, member)| {
-            let member = match member {
-                Value::Array(items) if !items.is_empty() => {
-                    let lines: Vec<String> = items.iter().map(|item| format!("      {}", compact(item))).collect();
-                    format!("[\n{}\n    ]", lines.join(",\n"))
-                }
-                other => compact(other),
-            };
-            format!("{}: {member}", compact(&Value::from(key.as_str())))
-        })
-        .collect();
-    format!("{{{}}}", parts.join(", "))
+/// Writes `value` as JSON on one line, with a space after `:` and `,` for reading, except that
+/// the non-empty lists at depth `lines_at` (counting the outermost value as 1; 0: none) have one
+/// element a line.
+fn spaced(out: &mut Vec<u8>, lines_at: usize, value: &(impl Serialize + ?Sized)) {
+    let formatter = Spaced { lines_at, depth: 0, written: Vec::new() };
+    let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
+    // The surface's types are plain data: serializing them cannot fail, and a `Vec` takes any
+    // write.
+    let _ = value.serialize(&mut serializer);
 }
 
-/// JSON on one line, with a space after `:` and `,` for reading.
-fn compact(value: &Value) -> String {
-    match value {
-        Value::Array(items) => format!("[{}]", items.iter().map(compact).collect::<Vec<_>>().join(", ")),
-        Value::Object(members) => {
-            let parts: Vec<String> =
-                members.iter().map(|(k, v)| format!("{}: {}", compact(&Value::from(k.as_str())), compact(v))).collect();
-            format!("{{{}}}", parts.join(", "))
+/// The `serde_json` formatter behind [`spaced`].
+struct Spaced {
+    lines_at: usize,
+    depth: usize,
+    /// Per open list: whether it had an element.
+    written: Vec<bool>,
+}
+
+impl Spaced {
+    fn lines(&self) -> bool {
+        self.depth == self.lines_at
+    }
+}
+
+impl serde_json::ser::Formatter for Spaced {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.written.push(false);
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        let had_elements = self.written.pop().unwrap_or(false);
+        let result = writer.write_all(if self.lines() && had_elements { b"\n    ]" } else { b"]" });
+        self.depth -= 1;
+        result
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        if let Some(written) = self.written.last_mut() {
+            *written = true;
         }
-        other => other.to_string(),
+        match (self.lines(), first) {
+            (true, true) => writer.write_all(b"\n      "),
+            (true, false) => writer.write_all(b",\n      "),
+            (false, true) => Ok(()),
+            (false, false) => writer.write_all(b", "),
+        }
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        writer.write_all(b": ")
     }
 }
 

@@ -4,8 +4,10 @@
 //! (method, encoded path, query, every header, the JSON body) and answers with the spec's
 //! example; the test checks the decoded answer.
 #![cfg(feature = "client")]
+
 mod support;
-use support::MockAuthlete;
+
+use support::{Expected, MockAuthlete};
 
 #[cfg(feature = "service-management")]
 #[tokio::test]
@@ -18,15 +20,15 @@ async fn service_get() {
         .service_get()
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/service/get",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/service/get",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -36,20 +38,16 @@ async fn service_get_list() {
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
     let query = authlete::operations::ServiceGetListQuery::default().start(7).end(7);
-    let answer = mock
-        .client()
-        .service_get_list(&query)
-        .await
-        .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/service/get/list",
-            Some("start=7&end=7"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    let answer = mock.client().service_get_list(&query).await.expect("the call succeeds");
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/service/get/list",
+        query: Some("start=7&end=7"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -61,15 +59,15 @@ async fn service_create() {
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
     let body: authlete::models::Service = support::parse(body_json);
     let answer = mock.client().service_create(&body).await.expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/service/create",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/service/create",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -86,15 +84,15 @@ async fn service_update() {
         .service_update(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/service/update",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/service/update",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -102,20 +100,16 @@ async fn service_update() {
 #[tokio::test]
 async fn service_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    mock.client()
-        .service(support::SERVICE_ID)
-        .service_delete()
-        .await
-        .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/service/delete",
-            None,
-            None,
-            "*/*",
-            true,
-        )
-        .await;
+    mock.client().service(support::SERVICE_ID).service_delete().await.expect("the call succeeds");
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/service/delete",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "client-management")]
@@ -129,15 +123,15 @@ async fn client_get() {
         .client_get("clientId/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/get/clientId%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/get/clientId%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -156,15 +150,15 @@ async fn client_get_list() {
         .client_get_list(&query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/get/list",
-            Some("developer=developer+value&start=7&end=7"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/get/list",
+        query: Some("developer=developer+value&start=7&end=7"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -181,15 +175,15 @@ async fn client_create() {
         .client_create(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/create",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/create",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -206,15 +200,15 @@ async fn client_update() {
         .client_update("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/update/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/update/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -222,20 +216,21 @@ async fn client_update() {
 #[tokio::test]
 async fn client_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    mock.client()
+    mock
+        .client()
         .service(support::SERVICE_ID)
         .client_delete("clientId/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/delete/clientId%2F%C3%A4%201",
-            None,
-            None,
-            "*/*",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/delete/clientId%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "client-management")]
@@ -251,15 +246,15 @@ async fn client_flag_update() {
         .client_flag_update("clientIdentifier/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/lock_flag/update/clientIdentifier%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/lock_flag/update/clientIdentifier%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -274,15 +269,15 @@ async fn client_secret_refresh() {
         .client_secret_refresh("clientIdentifier/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/secret/refresh/clientIdentifier%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/secret/refresh/clientIdentifier%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -299,15 +294,15 @@ async fn client_secret_update() {
         .client_secret_update("clientIdentifier/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/secret/update/clientIdentifier%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/secret/update/clientIdentifier%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -326,15 +321,15 @@ async fn client_authorization_get_list() {
         .client_authorization_get_list("subject value", &query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/authorization/get/list",
-            Some("subject=subject+value&developer=developer+value&start=7&end=7"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/authorization/get/list",
+        query: Some("subject=subject+value&developer=developer+value&start=7&end=7"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -344,24 +339,22 @@ async fn client_authorization_get_list_post() {
     let body_json = r#"{"subject":"x"}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientAuthorizationGetListRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientAuthorizationGetListRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_authorization_get_list_post(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/authorization/get/list",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/authorization/get/list",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -380,15 +373,15 @@ async fn client_authorization_get_list_by_subject() {
         .client_authorization_get_list_by_subject("subject/ä 1", &query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/authorization/get/list/subject%2F%C3%A4%201",
-            Some("developer=developer+value&start=7&end=7"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/authorization/get/list/subject%2F%C3%A4%201",
+        query: Some("developer=developer+value&start=7&end=7"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -398,24 +391,22 @@ async fn client_authorization_update() {
     let body_json = r#"{"subject":"john","scopes":["history.read"]}"#;
     let answer_json = r#"{"resultCode":"A138001","resultMessage":"[A138001] Updated 1 access token(s) issued to the client (ID = 26478243745571) of the service (API Key = 21653835348762)."}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientAuthorizationUpdateRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientAuthorizationUpdateRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_authorization_update("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/authorization/update/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/authorization/update/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -425,24 +416,22 @@ async fn client_authorization_delete_post() {
     let body_json = r#"{"subject":"x"}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientAuthorizationDeleteApiPostRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientAuthorizationDeleteApiPostRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_authorization_delete_post("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -457,15 +446,15 @@ async fn client_authorization_delete() {
         .client_authorization_delete("clientId/ä 1", "subject value")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201",
-            Some("subject=subject+value"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201",
+        query: Some("subject=subject+value"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -480,15 +469,15 @@ async fn client_authorization_delete_by_subject() {
         .client_authorization_delete_by_subject("clientId/ä 1", "subject/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/authorization/delete/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -503,15 +492,15 @@ async fn client_granted_scopes_get() {
         .client_granted_scopes_get("clientId/ä 1", "subject value")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201",
-            Some("subject=subject+value"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201",
+        query: Some("subject=subject+value"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -521,24 +510,22 @@ async fn client_granted_scopes_get_post() {
     let body_json = r#"{"subject":"x"}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientAuthorizationDeleteApiPostRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientAuthorizationDeleteApiPostRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_granted_scopes_get_post("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -553,15 +540,15 @@ async fn client_granted_scopes_get_by_subject() {
         .client_granted_scopes_get_by_subject("clientId/ä 1", "subject/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/granted_scopes/get/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -576,15 +563,15 @@ async fn client_granted_scopes_delete() {
         .client_granted_scopes_delete("clientId/ä 1", "subject value")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/granted_scopes/delete/clientId%2F%C3%A4%201",
-            Some("subject=subject+value"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/granted_scopes/delete/clientId%2F%C3%A4%201",
+        query: Some("subject=subject+value"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -599,15 +586,15 @@ async fn client_granted_scopes_delete_by_subject() {
         .client_granted_scopes_delete_by_subject("clientId/ä 1", "subject/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/granted_scopes/delete/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/granted_scopes/delete/clientId%2F%C3%A4%201/subject%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -624,15 +611,15 @@ async fn auth_authorization() {
         .auth_authorization(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/authorization",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/authorization",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -649,15 +636,15 @@ async fn auth_authorization_fail() {
         .auth_authorization_fail(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/authorization/fail",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/authorization/fail",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -674,15 +661,15 @@ async fn auth_authorization_issue() {
         .auth_authorization_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/authorization/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/authorization/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -699,15 +686,15 @@ async fn pushed_auth_req() {
         .pushed_auth_req(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/pushed_auth_req",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/pushed_auth_req",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -724,15 +711,15 @@ async fn auth_token() {
         .auth_token(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -749,15 +736,15 @@ async fn auth_token_fail() {
         .auth_token_fail(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/fail",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/fail",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -774,15 +761,15 @@ async fn auth_token_issue() {
         .auth_token_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -799,15 +786,15 @@ async fn auth_introspection() {
         .auth_introspection(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/introspection",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/introspection",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -824,15 +811,15 @@ async fn auth_introspection_standard() {
         .auth_introspection_standard(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/introspection/standard",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/introspection/standard",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -849,15 +836,15 @@ async fn auth_revocation() {
         .auth_revocation(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/revocation",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/revocation",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -874,15 +861,15 @@ async fn auth_userinfo() {
         .auth_userinfo(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/userinfo",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/userinfo",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -899,15 +886,15 @@ async fn auth_userinfo_issue() {
         .auth_userinfo_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/userinfo/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/userinfo/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -924,15 +911,15 @@ async fn idtoken_reissue() {
         .idtoken_reissue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/idtoken/reissue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/idtoken/reissue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -949,15 +936,15 @@ async fn grant_m() {
         .grant_m(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/gm",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/gm",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -975,15 +962,15 @@ async fn service_jwks_get() {
         .service_jwks_get(&query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/service/jwks/get",
-            Some("includePrivateKeys=true&pretty=true"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/service/jwks/get",
+        query: Some("includePrivateKeys=true&pretty=true"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer.expect("an answer with a body"), answer_json);
 }
 
@@ -1001,15 +988,15 @@ async fn service_configuration() {
         .service_configuration(&query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/service/configuration",
-            Some("pretty=true&patch=patch+value"),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/service/configuration",
+        query: Some("pretty=true&patch=patch+value"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1026,15 +1013,15 @@ async fn client_registration() {
         .client_registration(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/registration",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/registration",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1044,24 +1031,22 @@ async fn client_registration_get() {
     let body_json = r#"{"clientId":"26837717140341","token":"qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA"}"#;
     let answer_json = r#"{"resultCode":"A217001","resultMessage":"[A217001] The client information has been returned.","action":"OK","client":{"authTimeRequired":false,"bcUserCodeRequired":false,"clientId":26837717140341,"clientIdAliasEnabled":false,"clientName":"My Dynamic Client","clientSecret":"bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw","clientType":"CONFIDENTIAL","createdAt":1641735467000,"defaultMaxAge":0,"developer":"authlete_21653835348762","dynamicallyRegistered":true,"frontChannelRequestObjectEncryptionRequired":false,"idTokenSignAlg":"RS256","modifiedAt":1641735467000,"number":6248,"parRequired":false,"requestObjectEncryptionAlgMatchRequired":false,"requestObjectEncryptionEncMatchRequired":false,"requestObjectRequired":false,"serviceNumber":5041,"subjectType":"PUBLIC","tlsClientCertificateBoundAccessTokens":false,"tokenAuthMethod":"CLIENT_SECRET_BASIC"},"responseContent":"{\\\"default_max_age\\\":0,\\\"registration_client_uri\\\":\\\"https://my-service.example.com/dcr/register/26837717140341\\\",\\\"registration_access_token\\\":\\\"qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA\\\",\\\"client_id\\\":\\\"26837717140341\\\",\\\"token_endpoint_auth_method\\\":\\\"client_secret_basic\\\",\\\"require_pushed_authorization_requests\\\":false,\\\"backchannel_user_code_parameter\\\":false,\\\"client_secret\\\":\\\"bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw\\\",\\\"client_id_issued_at\\\":1641735467,\\\"tls_client_certificate_bound_access_tokens\\\":false,\\\"client_name\\\":\\\"My Dynamic Client\\\",\\\"id_token_signed_response_alg\\\":\\\"RS256\\\",\\\"subject_type\\\":\\\"public\\\",\\\"client_secret_expires_at\\\":0,\\\"require_signed_request_object\\\":false}"}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientRegistrationGetApiRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientRegistrationGetApiRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_registration_get(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/registration/get",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/registration/get",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1071,24 +1056,22 @@ async fn client_registration_update() {
     let body_json = r#"{"clientId":"26837717140341","token":"qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA","json":"{\"client_name\":\"My Updated Dynamic Client\",\"default_max_age\":0,\"registration_client_uri\":\"https://my-service.example.com/dcr/register/26837717140341\",\"client_id\":\"26837717140341\",\"token_endpoint_auth_method\":\"client_secret_basic\",\"require_pushed_authorization_requests\":false,\"backchannel_user_code_parameter\":false,\"client_secret\":\"bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw\",\"tls_client_certificate_bound_access_tokens\":false,\"id_token_signed_response_alg\":\"RS256\",\"subject_type\":\"public\",\"require_signed_request_object\":false}"}"#;
     let answer_json = r#"{"resultCode":"A213001","resultMessage":"[A213001] The client has been updated.","action":"UPDATED","client":{"authTimeRequired":false,"bcUserCodeRequired":false,"clientId":26837717140341,"clientIdAliasEnabled":false,"clientName":"My Updated Dynamic Client","clientSecret":"bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw","clientType":"CONFIDENTIAL","createdAt":1641735467000,"defaultMaxAge":0,"developer":"authlete_21653835348762","dynamicallyRegistered":true,"frontChannelRequestObjectEncryptionRequired":false,"idTokenSignAlg":"RS256","modifiedAt":1641826276936,"number":6248,"parRequired":false,"requestObjectEncryptionAlgMatchRequired":false,"requestObjectEncryptionEncMatchRequired":false,"requestObjectRequired":false,"serviceNumber":5041,"subjectType":"PUBLIC","tlsClientCertificateBoundAccessTokens":false,"tokenAuthMethod":"CLIENT_SECRET_BASIC"},"responseContent":"{\\\"default_max_age\\\":0,\\\"registration_client_uri\\\":\\\"https://my-service.example.com/dcr/register/26837717140341\\\",\\\"registration_access_token\\\":\\\"qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA\\\",\\\"client_id\\\":\\\"26837717140341\\\",\\\"token_endpoint_auth_method\\\":\\\"client_secret_basic\\\",\\\"require_pushed_authorization_requests\\\":false,\\\"backchannel_user_code_parameter\\\":false,\\\"client_secret\\\":\\\"bMsjvZm2FE1_mqJgxhmYj_Wr8rA0Pia_A_j-V076qQm6-P1edKB055W579GBe7MSbOdxZ3dJKsKinCtdIFwxpw\\\",\\\"client_id_issued_at\\\":1641735467,\\\"tls_client_certificate_bound_access_tokens\\\":false,\\\"client_name\\\":\\\"My Updated Dynamic Client\\\",\\\"id_token_signed_response_alg\\\":\\\"RS256\\\",\\\"subject_type\\\":\\\"public\\\",\\\"client_secret_expires_at\\\":0,\\\"require_signed_request_object\\\":false}"}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientRegistrationUpdateApiRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientRegistrationUpdateApiRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_registration_update(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/registration/update",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/registration/update",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1098,24 +1081,22 @@ async fn client_registration_delete() {
     let body_json = r#"{"clientId":"26837717140341","token":"qs4Tu5TV7qqDYT93bFs6ISyhTByMF9o-54GY4JU5vTA"}"#;
     let answer_json = r#"{"resultCode":"A216001","resultMessage":"[A216001] The client has been deleted.","action":"DELETED"}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientRegistrationGetApiRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientRegistrationGetApiRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_registration_delete(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/registration/delete",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/registration/delete",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1125,24 +1106,22 @@ async fn backchannel_authentication() {
     let body_json = r#"{"parameters":"login_hint=john&scope=openid&client_notification_token=my-client-notification-token&user_code=my-user-code","clientId":"26862190133482","clientSecret":"8J9pAEX6IQw7lYtYGsc_s9N4jlEz_DfkoCHIswJjFjfgKZX-nC4EvKtaHXcP9mHBfS7IU4jytjSZZpaK9UJ77A"}"#;
     let answer_json = r#"{"resultCode":"A179001","resultMessage":"[A179001] The backchannel authentication request was processed successfully.","action":"USER_IDENTIFICATION","clientId":26862190133482,"clientIdAliasUsed":false,"clientName":"My CIBA Client","clientNotificationToken":"my-client-notification-token","deliveryMode":"POLL","hint":"john","hintType":"LOGIN_HINT","requestedExpiry":0,"scopes":[{"defaultEntry":false,"name":"openid"}],"serviceAttributes":[{"key":"attribute1-key","value":"attribute1-value"},{"key":"attribute2-key","value":"attribute2-value"}],"ticket":"Y1qeCf0A-JUz6caceaBfd2AaBYNZ-X-WGTP5Qv47cQI","userCode":"my-user-code","userCodeRequired":false}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::BackchannelAuthenticationRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::BackchannelAuthenticationRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .backchannel_authentication(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/backchannel/authentication",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/backchannel/authentication",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1152,24 +1131,22 @@ async fn backchannel_authentication_issue() {
     let body_json = r#"{"ticket":"NFIHGx_btVrWmtAD093D-87JxvT4DAtuijEkLVHbS4Q"}"#;
     let answer_json = r#"{"resultCode":"A183001","resultMessage":"[A183001] An auth_req_id was issued successfully.","action":"OK","authReqId":"_mzc-ZQdAhSPuMxTlO-MC_oqaOqYCrdNQ39PVxisaiE","expiresIn":3600,"interval":0,"responseContent":"{\\\"auth_req_id\\\":\\\"_mzc-ZQdAhSPuMxTlO-MC_oqaOqYCrdNQ39PVxisaiE\\\",\\\"interval\\\":0,\\\"expires_in\\\":3600}"}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::BackchannelAuthenticationIssueRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::BackchannelAuthenticationIssueRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .backchannel_authentication_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/backchannel/authentication/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/backchannel/authentication/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1179,24 +1156,22 @@ async fn backchannel_authentication_fail() {
     let body_json = r#"{"ticket":"x","reason":"ACCESS_DENIED"}"#;
     let answer_json = r#"{"resultCode":"A185001","resultMessage":"[A185001] Successfully generated an error response for the backchannel authentication request.","action":"FORBIDDEN","responseContent":"{\\\"error\\\":\\\"access_denied\\\"}"}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::BackchannelAuthenticationFailRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::BackchannelAuthenticationFailRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .backchannel_authentication_fail(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/backchannel/authentication/fail",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/backchannel/authentication/fail",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1206,24 +1181,22 @@ async fn backchannel_authentication_complete() {
     let body_json = r#"{"ticket":"NFIHGx_btVrWmtAD093D-87JxvT4DAtuijEkLVHbS4Q","result":"AUTHORIZED","subject":"john"}"#;
     let answer_json = r#"{"resultCode":"A198001","resultMessage":"[A198001] Successfully updated the database so that the token endpoint can generate tokens (mode = poll, result = AUTHORIZED).","accessTokenDuration":0,"action":"NO_ACTION","authReqId":"_mzc-ZQdAhSPuMxTlO-MC_oqaOqYCrdNQ39PVxisaiE","clientId":26862190133482,"clientIdAliasUsed":false,"clientName":"My CIBA Client","deliveryMode":"POLL","idTokenDuration":0,"refreshTokenDuration":0,"serviceAttributes":[{"key":"attribute1-key","value":"attribute1-value"},{"key":"attribute2-key","value":"attribute2-value"}]}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::BackchannelAuthenticationCompleteRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::BackchannelAuthenticationCompleteRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .backchannel_authentication_complete(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/backchannel/authentication/complete",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/backchannel/authentication/complete",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1240,15 +1213,15 @@ async fn device_authorization() {
         .device_authorization(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/device/authorization",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/device/authorization",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1265,15 +1238,15 @@ async fn device_verification() {
         .device_verification(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/device/verification",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/device/verification",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1290,15 +1263,15 @@ async fn device_complete() {
         .device_complete(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/device/complete",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/device/complete",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1318,17 +1291,15 @@ async fn auth_token_get_list() {
         .auth_token_get_list(&query)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/auth/token/get/list",
-            Some(
-                "clientIdentifier=clientIdentifier+value&subject=subject+value&start=7&end=7",
-            ),
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/auth/token/get/list",
+        query: Some("clientIdentifier=clientIdentifier+value&subject=subject+value&start=7&end=7"),
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1345,15 +1316,15 @@ async fn auth_token_create() {
         .auth_token_create(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/create",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/create",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1371,15 +1342,15 @@ async fn auth_token_create_batch() {
         .auth_token_create_batch(&query, &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/create/batch",
-            Some("dryRun=true"),
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/create/batch",
+        query: Some("dryRun=true"),
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1394,15 +1365,15 @@ async fn auth_token_create_batch_status() {
         .auth_token_create_batch_status("tokenBatchRequestId/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/auth/token/create/batch/status/tokenBatchRequestId%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/auth/token/create/batch/status/tokenBatchRequestId%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1419,15 +1390,15 @@ async fn auth_token_update() {
         .auth_token_update(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/update",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/update",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1435,20 +1406,21 @@ async fn auth_token_update() {
 #[tokio::test]
 async fn auth_token_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    mock.client()
+    mock
+        .client()
         .service(support::SERVICE_ID)
         .auth_token_delete("accessTokenIdentifier/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/auth/token/delete/accessTokenIdentifier%2F%C3%A4%201",
-            None,
-            None,
-            "*/*",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/auth/token/delete/accessTokenIdentifier%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "token-operations")]
@@ -1464,15 +1436,15 @@ async fn auth_token_revoke() {
         .auth_token_revoke(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/token/revoke",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/token/revoke",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1489,15 +1461,15 @@ async fn jose_verify() {
         .jose_verify(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/jose/verify",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/jose/verify",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1514,15 +1486,15 @@ async fn federation_configuration() {
         .federation_configuration(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/federation/configuration",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/federation/configuration",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1532,24 +1504,22 @@ async fn federation_registration() {
     let body_json = r#"{}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::FederationRegistrationRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::FederationRegistrationRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .federation_registration(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/federation/registration",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/federation/registration",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1559,7 +1529,15 @@ async fn info() {
     let answer_json = r#"{"version":"2.3.0","features":["ciba","dcr","deviceflow","fapi","openbanking","hsm","gm","tc","oidc_federation"]}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
     let answer = mock.client().info().await.expect("the call succeeds");
-    mock.assert_request("GET", "/api/info", None, None, "application/json", false).await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/info",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: false,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1574,15 +1552,15 @@ async fn client_extension_requestables_scopes_get() {
         .client_extension_requestables_scopes_get("clientId/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/client/extension/requestable_scopes/get/clientId%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/client/extension/requestable_scopes/get/clientId%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1592,24 +1570,22 @@ async fn client_extension_requestables_scopes_update() {
     let body_json = r#"{}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientExtensionRequestableScopesUpdateRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientExtensionRequestableScopesUpdateRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_extension_requestables_scopes_update("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "PUT",
-            "/api/715948317/client/extension/requestable_scopes/update/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "PUT",
+        path: "/api/715948317/client/extension/requestable_scopes/update/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1619,24 +1595,22 @@ async fn client_extension_requestables_scopes_update_post() {
     let body_json = r#"{}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::ClientExtensionRequestableScopesUpdateRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::ClientExtensionRequestableScopesUpdateRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .client_extension_requestables_scopes_update_post("clientId/ä 1", &body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/client/extension/requestable_scopes/update/clientId%2F%C3%A4%201",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/client/extension/requestable_scopes/update/clientId%2F%C3%A4%201",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1644,20 +1618,21 @@ async fn client_extension_requestables_scopes_update_post() {
 #[tokio::test]
 async fn client_extension_requestables_scopes_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    mock.client()
+    mock
+        .client()
         .service(support::SERVICE_ID)
         .client_extension_requestables_scopes_delete("clientId/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/client/extension/requestable_scopes/delete/clientId%2F%C3%A4%201",
-            None,
-            None,
-            "*/*",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/client/extension/requestable_scopes/delete/clientId%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "hardware-security-key")]
@@ -1673,15 +1648,15 @@ async fn hsk_create() {
         .hsk_create(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/hsk/create",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/hsk/create",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1689,20 +1664,21 @@ async fn hsk_create() {
 #[tokio::test]
 async fn hsk_delete() {
     let mock = MockAuthlete::answering(204, None, false).await;
-    mock.client()
+    mock
+        .client()
         .service(support::SERVICE_ID)
         .hsk_delete("handle/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "DELETE",
-            "/api/715948317/hsk/delete/handle%2F%C3%A4%201",
-            None,
-            None,
-            "*/*",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "DELETE",
+        path: "/api/715948317/hsk/delete/handle%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "hardware-security-key")]
@@ -1716,15 +1692,15 @@ async fn hsk_get() {
         .hsk_get("handle/ä 1")
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/hsk/get/handle%2F%C3%A4%201",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/hsk/get/handle%2F%C3%A4%201",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1739,15 +1715,15 @@ async fn hsk_get_list() {
         .hsk_get_list()
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/715948317/hsk/get/list",
-            None,
-            None,
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/715948317/hsk/get/list",
+        query: None,
+        body: None,
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1756,7 +1732,15 @@ async fn hsk_get_list() {
 async fn misc_echo() {
     let mock = MockAuthlete::answering(200, None, false).await;
     mock.client().misc_echo().await.expect("the call succeeds");
-    mock.assert_request("GET", "/api/misc/echo", None, None, "*/*", true).await;
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/misc/echo",
+        query: None,
+        body: None,
+        accept: "*/*",
+        authenticated: true,
+    })
+    .await;
 }
 
 #[cfg(feature = "verifiable-credential-issuer")]
@@ -1772,15 +1756,15 @@ async fn vci_metadata() {
         .vci_metadata(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/metadata",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/metadata",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1797,15 +1781,15 @@ async fn vci_jwtissuer() {
         .vci_jwtissuer(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/jwtissuer",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/jwtissuer",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1822,15 +1806,15 @@ async fn vci_jwks() {
         .vci_jwks(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/jwks",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/jwks",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1847,15 +1831,15 @@ async fn vci_offer_create() {
         .vci_offer_create(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/offer/create",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/offer/create",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1872,15 +1856,15 @@ async fn vci_offer_info() {
         .vci_offer_info(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/offer/info",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/offer/info",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1897,15 +1881,15 @@ async fn vci_single_parse() {
         .vci_single_parse(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/single/parse",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/single/parse",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1922,15 +1906,15 @@ async fn vci_single_issue() {
         .vci_single_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/single/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/single/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1947,15 +1931,15 @@ async fn vci_batch_parse() {
         .vci_batch_parse(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/batch/parse",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/batch/parse",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1972,15 +1956,15 @@ async fn vci_batch_issue() {
         .vci_batch_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/batch/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/batch/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -1988,22 +1972,17 @@ async fn vci_batch_issue() {
 #[tokio::test]
 async fn get_lifecycle_healthcheck() {
     let mock = MockAuthlete::answering(200, Some("OK"), false).await;
-    let query = authlete::operations::GetLifecycleHealthcheckQuery::default()
-        .extended(true);
-    let answer = mock
-        .client()
-        .get_lifecycle_healthcheck(&query)
-        .await
-        .expect("the call succeeds");
-    mock.assert_request(
-            "GET",
-            "/api/lifecycle/healthcheck",
-            Some("extended=true"),
-            None,
-            "text/plain",
-            false,
-        )
-        .await;
+    let query = authlete::operations::GetLifecycleHealthcheckQuery::default().extended(true);
+    let answer = mock.client().get_lifecycle_healthcheck(&query).await.expect("the call succeeds");
+    mock.assert_request(Expected {
+        method: "GET",
+        path: "/api/lifecycle/healthcheck",
+        query: Some("extended=true"),
+        body: None,
+        accept: "text/plain",
+        authenticated: false,
+    })
+    .await;
     assert_eq!(answer, "OK");
 }
 
@@ -2020,15 +1999,15 @@ async fn vci_deferred_parse() {
         .vci_deferred_parse(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/deferred/parse",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/deferred/parse",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -2045,15 +2024,15 @@ async fn vci_deferred_issue() {
         .vci_deferred_issue(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/vci/deferred/issue",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/vci/deferred/issue",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -2063,24 +2042,22 @@ async fn get_authorization_ticket_info() {
     let body_json = r#"{"ticket":"x"}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::AuthorizationTicketInfoRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::AuthorizationTicketInfoRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .get_authorization_ticket_info(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/authorization/ticket/info",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/authorization/ticket/info",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -2090,24 +2067,22 @@ async fn update_authorization_ticket() {
     let body_json = r#"{"ticket":"x","info":{}}"#;
     let answer_json = r#"{}"#;
     let mock = MockAuthlete::answering(200, Some(answer_json), true).await;
-    let body: authlete::models::AuthorizationTicketUpdateRequest = support::parse(
-        body_json,
-    );
+    let body: authlete::models::AuthorizationTicketUpdateRequest = support::parse(body_json);
     let answer = mock
         .client()
         .service(support::SERVICE_ID)
         .update_authorization_ticket(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/auth/authorization/ticket/update",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/auth/authorization/ticket/update",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -2124,15 +2099,15 @@ async fn native_sso() {
         .native_sso(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/nativesso",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/nativesso",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }
 
@@ -2149,14 +2124,14 @@ async fn native_sso_logout() {
         .native_sso_logout(&body)
         .await
         .expect("the call succeeds");
-    mock.assert_request(
-            "POST",
-            "/api/715948317/nativesso/logout",
-            None,
-            Some(body_json),
-            "application/json",
-            true,
-        )
-        .await;
+    mock.assert_request(Expected {
+        method: "POST",
+        path: "/api/715948317/nativesso/logout",
+        query: None,
+        body: Some(body_json),
+        accept: "application/json",
+        authenticated: true,
+    })
+    .await;
     support::assert_answer(&answer, answer_json);
 }

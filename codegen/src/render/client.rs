@@ -28,12 +28,12 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
     }
     let mut files = vec![
         context.file("src/client/mod.rs", client_module(context), &DocSlots::default(), "")?,
-        context.template("src/client/runtime.rs", RUNTIME),
-        context.template("src/client/error.rs", ERROR),
-        context.template("src/client/retry.rs", RETRY),
+        context.text_file("src/client/runtime.rs", RUNTIME),
+        context.text_file("src/client/error.rs", ERROR),
+        context.text_file("src/client/retry.rs", RETRY),
     ];
     if context.space.operations.iter().any(|op| op.pagination.is_some()) {
-        files.push(context.template("src/client/pagination.rs", PAGINATION));
+        files.push(context.text_file("src/client/pagination.rs", PAGINATION));
     }
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();

@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::code_text::string_literal;
 use super::doc_text::{self, comment_line, DocSlots, Rustdoc};
-use super::rust_types::Paths;
+use super::rust_types::{tokens, Paths};
 use crate::error::InternalError;
 use crate::model::{TypeRef, TypeSpace};
 use crate::GeneratedFile;
@@ -58,15 +59,39 @@ impl<'a> Context<'a> {
         tail: &str,
     ) -> Result<GeneratedFile, InternalError> {
         let path = path.into();
-        match super::format_rust(tokens, self.provenance, docs) {
-            Ok(contents) => Ok(GeneratedFile { path, contents: contents + tail }),
-            Err(e) => Err(InternalError { file: path, message: format!("generated tokens do not parse as Rust: {e}") }),
-        }
+        let contents = self.format(&path, tokens, docs)? + tail;
+        Ok(self.text_file(&path, &contents))
     }
 
-    /// A hand-written template, copied verbatim after the provenance line.
-    pub fn template(&self, path: &str, text: &str) -> GeneratedFile {
+    /// A Rust file whose text is given: a hand-written template, copied verbatim, or the text of
+    /// an emitter; after the provenance line.
+    pub fn text_file(&self, path: &str, text: &str) -> GeneratedFile {
         GeneratedFile { path: path.into(), contents: format!("// {}\n\n{text}", self.provenance.preamble()) }
+    }
+
+    /// Tokens of the file at `path` as formatted text, with the doc texts of `docs` put back.
+    pub fn format(&self, path: &str, tokens: TokenStream, docs: &DocSlots) -> Result<String, InternalError> {
+        super::format_rust(tokens, docs).map_err(|e| InternalError {
+            file: path.to_owned(),
+            message: format!("generated tokens do not parse as Rust: {e}"),
+        })
+    }
+
+    /// The outer attributes `attributes` (docs included) as formatted text, for an item that is
+    /// written as text after them: `prettyplease` wraps a long condition as it does elsewhere.
+    pub fn attributes(&self, path: &str, attributes: TokenStream, docs: &DocSlots) -> Result<String, InternalError> {
+        // A unit struct carries the attributes through formatting; its line is cut off again.
+        let mut text = self.format(path, quote!(#attributes struct Carrier;), docs)?;
+        match text.strip_suffix("struct Carrier;\n") {
+            Some(attributes) => {
+                text.truncate(attributes.len());
+                Ok(text)
+            }
+            None => Err(InternalError {
+                file: path.to_owned(),
+                message: format!("attributes formatted into something else: {text}"),
+            }),
+        }
     }
 
     /// A description as rustdoc.
@@ -76,8 +101,7 @@ impl<'a> Context<'a> {
 
     /// A model type in the crate's own code outside the models (`crate::models::X`, `Vec<…>`).
     pub fn model_type(&self, ty: &TypeRef) -> TokenStream {
-        let paths = Paths { models: quote!(crate::models), ..self.paths.clone() };
-        paths.type_of(ty, self.space)
+        self.paths.from("crate::models").type_of(ty, self.space)
     }
 
     /// How the docs name a type, with a link for models.
@@ -100,13 +124,20 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The condition under which an item needing any of `features` is compiled (`None`: always).
-pub(crate) fn any_feature(features: &BTreeSet<String>) -> Option<TokenStream> {
-    match features.iter().collect::<Vec<_>>()[..] {
-        [] => None,
-        [only] => Some(quote!(feature = #only)),
-        ref several => Some(quote!(any(#(feature = #several),*))),
+/// The condition under which an item needing any of `features` is compiled (`None`: always), as
+/// text: `feature = "a"` or `any(feature = "a", feature = "b")`.
+pub(crate) fn feature_condition(features: &BTreeSet<String>) -> Option<String> {
+    let mut each = features.iter().map(|feature| format!("feature = {}", string_literal(feature)));
+    match features.len() {
+        0 => None,
+        1 => each.next(),
+        _ => Some(format!("any({})", each.collect::<Vec<_>>().join(", "))),
     }
+}
+
+/// [`feature_condition`] as tokens.
+pub(crate) fn any_feature(features: &BTreeSet<String>) -> Option<TokenStream> {
+    feature_condition(features).map(|condition| tokens(&condition))
 }
 
 /// `#[cfg(any(feature = …))]` for the features that need an item; nothing if none do. For tests

@@ -33,10 +33,10 @@ pub fn fixed_files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Internal
     // Only a crate with string enums uses the support module (unused, it would not build with
     // `-D warnings`).
     if has_string_enums(space) {
-        files.push(context.template("src/open_enum.rs", OPEN_ENUM_SUPPORT));
+        files.push(context.text_file("src/open_enum.rs", OPEN_ENUM_SUPPORT));
     }
     if has_structs(space) {
-        files.push(context.template("src/open_struct.rs", OPEN_STRUCT_SUPPORT));
+        files.push(context.text_file("src/open_struct.rs", OPEN_STRUCT_SUPPORT));
     }
     Ok(files)
 }

@@ -67,18 +67,7 @@ impl DocSlots {
                 .and_then(|rest| rest.strip_prefix(SLOT_MARK))
                 .and_then(|n| n.parse::<usize>().ok());
             match slot.and_then(|n| slots.get(n)) {
-                Some(text) => {
-                    let indent = &line[..line.len() - body.len()];
-                    for doc in doc_lines(text) {
-                        out.push_str(indent);
-                        out.push_str("///");
-                        if !doc.is_empty() {
-                            out.push(' ');
-                            out.push_str(&doc);
-                        }
-                        out.push('\n');
-                    }
-                }
+                Some(text) => push_docs(&mut out, &line[..line.len() - body.len()], text),
                 None => {
                     out.push_str(line);
                     out.push('\n');
@@ -86,6 +75,19 @@ impl DocSlots {
             }
         }
         out
+    }
+}
+
+/// Appends `text` as `///` lines indented by `indent` (nothing for an empty text).
+pub(crate) fn push_docs(out: &mut String, indent: &str, text: &str) {
+    for doc in doc_lines(text) {
+        out.push_str(indent);
+        out.push_str("///");
+        if !doc.is_empty() {
+            out.push(' ');
+            out.push_str(&doc);
+        }
+        out.push('\n');
     }
 }
 

@@ -1,27 +1,32 @@
-//! One model type as tokens: its docs, its definition and its impls; and, as text, the table of
-//! members or values its support macro is given.
+//! One model type's file: its docs, its definition and its impls, and the table of members or
+//! values its support macro is given.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::context::{any_feature, badge, Context};
-use super::doc_text::{code_span, comment_line, DocSlots};
-use super::rust_types::ident;
+use super::doc_text::{code_span, comment_line, push_docs, DocSlots};
+use super::rust_types::{ident, tokens};
+use crate::error::InternalError;
 use crate::model::{Container, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, Usage};
 
-/// The whole content of a type's file, but for its [`table`].
-pub fn item(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStream {
-    let docs = type_docs(context, def, slots);
+/// The whole content of a type's file, but for the provenance line. The attributes and the code
+/// whose layout depends on line width go through `prettyplease`; a struct's fields, an enum's
+/// values and the table of members are written as text, one a line, as they always lay out.
+pub fn file(context: &Context<'_>, path: &str, def: &TypeDef) -> Result<String, InternalError> {
+    let slots = DocSlots::default();
+    let docs = type_docs(context, def, &slots);
     let name = ident(&def.name);
     match &def.kind {
-        TypeKind::Struct(s) => structure(context, def, &docs, s, slots),
-        TypeKind::Enum(e) => string_enum(context, &docs, &name, e, slots),
-        TypeKind::Union(u) => union(context, def, &docs, u),
+        TypeKind::Struct(s) => structure(context, path, def, docs, s, &slots),
+        TypeKind::Enum(e) => string_enum(context, path, def, docs, e, &slots),
+        TypeKind::Union(u) => context.format(path, union(context, def, &docs, u), &slots),
         TypeKind::Alias(ty) => {
             let ty = context.paths.type_of(ty, context.space);
-            quote! { #docs pub type #name = #ty; }
+            context.format(path, quote! { #docs pub type #name = #ty; }, &slots)
         }
     }
 }
@@ -272,47 +277,49 @@ fn eq_hash(def: &TypeDef) -> TokenStream {
     }
 }
 
-fn structure(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, s: &Struct, slots: &DocSlots) -> TokenStream {
-    let name = ident(&def.name);
-    let paths = &context.paths;
-    let string = &paths.string;
-    let field_tokens = s.fields.iter().map(|field| {
-        let docs = slots.outer(&field_docs(context, field));
-        let field_name = ident(&field.rust_name);
-        let ty = field_type(context, field);
-        quote! { #docs pub #field_name: #ty, }
-    });
-    let catch_all = ident(s.catch_all());
-    let catch_all_field = match &s.additional {
-        Some(extra) if extra.ty != TypeRef::Json => {
-            let value = paths.type_of(&extra.ty, context.space);
-            quote! {
-                /// Members that the spec does not list, kept so that nothing is lost in a round trip.
-                pub #catch_all: std::collections::BTreeMap<#string, #value>,
-            }
-        }
-        _ => {
-            let docs = slots.outer(UNKNOWN_MEMBERS_DOCS);
-            quote! { #docs pub #catch_all: std::collections::BTreeMap<#string, serde_json::Value>, }
-        }
-    };
+fn structure(
+    context: &Context<'_>,
+    path: &str,
+    def: &TypeDef,
+    docs: TokenStream,
+    s: &Struct,
+    slots: &DocSlots,
+) -> Result<String, InternalError> {
+    let paths = context.paths;
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
     let derive_default = required.is_empty().then(|| quote!(Default,));
     let eq_hash = eq_hash(def);
-    let constructor = (!required.is_empty()).then(|| {
-        let new = constructor(context, s, &required);
-        quote!(impl #name { #new })
-    });
-    quote! {
+    let attributes = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #eq_hash #derive_default)]
-        pub struct #name {
-            #(#field_tokens)*
-            #catch_all_field
-        }
-
-        #constructor
+    };
+    let mut text = context.attributes(path, attributes, slots)?;
+    let name = ident(&def.name);
+    let _ = writeln!(text, "pub struct {name} {{");
+    for field in &s.fields {
+        push_docs(&mut text, "    ", &field_docs(context, field));
+        let _ = writeln!(text, "    pub {}: {},", ident(&field.rust_name), field_type(context, field));
     }
+    let (value, docs) = match &s.additional {
+        Some(extra) if extra.ty != TypeRef::Json => (
+            paths.type_text(&extra.ty, context.space),
+            "Members that the spec does not list, kept so that nothing is lost in a round trip.",
+        ),
+        _ => ("serde_json::Value".to_owned(), UNKNOWN_MEMBERS_DOCS),
+    };
+    push_docs(&mut text, "    ", docs);
+    let _ = writeln!(
+        text,
+        "    pub {}: std::collections::BTreeMap<{}, {value}>,\n}}",
+        ident(s.catch_all()),
+        paths.string()
+    );
+    if !required.is_empty() {
+        let new = constructor(context, s, &required);
+        text.push('\n');
+        text.push_str(&context.format(path, quote!(impl #name { #new }), &DocSlots::default())?);
+    }
+    Ok(text)
 }
 
 /// `new` with a parameter per required field. Text, lists, maps, JSON values and boxed fields
@@ -320,15 +327,15 @@ fn structure(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, s: &Struc
 /// them; numbers, flags and other models are taken as they are (an enum from a `&str` would hide
 /// typos in its fallback variant).
 fn constructor(context: &Context<'_>, s: &Struct, required: &[&Field]) -> TokenStream {
-    let paths = &context.paths;
-    let (into, none) = (&paths.into, &paths.none);
+    let paths = context.paths;
+    let (into, none) = (tokens(paths.into()), tokens(paths.none()));
     let params = required.iter().map(|f| {
         let field_name = ident(&f.rust_name);
-        let mut ty = paths.type_of(&f.ty, context.space);
+        let mut ty = paths.type_text(&f.ty, context.space);
         if f.boxed {
-            let boxed = &paths.boxed;
-            ty = quote!(#boxed<#ty>);
+            ty = format!("{}<{ty}>", paths.boxed());
         }
+        let ty = tokens(&ty);
         if takes_into(f) {
             quote!(#field_name: impl #into<#ty>)
         } else {
@@ -402,44 +409,42 @@ unchanged, so that a value read, changed and sent back (a service, a client) los
 To send a member the crate has no field for, insert it here. An entry named like one of this
 struct's members is not written (the field is).";
 
-fn field_type(context: &Context<'_>, field: &Field) -> TokenStream {
-    let paths = &context.paths;
-    let mut ty = paths.type_of(&field.ty, context.space);
+/// A field's type as text: boxed where the model breaks a cycle, optional unless required and
+/// not nullable.
+fn field_type(context: &Context<'_>, field: &Field) -> String {
+    let paths = context.paths;
+    let mut ty = paths.type_text(&field.ty, context.space);
     if field.boxed {
-        let boxed = &paths.boxed;
-        ty = quote!(#boxed<#ty>);
+        ty = format!("{}<{ty}>", paths.boxed());
     }
     if !field.required || field.nullable {
-        let option = &paths.option;
-        ty = quote!(#option<#ty>);
+        ty = format!("{}<{ty}>", paths.option());
     }
     ty
 }
 
 fn string_enum(
     context: &Context<'_>,
-    docs: &TokenStream,
-    name: &proc_macro2::Ident,
+    path: &str,
+    def: &TypeDef,
+    docs: TokenStream,
     e: &StringEnum,
     slots: &DocSlots,
-) -> TokenStream {
-    let string = &context.paths.string;
-    let variants = e.variants.iter().map(|v| {
-        let value = if v.value.is_empty() { "The empty string.".to_owned() } else { code_span(&v.value) };
-        let variant_docs = slots.outer(&value);
-        let variant = ident(&v.rust_name);
-        quote!(#variant_docs #variant,)
-    });
-    let fallback = ident(&e.fallback);
-    quote! {
+) -> Result<String, InternalError> {
+    let attributes = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        pub enum #name {
-            #(#variants)*
-            /// A value that this version of the crate does not know, kept as it was received.
-            #fallback(#string),
-        }
+    };
+    let mut text = context.attributes(path, attributes, slots)?;
+    let _ = writeln!(text, "pub enum {} {{", ident(&def.name));
+    for v in &e.variants {
+        let value = if v.value.is_empty() { "The empty string.".to_owned() } else { code_span(&v.value) };
+        push_docs(&mut text, "    ", &value);
+        let _ = writeln!(text, "    {},", ident(&v.rust_name));
     }
+    push_docs(&mut text, "    ", "A value that this version of the crate does not know, kept as it was received.");
+    let _ = writeln!(text, "    {}({}),\n}}", ident(&e.fallback), context.paths.string());
+    Ok(text)
 }
 
 fn union(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, u: &Union) -> TokenStream {

@@ -2,12 +2,12 @@
 //! 127.0.0.1, which checks the request it receives byte for byte and answers with the spec's
 //! example (or a minimal value of the answer's type where the spec has none).
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
-use super::context::{cfg_any, Context};
-use super::doc_text::DocSlots;
+use super::code_text::{push_cfg, push_chain, raw_string, string_literal};
+use super::context::{feature_condition, Context};
 use super::rust_types::{ident, Paths};
 use crate::error::InternalError;
 use crate::model::operations::{
@@ -22,40 +22,35 @@ const SUPPORT: &str = include_str!("../../templates/tests/support.rs");
 /// The service ID the support module's client binds (kept in step with `SERVICE_ID` there).
 const SERVICE_ID: &str = "715948317";
 
+/// The file of tests, written as text (see `code_text.rs`), and its support module.
 pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
     let space = context.space;
     if space.operations.is_empty() {
         return Ok(Vec::new());
     }
-    let paths = Paths { models: quote!(authlete::models), ..context.paths.clone() };
-    let tests = space.operations.iter().map(|op| test(space, &paths, op));
-    let tokens = quote! {
-        //! Every operation, called once against a mock Authlete that checks the request it receives
-        //! (method, encoded path, query, every header, the JSON body) and answers with the spec's
-        //! example; the test checks the decoded answer.
-        #![cfg(feature = "client")]
+    let paths = context.paths.from("authlete::models");
+    let mut text = String::from(
+        "//! Every operation, called once against a mock Authlete that checks the request it receives
+//! (method, encoded path, query, every header, the JSON body) and answers with the spec's
+//! example; the test checks the decoded answer.
+#![cfg(feature = \"client\")]
 
-        mod support;
+mod support;
 
-        use support::MockAuthlete;
-
-        #(#tests)*
-    };
-    Ok(vec![
-        context.file("tests/operations.rs", tokens, &DocSlots::default(), "")?,
-        context.template("tests/support/mod.rs", SUPPORT),
-    ])
+use support::{Expected, MockAuthlete};
+",
+    );
+    for op in &space.operations {
+        text.push('\n');
+        test(&mut text, space, paths, op);
+    }
+    Ok(vec![context.text_file("tests/operations.rs", &text), context.text_file("tests/support/mod.rs", SUPPORT)])
 }
 
-fn test(space: &TypeSpace, paths: &Paths, op: &Operation) -> TokenStream {
-    let cfg = cfg_any(&op.features);
-    let name = ident(&op.rust_name);
-    let method = op.method.as_str();
-
+/// The test of `op`: the mock's answer, the call, the request the mock must have received, and
+/// the check of the decoded answer.
+fn test(out: &mut String, space: &TypeSpace, paths: Paths, op: &Operation) {
     // Arguments, and what the server must see of them.
-    let mut args = Vec::new();
-    let mut setup = Vec::new();
-    let mut query_pairs = Vec::new();
     let mut path = String::new();
     for part in path_parts(&op.path) {
         match part {
@@ -71,111 +66,112 @@ fn test(space: &TypeSpace, paths: &Paths, op: &Operation) -> TokenStream {
             }
         }
     }
+    let mut args = Vec::new();
+    let mut query_pairs = Vec::new();
     for param in op.required_params() {
         let value = sample(space, param);
         if param.location == ParamLocation::Query {
             query_pairs.push(format!("{}={}", form_encode(&param.name), form_encode(&text_of(&value))));
         }
-        args.push(argument(space, paths, param, &value));
+        args.push(argument(space, paths, param, &value, "&"));
     }
     let optional: Vec<&Param> = op.optional_params().collect();
-    if !optional.is_empty() {
-        let query_type = format_ident!("{}", op.query_type_name());
-        let setters = optional.iter().map(|param| {
-            let value = sample(space, param);
-            query_pairs.push(format!("{}={}", form_encode(&param.name), form_encode(&text_of(&value))));
-            let setter = ident(&param.rust_name);
-            let value = match (&param.ty, &value) {
-                (TypeRef::Named(_), Value::String(text)) => {
-                    let ty = paths.type_of(&param.ty, space);
-                    quote!(#ty::from(#text))
-                }
-                _ => literal(&value),
-            };
-            quote!(.#setter(#value))
-        });
-        setup.push(quote! {
-            let query = authlete::operations::#query_type::default()#(#setters)*;
-        });
-        args.push(quote!(&query));
+    let mut setters = Vec::new();
+    for param in &optional {
+        let value = sample(space, param);
+        query_pairs.push(format!("{}={}", form_encode(&param.name), form_encode(&text_of(&value))));
+        setters.push(format!(".{}({})", ident(&param.rust_name), argument(space, paths, param, &value, "")));
     }
-    let mut expected_body = quote!(None);
     let mut texts = Vec::new();
     if let Some(body) = &op.body {
         let value = example_or_minimal(space, body.example.as_ref(), &body.ty);
-        let json = raw_string(&value.to_string());
-        texts.push(quote!(let body_json = #json;));
-        let ty = paths.type_of(&body.ty, space);
-        setup.push(quote! { let body: #ty = support::parse(body_json); });
-        args.push(quote!(&body));
-        expected_body = quote!(Some(body_json));
+        texts.push(format!("let body_json = {};", raw_string(&value.to_string())));
     }
-    let query = if query_pairs.is_empty() {
-        quote!(None)
-    } else {
-        let query = query_pairs.join("&");
-        quote!(Some(#query))
-    };
-    let accept = super::client::accept(&op.outcome);
-    let authenticated = op.authenticated;
-
-    // The answer and what it must decode into.
     let (status, answer, is_json, check) = answer(space, op, &mut texts);
-    let status = proc_macro2::Literal::u16_unsuffixed(status);
-    // An answer without a body is `()`, checked by the call succeeding.
-    let bind = (op.outcome != Outcome::Empty).then(|| quote!(let answer =));
-    let handle = if op.on_service { quote!(.service(support::SERVICE_ID)) } else { quote!() };
-    quote! {
-        #cfg
-        #[tokio::test]
-        async fn #name() {
-            #(#texts)*
-            let mock = MockAuthlete::answering(#status, #answer, #is_json).await;
-            #(#setup)*
-            #bind mock.client()#handle.#name(#(#args),*).await.expect("the call succeeds");
-            mock.assert_request(#method, #path, #query, #expected_body, #accept, #authenticated).await;
-            #check
-        }
+
+    push_cfg(out, "", feature_condition(&op.features).as_deref());
+    let name = ident(&op.rust_name);
+    let _ = writeln!(out, "#[tokio::test]\nasync fn {name}() {{");
+    for text in &texts {
+        let _ = writeln!(out, "    {text}");
     }
+    let _ = writeln!(out, "    let mock = MockAuthlete::answering({status}, {answer}, {is_json}).await;");
+    if !optional.is_empty() {
+        let head = format!("authlete::operations::{}::default()", op.query_type_name());
+        push_chain(out, "    ", "let query = ", &head, &setters, ";");
+        args.push("&query".to_owned());
+    }
+    if let Some(body) = &op.body {
+        let _ = writeln!(out, "    let body: {} = support::parse(body_json);", paths.type_text(&body.ty, space));
+        args.push("&body".to_owned());
+    }
+    // An answer without a body is `()`, checked by the call succeeding.
+    let bind = if op.outcome == Outcome::Empty { "" } else { "let answer = " };
+    let mut links = vec![".client()".to_owned()];
+    if op.on_service {
+        links.push(".service(support::SERVICE_ID)".to_owned());
+    }
+    links.push(format!(".{name}({})", args.join(", ")));
+    links.extend([".await".to_owned(), ".expect(\"the call succeeds\")".to_owned()]);
+    push_chain(out, "    ", bind, "mock", &links, ";");
+    let query = match query_pairs.is_empty() {
+        true => "None".to_owned(),
+        false => format!("Some({})", string_literal(&query_pairs.join("&"))),
+    };
+    let _ = write!(
+        out,
+        "    mock.assert_request(Expected {{
+        method: {method},
+        path: {path},
+        query: {query},
+        body: {body},
+        accept: {accept},
+        authenticated: {authenticated},
+    }})
+    .await;
+",
+        method = string_literal(op.method.as_str()),
+        path = string_literal(&path),
+        body = if op.body.is_some() { "Some(body_json)" } else { "None" },
+        accept = string_literal(super::client::accept(&op.outcome)),
+        authenticated = op.authenticated,
+    );
+    if let Some(check) = check {
+        let _ = writeln!(out, "    {check}");
+    }
+    out.push_str("}\n");
 }
 
 /// The status and body the mock answers with, whether it is JSON, and the check of the decoded
 /// answer; the texts they use are added to `texts`.
-fn answer(space: &TypeSpace, op: &Operation, texts: &mut Vec<TokenStream>) -> (u16, TokenStream, bool, TokenStream) {
+fn answer(
+    space: &TypeSpace,
+    op: &Operation,
+    texts: &mut Vec<String>,
+) -> (u16, &'static str, bool, Option<&'static str>) {
     let first = |wanted: fn(&Content) -> bool| op.successes.iter().find(|s| wanted(&s.content)).map(|s| s.status);
     match &op.outcome {
         Outcome::Json(ty) | Outcome::OptionalJson(ty) => {
             let status = first(|c| matches!(c, Content::Json(_))).unwrap_or(200);
             let answer = example_or_minimal(space, op.response_example.as_ref(), ty);
-            let answer_json = raw_string(&answer.to_string());
-            texts.push(quote!(let answer_json = #answer_json;));
-            let sent = quote!(Some(answer_json));
+            texts.push(format!("let answer_json = {};", raw_string(&answer.to_string())));
             let check = match op.outcome {
                 Outcome::OptionalJson(_) => {
-                    quote!(support::assert_answer(&answer.expect("an answer with a body"), answer_json);)
+                    "support::assert_answer(&answer.expect(\"an answer with a body\"), answer_json);"
                 }
-                _ => quote!(support::assert_answer(&answer, answer_json);),
+                _ => "support::assert_answer(&answer, answer_json);",
             };
-            (status, sent, true, check)
+            (status, "Some(answer_json)", true, Some(check))
         }
         Outcome::Text => {
             let status = first(|c| *c == Content::Text).unwrap_or(200);
-            (status, quote!(Some("OK")), false, quote!(assert_eq!(answer, "OK");))
+            (status, "Some(\"OK\")", false, Some("assert_eq!(answer, \"OK\");"))
         }
         Outcome::Empty => {
             let status = op.successes.first().map_or(200, |s| s.status);
-            (status, quote!(None), false, quote!())
+            (status, "None", false, None)
         }
     }
-}
-
-/// `text` as a raw string literal, with enough `#`s that nothing in it ends the literal.
-fn raw_string(text: &str) -> proc_macro2::Literal {
-    let mut hashes = String::from("#");
-    while text.contains(&format!("\"{hashes}")) {
-        hashes.push('#');
-    }
-    format!("r{hashes}\"{text}\"{hashes}").parse().unwrap_or_else(|_| proc_macro2::Literal::string(text))
 }
 
 /// The spec's example at `pointer` (whole: members its schema lacks are kept as unknown members
@@ -201,33 +197,16 @@ fn sample(space: &TypeSpace, param: &Param) -> Value {
     }
 }
 
-/// How a required argument is written in the test.
-fn argument(space: &TypeSpace, paths: &Paths, param: &Param, value: &Value) -> TokenStream {
+/// How an argument is written in the test: an enum from its text (behind `reference`: `&` for a
+/// required argument), anything else as a literal.
+fn argument(space: &TypeSpace, paths: Paths, param: &Param, value: &Value, reference: &str) -> String {
     match (&param.ty, value) {
         (TypeRef::Named(_), Value::String(text)) => {
-            let ty = paths.type_of(&param.ty, space);
-            quote!(&#ty::from(#text))
+            format!("{reference}{}::from({})", paths.type_text(&param.ty, space), string_literal(text))
         }
-        _ => literal(value),
-    }
-}
-
-fn literal(value: &Value) -> TokenStream {
-    match value {
-        Value::Bool(b) => quote!(#b),
-        Value::Number(n) if n.is_f64() => {
-            let n = n.as_f64().unwrap_or_default();
-            quote!(#n)
-        }
-        Value::Number(n) => {
-            let n = proc_macro2::Literal::i64_unsuffixed(n.as_i64().unwrap_or_default());
-            quote!(#n)
-        }
-        Value::String(s) => quote!(#s),
-        other => {
-            let text = other.to_string();
-            quote!(#text)
-        }
+        (_, Value::String(text)) => string_literal(text),
+        (_, Value::Number(n)) if n.is_f64() => format!("{:?}", n.as_f64().unwrap_or_default()),
+        (_, other) => other.to_string(),
     }
 }
 

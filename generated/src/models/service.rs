@@ -809,9 +809,7 @@ pub struct Service {
     /// OIDC4IDA / verifiedClaimsValidationSchemaSet
     ///
     /// JSON name: `verifiedClaimsValidationSchemaSet`.
-    pub verified_claims_validation_schema_set: Option<
-        super::VerifiedClaimsValidationSchema,
-    >,
+    pub verified_claims_validation_schema_set: Option<super::VerifiedClaimsValidationSchema>,
     /// The attributes of this service.
     pub attributes: Option<Vec<super::Pair>>,
     /// The flag indicating whether the nbf claim in the request object is optional even when the authorization

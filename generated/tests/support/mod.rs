@@ -47,17 +47,10 @@ impl MockAuthlete {
             .expect("the client builds")
     }
 
-    /// Asserts that the server received exactly one request, and exactly this one: method, path
-    /// (as sent, percent-encoded), query string, every header, and a JSON body equal to `body`.
-    pub async fn assert_request(
-        &self,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        body: Option<&str>,
-        accept: &str,
-        authenticated: bool,
-    ) {
+    /// Asserts that the server received exactly one request, and exactly the one `expected`
+    /// describes.
+    pub async fn assert_request(&self, expected: Expected<'_>) {
+        let Expected { method, path, query, body, accept, authenticated } = expected;
         let requests = self.server.received_requests().await.expect("requests are recorded");
         assert_eq!(requests.len(), 1, "exactly one request: {requests:?}");
         let request = &requests[0];
@@ -90,6 +83,21 @@ impl MockAuthlete {
         }
         assert_eq!(sent_headers, expected_headers, "the headers sent");
     }
+}
+
+/// The request a test expects the mock to have received.
+pub struct Expected<'a> {
+    pub method: &'a str,
+    /// The path as sent, percent-encoded.
+    pub path: &'a str,
+    /// The query string as sent.
+    pub query: Option<&'a str>,
+    /// The JSON body, compared as a JSON value; `None`: no body at all.
+    pub body: Option<&'a str>,
+    /// The `Accept` header.
+    pub accept: &'a str,
+    /// Whether the bearer token is sent (every header is checked: no other may be).
+    pub authenticated: bool,
 }
 
 /// `json` parsed as `T`, the way a test builds a request body.
