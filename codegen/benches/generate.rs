@@ -7,11 +7,9 @@
 
 mod support;
 
-use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use authlete_codegen::{load, model, render};
-use quote::ToTokens;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use support::{bench, cpu_median, fastest, fmt_time, group, median, publish, table};
@@ -65,30 +63,9 @@ fn main() {
     bench(&mut g, "load_parts", "sha256", || Sha256::digest(text.as_bytes()));
     g.finish();
 
-    // Inside `render`: `format_rust` turns each file's tokens into a `syn::File` and prints it
-    // with prettyplease. Both are measured here on the tokens of the files it produced (parsed
-    // back from their text), which is the same work on the same items.
-    let files = render::render(&space, &provenance, &rustdoc).expect("the crate renders");
-    let parsed: Vec<syn::File> = files
-        .iter()
-        .filter(|f| f.path.ends_with(".rs"))
-        .map(|f| syn::parse_file(&f.contents).unwrap_or_else(|e| panic!("{}: {e}", f.path)))
-        .collect();
-    let tokens: Vec<proc_macro2::TokenStream> = parsed.iter().map(ToTokens::to_token_stream).collect();
-    let mut g = group(&mut c, "render_parts");
-    bench(&mut g, "render_parts", "syn_parse", || {
-        tokens
-            .iter()
-            .map(|t| syn::parse2::<syn::File>(black_box(t.clone())).expect("parses").items.len())
-            .sum::<usize>()
-    });
-    bench(&mut g, "render_parts", "prettyplease", || {
-        parsed.iter().map(|f| prettyplease::unparse(f).len()).sum::<usize>()
-    });
-    g.finish();
-
     c.final_summary();
     if support::measuring() {
+        let files = render::render(&space, &provenance, &rustdoc).expect("the crate renders");
         summary(&files);
     }
 }
@@ -112,7 +89,6 @@ fn summary(files: &[authlete_codegen::GeneratedFile]) {
             m("load_parts/value_to_openapi"),
             m("load_parts/sha256"),
         );
-        let (syn_parse, pretty) = (m("render_parts/syn_parse"), m("render_parts/prettyplease"));
         let ratio = pipeline / parse;
         let verdict = if ratio <= TARGET_RATIO { "meets" } else { "misses" };
         headline.push(format!(
@@ -132,8 +108,6 @@ fn summary(files: &[authlete_codegen::GeneratedFile]) {
             share(model),
             share(docs),
             share(render),
-            share(syn_parse),
-            share(pretty),
         ]);
     }
     let labels = [
@@ -146,9 +120,7 @@ fn summary(files: &[authlete_codegen::GeneratedFile]) {
         "  sha256 of the text (beside the parse, on another core)",
         "stage model",
         "docs: Markdown → rustdoc (during load and model, on another core)",
-        "stage render (types on all cores)",
-        "  tokens → syn::File, all files on one core",
-        "  prettyplease, all files on one core",
+        "stage render (all cores)",
     ];
     let header = estimators.iter().map(|(name, _)| format!("{name:>16}")).collect::<Vec<_>>().join(" | ");
     let mut rows: Vec<(String, String)> = vec![(String::new(), header)];

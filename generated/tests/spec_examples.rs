@@ -15,7 +15,13 @@ where
     assert_eq!(written, expected, "the example at {pointer} changed in a round trip");
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn components_schemas_client_example() {
     round_trip::<authlete::models::Client>(
@@ -51,7 +57,30 @@ fn paths_api_service_id_service_get_get_responses_200_content_application_json_e
     );
 }
 
-#[cfg(any(feature = "authorization-endpoint", feature = "ciba", feature = "client-management", feature = "device-flow", feature = "dynamic-client-registration", feature = "federation-endpoint", feature = "grant-management-endpoint", feature = "hardware-security-key", feature = "introspection-endpoint", feature = "jose-object", feature = "jwk-set-endpoint", feature = "native-sso", feature = "pushed-authorization-endpoint", feature = "revocation-endpoint", feature = "service-management", feature = "token-endpoint", feature = "token-operations", feature = "user-info-endpoint", feature = "utility-endpoints", feature = "verifiable-credential-issuer"))]
+#[cfg(
+    any(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "client-management",
+        feature = "device-flow",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint",
+        feature = "grant-management-endpoint",
+        feature = "hardware-security-key",
+        feature = "introspection-endpoint",
+        feature = "jose-object",
+        feature = "jwk-set-endpoint",
+        feature = "native-sso",
+        feature = "pushed-authorization-endpoint",
+        feature = "revocation-endpoint",
+        feature = "service-management",
+        feature = "token-endpoint",
+        feature = "token-operations",
+        feature = "user-info-endpoint",
+        feature = "utility-endpoints",
+        feature = "verifiable-credential-issuer"
+    )
+)]
 #[test]
 fn components_responses_400_content_application_json_example() {
     round_trip::<authlete::models::Result>(
@@ -60,7 +89,30 @@ fn components_responses_400_content_application_json_example() {
     );
 }
 
-#[cfg(any(feature = "authorization-endpoint", feature = "ciba", feature = "client-management", feature = "device-flow", feature = "dynamic-client-registration", feature = "federation-endpoint", feature = "grant-management-endpoint", feature = "hardware-security-key", feature = "introspection-endpoint", feature = "jose-object", feature = "jwk-set-endpoint", feature = "native-sso", feature = "pushed-authorization-endpoint", feature = "revocation-endpoint", feature = "service-management", feature = "token-endpoint", feature = "token-operations", feature = "user-info-endpoint", feature = "utility-endpoints", feature = "verifiable-credential-issuer"))]
+#[cfg(
+    any(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "client-management",
+        feature = "device-flow",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint",
+        feature = "grant-management-endpoint",
+        feature = "hardware-security-key",
+        feature = "introspection-endpoint",
+        feature = "jose-object",
+        feature = "jwk-set-endpoint",
+        feature = "native-sso",
+        feature = "pushed-authorization-endpoint",
+        feature = "revocation-endpoint",
+        feature = "service-management",
+        feature = "token-endpoint",
+        feature = "token-operations",
+        feature = "user-info-endpoint",
+        feature = "utility-endpoints",
+        feature = "verifiable-credential-issuer"
+    )
+)]
 #[test]
 fn components_responses_401_content_application_json_example() {
     round_trip::<authlete::models::Result>(
@@ -69,7 +121,30 @@ fn components_responses_401_content_application_json_example() {
     );
 }
 
-#[cfg(any(feature = "authorization-endpoint", feature = "ciba", feature = "client-management", feature = "device-flow", feature = "dynamic-client-registration", feature = "federation-endpoint", feature = "grant-management-endpoint", feature = "hardware-security-key", feature = "introspection-endpoint", feature = "jose-object", feature = "jwk-set-endpoint", feature = "native-sso", feature = "pushed-authorization-endpoint", feature = "revocation-endpoint", feature = "service-management", feature = "token-endpoint", feature = "token-operations", feature = "user-info-endpoint", feature = "utility-endpoints", feature = "verifiable-credential-issuer"))]
+#[cfg(
+    any(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "client-management",
+        feature = "device-flow",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint",
+        feature = "grant-management-endpoint",
+        feature = "hardware-security-key",
+        feature = "introspection-endpoint",
+        feature = "jose-object",
+        feature = "jwk-set-endpoint",
+        feature = "native-sso",
+        feature = "pushed-authorization-endpoint",
+        feature = "revocation-endpoint",
+        feature = "service-management",
+        feature = "token-endpoint",
+        feature = "token-operations",
+        feature = "user-info-endpoint",
+        feature = "utility-endpoints",
+        feature = "verifiable-credential-issuer"
+    )
+)]
 #[test]
 fn components_responses_403_content_application_json_example() {
     round_trip::<authlete::models::Result>(
@@ -78,7 +153,30 @@ fn components_responses_403_content_application_json_example() {
     );
 }
 
-#[cfg(any(feature = "authorization-endpoint", feature = "ciba", feature = "client-management", feature = "device-flow", feature = "dynamic-client-registration", feature = "federation-endpoint", feature = "grant-management-endpoint", feature = "hardware-security-key", feature = "introspection-endpoint", feature = "jose-object", feature = "jwk-set-endpoint", feature = "native-sso", feature = "pushed-authorization-endpoint", feature = "revocation-endpoint", feature = "service-management", feature = "token-endpoint", feature = "token-operations", feature = "user-info-endpoint", feature = "utility-endpoints", feature = "verifiable-credential-issuer"))]
+#[cfg(
+    any(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "client-management",
+        feature = "device-flow",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint",
+        feature = "grant-management-endpoint",
+        feature = "hardware-security-key",
+        feature = "introspection-endpoint",
+        feature = "jose-object",
+        feature = "jwk-set-endpoint",
+        feature = "native-sso",
+        feature = "pushed-authorization-endpoint",
+        feature = "revocation-endpoint",
+        feature = "service-management",
+        feature = "token-endpoint",
+        feature = "token-operations",
+        feature = "user-info-endpoint",
+        feature = "utility-endpoints",
+        feature = "verifiable-credential-issuer"
+    )
+)]
 #[test]
 fn components_responses_500_content_application_json_example() {
     round_trip::<authlete::models::Result>(
@@ -150,7 +248,13 @@ fn paths_api_service_id_service_update_post_responses_200_content_application_js
     );
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn paths_api_service_id_client_get_client_id_get_responses_200_content_application_json_example() {
     round_trip::<authlete::models::Client>(
@@ -177,7 +281,13 @@ fn paths_api_service_id_client_get_list_get_responses_200_content_application_js
     );
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn paths_api_service_id_client_create_post_request_body_content_application_json_example() {
     round_trip::<authlete::models::Client>(
@@ -186,7 +296,13 @@ fn paths_api_service_id_client_create_post_request_body_content_application_json
     );
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn paths_api_service_id_client_create_post_responses_200_content_application_json_example() {
     round_trip::<authlete::models::Client>(
@@ -195,7 +311,13 @@ fn paths_api_service_id_client_create_post_responses_200_content_application_jso
     );
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn paths_api_service_id_client_update_client_id_post_request_body_content_application_json_example() {
     round_trip::<authlete::models::Client>(
@@ -204,7 +326,13 @@ fn paths_api_service_id_client_update_client_id_post_request_body_content_applic
     );
 }
 
-#[cfg(any(feature = "client-management", feature = "dynamic-client-registration", feature = "federation-endpoint"))]
+#[cfg(
+    any(
+        feature = "client-management",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint"
+    )
+)]
 #[test]
 fn paths_api_service_id_client_update_client_id_post_responses_200_content_application_json_example() {
     round_trip::<authlete::models::Client>(
@@ -779,7 +907,30 @@ fn paths_api_service_id_auth_token_revoke_post_responses_200_content_application
     );
 }
 
-#[cfg(any(feature = "authorization-endpoint", feature = "ciba", feature = "client-management", feature = "device-flow", feature = "dynamic-client-registration", feature = "federation-endpoint", feature = "grant-management-endpoint", feature = "hardware-security-key", feature = "introspection-endpoint", feature = "jose-object", feature = "jwk-set-endpoint", feature = "native-sso", feature = "pushed-authorization-endpoint", feature = "revocation-endpoint", feature = "service-management", feature = "token-endpoint", feature = "token-operations", feature = "user-info-endpoint", feature = "utility-endpoints", feature = "verifiable-credential-issuer"))]
+#[cfg(
+    any(
+        feature = "authorization-endpoint",
+        feature = "ciba",
+        feature = "client-management",
+        feature = "device-flow",
+        feature = "dynamic-client-registration",
+        feature = "federation-endpoint",
+        feature = "grant-management-endpoint",
+        feature = "hardware-security-key",
+        feature = "introspection-endpoint",
+        feature = "jose-object",
+        feature = "jwk-set-endpoint",
+        feature = "native-sso",
+        feature = "pushed-authorization-endpoint",
+        feature = "revocation-endpoint",
+        feature = "service-management",
+        feature = "token-endpoint",
+        feature = "token-operations",
+        feature = "user-info-endpoint",
+        feature = "utility-endpoints",
+        feature = "verifiable-credential-issuer"
+    )
+)]
 #[test]
 fn components_responses_404_content_application_json_example() {
     round_trip::<authlete::models::Result>(

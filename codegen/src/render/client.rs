@@ -1,14 +1,16 @@
 //! The client: its hand-written runtime, the regions, and one method per operation, grouped in a
-//! module per area of the API.
+//! module per area of the API. The areas' files are written as text (see `code_text.rs`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::context::{any_feature, badge, cfg_any, cfg_badged, Context};
-use super::doc_text::{code_span, inner_doc_attrs, DocSlots};
-use super::rust_types::ident;
+use super::code_text::{push_attribute, push_cfg, push_chain, string_literal, Meta, WIDTH};
+use super::context::{any_feature, badge_meta, cfg_any, cfg_badged, feature_condition, Context};
+use super::doc_text::{code_span, inner_doc_attrs, push_docs, DocSlots};
+use super::rust_types::{ident, tokens};
 use crate::error::InternalError;
 use crate::model::operations::{Content, Outcome, Pagination, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
@@ -42,9 +44,9 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
     let areas = areas(context.space);
     files.push(context.file("src/operations/mod.rs", operations_module(context, &areas), &DocSlots::default(), "")?);
     for (module, operations) in &areas {
-        let docs = DocSlots::default();
-        let tokens = area(context, operations, &docs);
-        files.push(context.file(format!("src/operations/{module}.rs"), tokens, &docs, "")?);
+        let path = format!("src/operations/{module}.rs");
+        let text = area(context, &path, operations)?;
+        files.push(context.text_file(&path, &text));
     }
     Ok(files)
 }
@@ -214,145 +216,212 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
     }
 }
 
-fn area(context: &Context<'_>, operations: &[&Operation], docs: &DocSlots) -> TokenStream {
+/// An area's file, written as text (see `code_text.rs`): the query structs, then the methods on
+/// [`Client`] and on [`Service`]; the `…_pages` methods go through `prettyplease`.
+fn area(context: &Context<'_>, path: &str, operations: &[&Operation]) -> Result<String, InternalError> {
     // The module is compiled with any of its operations' areas; an operation that needs other
     // areas than the module says so itself.
-    let module_features: std::collections::BTreeSet<&String> = operations.iter().flat_map(|op| &op.features).collect();
-    let mut queries = Vec::new();
+    let module_features: BTreeSet<&String> = operations.iter().flat_map(|op| &op.features).collect();
+    let mut items = Vec::new();
     let (mut on_client, mut on_service) = (Vec::new(), Vec::new());
     for op in operations {
-        let same = op.features.iter().collect::<std::collections::BTreeSet<_>>() == module_features;
-        let cfg = if same { TokenStream::new() } else { cfg_badged(any_feature(&op.features)) };
-        let (query, method, pages) = operation(context, op, &cfg, docs);
-        queries.extend(query);
-        queries.extend(pages);
+        let same = op.features.iter().collect::<BTreeSet<_>>() == module_features;
+        let condition = if same { None } else { feature_condition(&op.features) };
+        if op.optional_params().next().is_some() {
+            items.push(query_struct(context, op, condition.as_ref()));
+        }
+        if let Some(pagination) = &op.pagination {
+            let cfg = cfg_badged(condition.as_ref().map(|c| tokens(&c.flat())));
+            let docs = DocSlots::default();
+            items.push(context.format(path, pages_method(context, op, pagination, &cfg, &docs), &docs)?);
+        }
+        let method = method(context, op, condition.as_ref());
         if op.on_service {
             on_service.push(method)
         } else {
             on_client.push(method)
         }
     }
-    let service = (!on_service.is_empty()).then(|| quote!(Service,));
-    let client = (!on_client.is_empty()).then(|| quote!(Client,));
-    let service_impl = (!on_service.is_empty()).then(|| quote!(impl Service { #(#on_service)* }));
-    let client_impl = (!on_client.is_empty()).then(|| quote!(impl Client { #(#on_client)* }));
-    quote! {
-        use crate::client::{decode, Call, #client Endpoint, Method, #service};
-        #(#queries)*
-        #client_impl
-        #service_impl
+    let mut handles = vec!["decode", "Call"];
+    for (handle, methods) in [("Client", &on_client), ("Service", &on_service)] {
+        if !methods.is_empty() {
+            handles.push(handle);
+            items.push(format!("impl {handle} {{\n{}}}\n", methods.join("\n")));
+        }
+    }
+    handles.extend(["Endpoint", "Method"]);
+    // In the order `rustfmt` sorts them.
+    handles.sort_unstable_by_key(|name| (name.starts_with(char::is_uppercase), *name));
+    Ok(format!("use crate::client::{{{}}};\n\n{}", handles.join(", "), items.join("\n")))
+}
+
+/// `#[cfg(condition)]` with the docs.rs badge that says so, at `indent`; nothing for `None`.
+fn push_cfg_badged(out: &mut String, indent: usize, condition: Option<&Meta>) {
+    if let Some(condition) = condition {
+        push_cfg(out, indent, Some(condition.clone()));
+        push_attribute(out, indent, &badge_meta(condition.clone()));
     }
 }
 
-/// An operation's query struct, if it has optional parameters, its method, and the method that
-/// walks it page by page if it is a list.
-fn operation(
-    context: &Context<'_>,
-    op: &Operation,
-    cfg: &TokenStream,
-    docs: &DocSlots,
-) -> (Option<TokenStream>, TokenStream, Option<TokenStream>) {
-    let name = ident(&op.rust_name);
-    let method = format_ident!("{}", crate::model::naming::camel(op.method.as_str(), "Get"));
-    let path = &op.path;
-    let statuses = op.successes.iter().map(|s| proc_macro2::Literal::u16_unsuffixed(s.status));
-    let accept = accept(&op.outcome);
-    let authenticated = op.authenticated;
-    let endpoint_name = &op.rust_name;
-    let endpoint = quote! {
-        const ENDPOINT: Endpoint = Endpoint {
-            name: #endpoint_name,
-            method: Method::#method,
-            path: #path,
-            statuses: &[#(#statuses),*],
-            accept: #accept,
-            authenticated: #authenticated,
-        };
-    };
-
-    let mut args = Vec::new();
+/// An operation's method, in an `impl` block.
+fn method(context: &Context<'_>, op: &Operation, condition: Option<&Meta>) -> String {
+    let mut args = vec!["&self".to_owned()];
     for param in op.required_params() {
-        let arg = ident(&param.rust_name);
-        let ty = argument_type(context, param);
-        args.push(quote!(#arg: #ty));
+        args.push(format!("{}: {}", ident(&param.rust_name), argument_type(context, param)));
     }
-    let query_struct = op.optional_params().next().is_some().then(|| query_struct(context, op, cfg, docs));
-    if query_struct.is_some() {
-        let query_type = format_ident!("{}", op.query_type_name());
-        args.push(quote!(query: &#query_type));
+    if op.optional_params().next().is_some() {
+        args.push(format!("query: &{}", op.query_type_name()));
     }
     if let Some(body) = &op.body {
-        let ty = match &body.ty {
-            TypeRef::Vec(item) => {
-                let item = context.model_type(item);
-                quote!(&[#item])
-            }
-            other => {
-                let ty = context.model_type(other);
-                quote!(&#ty)
-            }
-        };
-        args.push(quote!(body: #ty));
-    }
-    let path_args = op.params.iter().filter(|p| p.location == ParamLocation::Path).map(|param| {
-        let arg = ident(&param.rust_name);
-        match param.ty {
-            TypeRef::String => quote!(#arg),
-            _ => quote!(&#arg.to_string()),
-        }
-    });
-    let mut chain = Vec::new();
-    for param in &op.params {
-        if param.location != ParamLocation::Query {
-            continue;
-        }
-        let wire = &param.name;
-        let arg = ident(&param.rust_name);
-        let value = match (param.required, &param.ty) {
-            (true, _) => quote!(Some(#arg)),
-            (false, TypeRef::String) => quote!(query.#arg.as_deref()),
-            (false, TypeRef::Named(_)) => quote!(query.#arg.as_ref()),
-            (false, _) => quote!(query.#arg),
-        };
-        chain.push(quote!(.query(#wire, #value)));
-    }
-    if op.body.is_some() {
-        chain.push(quote!(.json(body)));
+        args.push(match &body.ty {
+            TypeRef::Vec(item) => format!("body: &[{}]", context.model_type_text(item)),
+            other => format!("body: &{}", context.model_type_text(other)),
+        });
     }
     let (output, decode) = match &op.outcome {
-        Outcome::Json(ty) => (context.model_type(ty), quote!(decode::json)),
-        Outcome::OptionalJson(ty) => {
-            let ty = context.model_type(ty);
-            (quote!(Option<#ty>), quote!(decode::optional_json))
-        }
-        Outcome::Text => (quote!(String), quote!(decode::text)),
-        Outcome::Empty => (quote!(()), quote!(decode::empty)),
+        Outcome::Json(ty) => (context.model_type_text(ty), "decode::json"),
+        Outcome::OptionalJson(ty) => (format!("Option<{}>", context.model_type_text(ty)), "decode::optional_json"),
+        Outcome::Text => ("String".to_owned(), "decode::text"),
+        Outcome::Empty => ("()".to_owned(), "decode::empty"),
     };
-    let pages = op.pagination.as_ref().map(|pagination| pages_method(context, op, pagination, cfg, docs));
-    let doc = docs.outer(&method_docs(context, op));
-    let badge = badge(Some(needs(op)));
-    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let allow = (args.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let method = quote! {
-        #doc
-        #cfg
-        #badge
-        #deprecated
-        #allow
-        pub fn #name(&self, #(#args),*) -> Call<#output> {
-            #endpoint
-            self.call(&ENDPOINT, &[#(#path_args),*], #decode)#(#chain)*
+    let mut text = String::new();
+    push_docs(&mut text, "    ", &method_docs(context, op));
+    push_cfg_badged(&mut text, 4, condition);
+    push_attribute(&mut text, 4, &badge_meta(needs(op)));
+    if op.deprecated {
+        text.push_str("    #[deprecated]\n");
+    }
+    // `&self` is not counted.
+    if args.len() > 8 {
+        text.push_str("    #[allow(clippy::too_many_arguments)]\n");
+    }
+    push_signature(&mut text, &format!("pub fn {}", ident(&op.rust_name)), &args, &format!(" -> Call<{output}> {{"));
+
+    let statuses: Vec<String> = op.successes.iter().map(|s| s.status.to_string()).collect();
+    let _ = write!(
+        text,
+        "        const ENDPOINT: Endpoint = Endpoint {{
+            name: {name},
+            method: Method::{method},
+            path: {path},
+            statuses: &[{statuses}],
+            accept: {accept},
+            authenticated: {authenticated},
+        }};
+",
+        name = string_literal(&op.rust_name),
+        method = crate::model::naming::camel(op.method.as_str(), "Get"),
+        path = string_literal(&op.path),
+        statuses = statuses.join(", "),
+        accept = string_literal(accept(&op.outcome)),
+        authenticated = op.authenticated,
+    );
+    let path_args: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|param| match param.ty {
+            TypeRef::String => ident(&param.rust_name).to_string(),
+            _ => format!("&{}.to_string()", ident(&param.rust_name)),
+        })
+        .collect();
+    let mut links = Vec::new();
+    for param in op.params.iter().filter(|p| p.location == ParamLocation::Query) {
+        let arg = ident(&param.rust_name);
+        let value = match (param.required, &param.ty) {
+            (true, _) => format!("Some({arg})"),
+            (false, TypeRef::String) => format!("query.{arg}.as_deref()"),
+            (false, TypeRef::Named(_)) => format!("query.{arg}.as_ref()"),
+            (false, _) => format!("query.{arg}"),
+        };
+        links.push(format!(".query({}, {value})", string_literal(&param.name)));
+    }
+    if op.body.is_some() {
+        links.push(".json(body)".to_owned());
+    }
+    let head = format!("self.call(&ENDPOINT, &[{}], {decode})", path_args.join(", "));
+    push_chain(&mut text, "        ", "", &head, &links, "");
+    text.push_str("    }\n");
+    text
+}
+
+/// `{start}(args){end}` at an `impl`'s indent: on one line when it fits, else one argument a line.
+fn push_signature(out: &mut String, start: &str, args: &[String], end: &str) {
+    let flat = format!("    {start}({}){end}", args.join(", "));
+    if flat.chars().count() <= WIDTH {
+        out.push_str(&flat);
+    } else {
+        let _ = writeln!(out, "    {start}(");
+        for arg in args {
+            let _ = writeln!(out, "        {arg},");
         }
-    };
-    (query_struct, method, pages)
+        let _ = write!(out, "    ){end}");
+    }
+    out.push('\n');
 }
 
 /// What compiles an operation's method: the client, and one of the operation's areas.
-fn needs(op: &Operation) -> TokenStream {
-    match any_feature(&op.features) {
-        Some(area) => quote!(all(feature = "client", #area)),
-        None => quote!(feature = "client"),
+fn needs(op: &Operation) -> Meta {
+    match feature_condition(&op.features) {
+        Some(area) => Meta::List("all", vec![Meta::feature("client"), area]),
+        None => Meta::feature("client"),
     }
+}
+
+/// The struct of an operation's optional query parameters, and its setters.
+fn query_struct(context: &Context<'_>, op: &Operation, condition: Option<&Meta>) -> String {
+    let name = op.query_type_name();
+    let owner = if op.on_service { "Service" } else { "Client" };
+    let mut fields = String::new();
+    let mut setters = Vec::new();
+    for param in op.optional_params() {
+        let mut docs = context.rustdoc(param.description.as_deref());
+        if !docs.is_empty() {
+            docs.push_str("\n\n");
+        }
+        docs.push_str(&format!("Query parameter {}.", code_span(&param.name)));
+        push_docs(&mut fields, "    ", &docs);
+        let field = ident(&param.rust_name);
+        let ty = context.model_type_text(&param.ty);
+        let _ = writeln!(fields, "    pub {field}: Option<{ty}>,");
+        let (arg_ty, value) = match &param.ty {
+            TypeRef::String => ("impl Into<String>".to_owned(), format!("{field}.into()")),
+            _ => (ty, field.to_string()),
+        };
+        let mut setter = String::new();
+        push_docs(&mut setter, "    ", &format!("Sets [`{name}::{field}`](Self::{field}).", field = param.rust_name));
+        let _ = write!(
+            setter,
+            "    pub fn {field}(mut self, {field}: {arg_ty}) -> Self {{
+        self.{field} = Some({value});
+        self
+    }}
+"
+        );
+        setters.push(setter);
+    }
+    let mut text = String::new();
+    push_cfg_badged(&mut text, 0, condition);
+    push_docs(
+        &mut text,
+        "",
+        &format!(
+            "The optional query parameters of [`{owner}::{method}`](crate::{owner}::{method}): `default()` \
+             leaves them all out, and a method per parameter sets it.",
+            method = op.rust_name
+        ),
+    );
+    push_attribute(&mut text, 0, &badge_meta(needs(op)));
+    // `non_exhaustive`: a parameter the spec adds later is a new field, which must not break callers;
+    // they build the struct with `default()` and the setters.
+    let eq_hash = if op.optional_params().all(|p| context.space.eq_hash(&p.ty)) { ", Eq, Hash" } else { "" };
+    let _ = write!(
+        text,
+        "#[derive(Debug, Clone, Default, PartialEq{eq_hash})]\n#[non_exhaustive]\npub struct {name} {{\n{fields}}}\n\n"
+    );
+    push_cfg_badged(&mut text, 0, condition);
+    let _ = write!(text, "impl {name} {{\n{}}}\n", setters.join("\n"));
+    text
 }
 
 /// The `Accept` header of an operation: what its success answers are.
@@ -402,7 +471,7 @@ fn pages_method(
     let mut call_args = Vec::new();
     for param in op.required_params() {
         let arg = ident(&param.rust_name);
-        let ty = argument_type(context, param);
+        let ty = tokens(&argument_type(context, param));
         args.push(quote!(#arg: #ty));
         match &param.ty {
             TypeRef::String => {
@@ -484,68 +553,11 @@ fn pages_method(
 
 /// How a caller passes a required parameter: text by reference, numbers and flags by value,
 /// enums by reference.
-fn argument_type(context: &Context<'_>, param: &Param) -> TokenStream {
+fn argument_type(context: &Context<'_>, param: &Param) -> String {
     match &param.ty {
-        TypeRef::String => quote!(&str),
-        TypeRef::Named(_) => {
-            let ty = context.model_type(&param.ty);
-            quote!(&#ty)
-        }
-        other => context.model_type(other),
-    }
-}
-
-fn query_struct(context: &Context<'_>, op: &Operation, cfg: &TokenStream, docs: &DocSlots) -> TokenStream {
-    let name = format_ident!("{}", op.query_type_name());
-    let owner = if op.on_service { "Service" } else { "Client" };
-    let doc = docs.outer(&format!(
-        "The optional query parameters of [`{owner}::{method}`](crate::{owner}::{method}): `default()` \
-         leaves them all out, and a method per parameter sets it.",
-        method = op.rust_name
-    ));
-    let mut fields = Vec::new();
-    let mut setters = Vec::new();
-    for param in op.optional_params() {
-        let mut text = context.rustdoc(param.description.as_deref());
-        if !text.is_empty() {
-            text.push_str("\n\n");
-        }
-        text.push_str(&format!("Query parameter {}.", code_span(&param.name)));
-        let field_doc = docs.outer(&text);
-        let field = ident(&param.rust_name);
-        let ty = context.model_type(&param.ty);
-        fields.push(quote!(#field_doc pub #field: Option<#ty>,));
-        let setter_doc = docs.outer(&format!("Sets [`{name}::{field}`](Self::{field}).", field = param.rust_name));
-        let (arg_ty, value) = match &param.ty {
-            TypeRef::String => (quote!(impl Into<String>), quote!(#field.into())),
-            _ => (ty.clone(), quote!(#field)),
-        };
-        setters.push(quote! {
-            #setter_doc
-            pub fn #field(mut self, #field: #arg_ty) -> Self {
-                self.#field = Some(#value);
-                self
-            }
-        });
-    }
-    // `non_exhaustive`: a parameter the spec adds later is a new field, which must not break callers;
-    // they build the struct with `default()` and the setters.
-    let badge = badge(Some(needs(op)));
-    let eq_hash = op.optional_params().all(|p| context.space.eq_hash(&p.ty)).then(|| quote!(Eq, Hash,));
-    quote! {
-        #cfg
-        #doc
-        #badge
-        #[derive(Debug, Clone, Default, PartialEq, #eq_hash)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields)*
-        }
-
-        #cfg
-        impl #name {
-            #(#setters)*
-        }
+        TypeRef::String => "&str".to_owned(),
+        TypeRef::Named(_) => format!("&{}", context.model_type_text(&param.ty)),
+        other => context.model_type_text(other),
     }
 }
 

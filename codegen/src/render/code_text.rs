@@ -1,12 +1,13 @@
 //! Code written as text. Most files go through `quote` → `syn` → `prettyplease`; the big, regular
-//! parts (a model's fields and values, the generated tests) are written directly, which costs a
-//! small fraction of that round trip. Their layout follows `rustfmt`'s at 100 columns; the few
-//! lines that can grow past it break as it would break them.
+//! parts (a model's attributes, fields and values, the generated tests) are written directly,
+//! which costs a small fraction of that round trip. Attributes are laid out as `prettyplease`
+//! lays them out, so that both kinds of output read alike (see [`Meta`]); test code follows
+//! `rustfmt` at 100 columns.
 
 use std::fmt::Write as _;
 
 /// The width lines are kept within, where they can be broken.
-const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 
 /// `text` as a Rust string literal.
 pub(crate) fn string_literal(text: &str) -> String {
@@ -22,10 +23,97 @@ pub(crate) fn raw_string(text: &str) -> String {
     format!("r{hashes}\"{text}\"{hashes}")
 }
 
-/// `#[cfg(…)]` for `condition`, on a line of its own at `indent`; nothing for `None`.
-pub(crate) fn push_cfg(out: &mut String, indent: &str, condition: Option<&str>) {
+/// The content of an attribute: `cfg(any(feature = "a", feature = "b"))`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Meta {
+    /// Text that never breaks: `docsrs`, `feature = "a"`, `doc = "…"`.
+    Word(String),
+    /// `name(item, item)`.
+    List(&'static str, Vec<Meta>),
+}
+
+/// The column a `prettyplease` line ends by, where it can break (its `MARGIN`).
+const ATTRIBUTE_MARGIN: usize = 89;
+
+impl Meta {
+    /// `feature = "name"`.
+    pub(crate) fn feature(name: &str) -> Meta {
+        Meta::Word(format!("feature = {}", string_literal(name)))
+    }
+
+    /// `doc = "text"`.
+    pub(crate) fn doc(text: &str) -> Meta {
+        Meta::Word(format!("doc = {}", string_literal(text)))
+    }
+
+    /// On one line.
+    pub(crate) fn flat(&self) -> String {
+        let mut out = String::new();
+        self.push_flat(&mut out);
+        out
+    }
+
+    fn push_flat(&self, out: &mut String) {
+        match self {
+            Meta::Word(word) => out.push_str(word),
+            Meta::List(name, items) => {
+                out.push_str(name);
+                out.push('(');
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.push_str(", ");
+                    }
+                    item.push_flat(out);
+                }
+                out.push(')');
+            }
+        }
+    }
+
+    /// Its width on one line.
+    fn width(&self) -> usize {
+        match self {
+            Meta::Word(word) => width(word),
+            Meta::List(name, items) => {
+                name.len() + 2 + items.iter().map(Meta::width).sum::<usize>() + 2 * items.len().saturating_sub(1)
+            }
+        }
+    }
+
+    /// Laid out from `column` on a line indented by `indent`, followed by `trailing` columns of
+    /// text before the line can break (the `,` after an item, the `]` after an attribute). A list
+    /// that does not fit by the margin has one item a line, one level deeper, and its closing
+    /// parenthesis on a line of its own; so have the lists inside it that do not fit.
+    fn push(&self, out: &mut String, indent: usize, column: usize, trailing: usize) {
+        let Meta::List(name, items) = self else { return self.push_flat(out) };
+        if column + self.width() + trailing <= ATTRIBUTE_MARGIN {
+            return self.push_flat(out);
+        }
+        out.push_str(name);
+        out.push('(');
+        for (index, item) in items.iter().enumerate() {
+            let last = index + 1 == items.len();
+            let _ = write!(out, "\n{:deeper$}", "", deeper = indent + 4);
+            item.push(out, indent + 4, indent + 4, usize::from(!last));
+            if !last {
+                out.push(',');
+            }
+        }
+        let _ = write!(out, "\n{:indent$})", "");
+    }
+}
+
+/// `#[meta]` on lines of its own at `indent` (spaces).
+pub(crate) fn push_attribute(out: &mut String, indent: usize, meta: &Meta) {
+    let _ = write!(out, "{:indent$}#[", "");
+    meta.push(out, indent, indent + 2, 1);
+    out.push_str("]\n");
+}
+
+/// `#[cfg(condition)]` at `indent`; nothing for `None`.
+pub(crate) fn push_cfg(out: &mut String, indent: usize, condition: Option<Meta>) {
     if let Some(condition) = condition {
-        let _ = writeln!(out, "{indent}#[cfg({condition})]");
+        push_attribute(out, indent, &Meta::List("cfg", vec![condition]));
     }
 }
 
@@ -66,6 +154,37 @@ mod tests {
         let mut out = String::new();
         push_chain(&mut out, "    ", "let a = ", "b", &[".c()".into(), long.clone()], ";");
         assert_eq!(out, format!("    let a = b\n        .c()\n        {long};\n"));
+    }
+
+    #[test]
+    fn attributes_break_where_prettyplease_breaks_them() {
+        let features = |names: &[&str]| Meta::List("any", names.iter().map(|n| Meta::feature(n)).collect());
+        let mut out = String::new();
+        push_cfg(&mut out, 0, Some(features(&["a", "b"])));
+        assert_eq!(out, "#[cfg(any(feature = \"a\", feature = \"b\"))]\n");
+        let long = ["client-management", "dynamic-client-registration", "federation-endpoint"];
+        let badge = Meta::List(
+            "cfg_attr",
+            vec![Meta::Word("docsrs".into()), Meta::List("doc", vec![Meta::List("cfg", vec![features(&long)])])],
+        );
+        let mut out = String::new();
+        push_attribute(&mut out, 4, &badge);
+        assert_eq!(
+            out,
+            r#"    #[cfg_attr(
+        docsrs,
+        doc(
+            cfg(
+                any(
+                    feature = "client-management",
+                    feature = "dynamic-client-registration",
+                    feature = "federation-endpoint"
+                )
+            )
+        )
+    )]
+"#
+        );
     }
 
     #[test]

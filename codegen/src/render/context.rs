@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::code_text::string_literal;
+use super::code_text::Meta;
 use super::doc_text::{self, comment_line, DocSlots, Rustdoc};
 use super::rust_types::{tokens, Paths};
 use crate::error::InternalError;
@@ -77,23 +77,6 @@ impl<'a> Context<'a> {
         })
     }
 
-    /// The outer attributes `attributes` (docs included) as formatted text, for an item that is
-    /// written as text after them: `prettyplease` wraps a long condition as it does elsewhere.
-    pub fn attributes(&self, path: &str, attributes: TokenStream, docs: &DocSlots) -> Result<String, InternalError> {
-        // A unit struct carries the attributes through formatting; its line is cut off again.
-        let mut text = self.format(path, quote!(#attributes struct Carrier;), docs)?;
-        match text.strip_suffix("struct Carrier;\n") {
-            Some(attributes) => {
-                text.truncate(attributes.len());
-                Ok(text)
-            }
-            None => Err(InternalError {
-                file: path.to_owned(),
-                message: format!("attributes formatted into something else: {text}"),
-            }),
-        }
-    }
-
     /// A description as rustdoc.
     pub fn rustdoc(&self, text: Option<&str>) -> String {
         doc_text::converted(text, self.rustdoc)
@@ -102,6 +85,11 @@ impl<'a> Context<'a> {
     /// A model type in the crate's own code outside the models (`crate::models::X`, `Vec<…>`).
     pub fn model_type(&self, ty: &TypeRef) -> TokenStream {
         self.paths.from("crate::models").type_of(ty, self.space)
+    }
+
+    /// [`Self::model_type`] as text.
+    pub fn model_type_text(&self, ty: &TypeRef) -> String {
+        self.paths.from("crate::models").type_text(ty, self.space)
     }
 
     /// How the docs name a type, with a link for models.
@@ -124,20 +112,25 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The condition under which an item needing any of `features` is compiled (`None`: always), as
-/// text: `feature = "a"` or `any(feature = "a", feature = "b")`.
-pub(crate) fn feature_condition(features: &BTreeSet<String>) -> Option<String> {
-    let mut each = features.iter().map(|feature| format!("feature = {}", string_literal(feature)));
+/// The condition under which an item needing any of `features` is compiled (`None`: always):
+/// `feature = "a"` or `any(feature = "a", feature = "b")`.
+pub(crate) fn feature_condition(features: &BTreeSet<String>) -> Option<Meta> {
     match features.len() {
         0 => None,
-        1 => each.next(),
-        _ => Some(format!("any({})", each.collect::<Vec<_>>().join(", "))),
+        1 => features.first().map(|feature| Meta::feature(feature)),
+        _ => Some(Meta::List("any", features.iter().map(|feature| Meta::feature(feature)).collect())),
     }
 }
 
 /// [`feature_condition`] as tokens.
 pub(crate) fn any_feature(features: &BTreeSet<String>) -> Option<TokenStream> {
-    feature_condition(features).map(|condition| tokens(&condition))
+    feature_condition(features).map(|condition| tokens(&condition.flat()))
+}
+
+/// The docs.rs badge of an item compiled under `condition`: `cfg_attr(docsrs, doc(cfg(…)))`.
+pub(crate) fn badge_meta(condition: Meta) -> Meta {
+    let cfg = Meta::List("cfg", vec![condition]);
+    Meta::List("cfg_attr", vec![Meta::Word("docsrs".into()), Meta::List("doc", vec![cfg])])
 }
 
 /// `#[cfg(any(feature = …))]` for the features that need an item; nothing if none do. For tests
@@ -155,13 +148,5 @@ pub(crate) fn cfg_badged(condition: Option<TokenStream>) -> TokenStream {
             #[cfg(#condition)]
             #[cfg_attr(docsrs, doc(cfg(#condition)))]
         },
-    }
-}
-
-/// Only the docs.rs badge, for an item whose `#[cfg]` is on the module that holds it.
-pub(crate) fn badge(condition: Option<TokenStream>) -> TokenStream {
-    match condition {
-        None => TokenStream::new(),
-        Some(condition) => quote!(#[cfg_attr(docsrs, doc(cfg(#condition)))]),
     }
 }

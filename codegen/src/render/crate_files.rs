@@ -5,8 +5,10 @@
 use quote::quote;
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
-use super::context::{cfg_any, cfg_badged, Context, Provenance};
+use super::code_text::push_cfg;
+use super::context::{cfg_any, cfg_badged, feature_condition, Context, Provenance};
 use super::doc_text::{comment_line, escape_markdown, inner_doc_attrs, DocSlots};
 use super::rust_types::ident;
 use crate::error::InternalError;
@@ -28,7 +30,7 @@ pub fn fixed_files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Internal
         GeneratedFile { path: "README.md".into(), contents: readme(context) },
         GeneratedFile { path: "LICENSE".into(), contents: LICENSE.to_owned() },
         context.file("src/lib.rs", crate_root(context), &DocSlots::default(), "")?,
-        context.file("src/models/mod.rs", models_module(space), &DocSlots::default(), "")?,
+        context.text_file("src/models/mod.rs", &models_module(space)),
     ];
     // Only a crate with string enums uses the support module (unused, it would not build with
     // `-D warnings`).
@@ -611,16 +613,19 @@ fn all_features(space: &TypeSpace) -> BTreeSet<&str> {
     types.chain(operations).map(String::as_str).collect()
 }
 
-fn models_module(space: &TypeSpace) -> proc_macro2::TokenStream {
-    let entries = space.types.iter().map(|def| {
+/// The models' module: each type's module and the type, compiled with the type's features.
+/// Written as text (see `code_text.rs`).
+fn models_module(space: &TypeSpace) -> String {
+    let mut text = String::from("//! Every request and response body of the API, one type per schema.\n");
+    for def in &space.types {
         let (module, name) = (ident(&def.module), ident(&def.name));
-        let cfg = cfg_any(&def.features);
-        quote! { #cfg mod #module; #cfg pub use #module::#name; }
-    });
-    quote! {
-        //! Every request and response body of the API, one type per schema.
-        #(#entries)*
+        let cfg = feature_condition(&def.features);
+        push_cfg(&mut text, 0, cfg.clone());
+        let _ = writeln!(text, "mod {module};");
+        push_cfg(&mut text, 0, cfg);
+        let _ = writeln!(text, "pub use {module}::{name};");
     }
+    text
 }
 
 /// The impls every open enum shares, as one macro so each enum's file stays a table of values.

@@ -28,7 +28,7 @@ pub fn tests(context: &Context<'_>) -> String {
         // An example of a type behind a feature is tested when that feature is on.
         let condition = example.ty.direct_named().and_then(|id| feature_condition(&space.get(id).features));
         tests.push('\n');
-        push_cfg(&mut tests, "", condition.as_deref());
+        push_cfg(&mut tests, 0, condition);
         let _ = write!(
             tests,
             "#[test]

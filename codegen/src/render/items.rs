@@ -7,34 +7,35 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::context::{any_feature, badge, Context};
+use super::code_text::{push_attribute, Meta};
+use super::context::{badge_meta, feature_condition, Context};
 use super::doc_text::{code_span, comment_line, push_docs, DocSlots};
 use super::rust_types::{ident, tokens};
 use crate::error::InternalError;
 use crate::model::{Container, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, Usage};
 
-/// The whole content of a type's file, but for the provenance line. The attributes and the code
-/// whose layout depends on line width go through `prettyplease`; a struct's fields, an enum's
-/// values and the table of members are written as text, one a line, as they always lay out.
+/// The whole content of a type's file, but for the provenance line. Attributes, a struct's fields,
+/// an enum's values and the table of members are written as text (see `code_text.rs`); the code
+/// of constructors, unions and aliases goes through `prettyplease`.
 pub fn file(context: &Context<'_>, path: &str, def: &TypeDef) -> Result<String, InternalError> {
-    let slots = DocSlots::default();
-    let docs = type_docs(context, def, &slots);
+    let mut text = type_docs(context, def);
     let name = ident(&def.name);
+    let slots = DocSlots::default();
     match &def.kind {
-        TypeKind::Struct(s) => structure(context, path, def, docs, s, &slots),
-        TypeKind::Enum(e) => string_enum(context, path, def, docs, e, &slots),
-        TypeKind::Union(u) => context.format(path, union(context, def, &docs, u), &slots),
+        TypeKind::Struct(s) => structure(context, path, def, s, &mut text)?,
+        TypeKind::Enum(e) => string_enum(context, def, e, &mut text),
+        TypeKind::Union(u) => text.push_str(&context.format(path, union(context, def, u), &slots)?),
         TypeKind::Alias(ty) => {
             let ty = context.paths.type_of(ty, context.space);
-            context.format(path, quote! { #docs pub type #name = #ty; }, &slots)
+            text.push_str(&context.format(path, quote! { pub type #name = #ty; }, &slots)?);
         }
     }
+    Ok(text)
 }
 
-/// A type's doc attributes: what it is for first (the spec's description, or where it is used),
-/// then where it comes from in the spec, then its cargo features (which docs.rs also shows as a
-/// badge).
-fn type_docs(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStream {
+/// A type's docs: what it is for first (the spec's description, or where it is used), then where
+/// it comes from in the spec, then its cargo features, which docs.rs also shows as a badge.
+fn type_docs(context: &Context<'_>, def: &TypeDef) -> String {
     let description = context.rustdoc(def.description.as_deref());
     let sentences = usage_sentences(context, def);
     let mut rest = String::new();
@@ -56,11 +57,17 @@ fn type_docs(context: &Context<'_>, def: &TypeDef, slots: &DocSlots) -> TokenStr
         ));
     }
     // Paragraphs are separated by an empty doc line; each part ends its own paragraph.
-    let description = (!description.is_empty()).then(|| slots.outer(&format!("{description}\n\n")));
-    let usage = sentences_attrs(&sentences, slots);
-    let rest = slots.outer(&rest);
-    let badge = badge(any_feature(&def.features));
-    quote!(#description #usage #rest #badge)
+    let mut text = String::new();
+    if !description.is_empty() {
+        push_docs(&mut text, "", &description);
+        text.push_str("///\n");
+    }
+    push_sentences(&mut text, &sentences);
+    push_docs(&mut text, "", &rest);
+    if let Some(condition) = feature_condition(&def.features) {
+        push_attribute(&mut text, 0, &badge_meta(condition));
+    }
+    text
 }
 
 /// A sentence of a type's docs that links to other items. A link resolves only where its target
@@ -81,41 +88,39 @@ struct Needs {
 }
 
 impl Needs {
-    fn predicate(&self) -> Option<TokenStream> {
-        let client = self.client.then(|| quote!(feature = "client"));
+    fn predicate(&self) -> Option<Meta> {
+        let client = self.client.then(|| Meta::feature("client"));
         // A group that holds all of another is implied by it: `a` makes `any(a, b)` true.
         let implied =
             |group: &BTreeSet<String>| self.any_of.iter().any(|other| other != group && other.is_subset(group));
         let groups = self.any_of.iter().filter(|group| !implied(group));
-        let parts: Vec<TokenStream> = client.into_iter().chain(groups.filter_map(any_feature)).collect();
-        match &parts[..] {
-            [] => None,
-            [only] => Some(only.clone()),
-            several => Some(quote!(all(#(#several),*))),
+        let mut parts: Vec<Meta> = client.into_iter().chain(groups.filter_map(feature_condition)).collect();
+        match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(Meta::List("all", parts)),
         }
     }
 }
 
-/// The usage sentences as doc attributes, ending their paragraph; nothing without sentences.
-fn sentences_attrs(sentences: &[Sentence], slots: &DocSlots) -> TokenStream {
-    if sentences.iter().all(|s| s.needs.predicate().is_none()) {
-        let text: Vec<&str> = sentences.iter().map(|s| s.linked.as_str()).collect();
-        return if text.is_empty() { TokenStream::new() } else { slots.outer(&format!("{}\n\n", text.join("\n"))) };
+/// The usage sentences as docs, ending their paragraph; nothing without sentences. A sentence
+/// whose links need features is a pair of `cfg_attr` doc attributes.
+fn push_sentences(out: &mut String, sentences: &[Sentence]) {
+    if sentences.is_empty() {
+        return;
     }
-    let attrs = sentences.iter().map(|sentence| {
-        let linked = format!(" {}", comment_line(&sentence.linked));
+    for sentence in sentences {
         match sentence.needs.predicate() {
-            None => quote!(#[doc = #linked]),
+            None => push_docs(out, "", &sentence.linked),
             Some(predicate) => {
-                let plain = format!(" {}", comment_line(&sentence.plain));
-                quote! {
-                    #[cfg_attr(#predicate, doc = #linked)]
-                    #[cfg_attr(not(#predicate), doc = #plain)]
-                }
+                let doc = |text: &str| Meta::doc(&format!(" {}", comment_line(text)));
+                let not = Meta::List("not", vec![predicate.clone()]);
+                push_attribute(out, 0, &Meta::List("cfg_attr", vec![predicate, doc(&sentence.linked)]));
+                push_attribute(out, 0, &Meta::List("cfg_attr", vec![not, doc(&sentence.plain)]));
             }
         }
-    });
-    quote!(#(#attrs)* #[doc = ""])
+    }
+    out.push_str("///\n");
 }
 
 /// At most this many places are named in a sentence, and this many sentences written; the rest
@@ -281,23 +286,17 @@ fn structure(
     context: &Context<'_>,
     path: &str,
     def: &TypeDef,
-    docs: TokenStream,
     s: &Struct,
-    slots: &DocSlots,
-) -> Result<String, InternalError> {
+    text: &mut String,
+) -> Result<(), InternalError> {
     let paths = context.paths;
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required && !f.nullable).collect();
-    let derive_default = required.is_empty().then(|| quote!(Default,));
-    let eq_hash = eq_hash(def);
-    let attributes = quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, #eq_hash #derive_default)]
-    };
-    let mut text = context.attributes(path, attributes, slots)?;
+    let default = if required.is_empty() { &["Default"][..] } else { &[] };
+    push_derive(text, def, default);
     let name = ident(&def.name);
     let _ = writeln!(text, "pub struct {name} {{");
     for field in &s.fields {
-        push_docs(&mut text, "    ", &field_docs(context, field));
+        push_docs(text, "    ", &field_docs(context, field));
         let _ = writeln!(text, "    pub {}: {},", ident(&field.rust_name), field_type(context, field));
     }
     let (value, docs) = match &s.additional {
@@ -307,7 +306,7 @@ fn structure(
         ),
         _ => ("serde_json::Value".to_owned(), UNKNOWN_MEMBERS_DOCS),
     };
-    push_docs(&mut text, "    ", docs);
+    push_docs(text, "    ", docs);
     let _ = writeln!(
         text,
         "    pub {}: std::collections::BTreeMap<{}, {value}>,\n}}",
@@ -319,7 +318,15 @@ fn structure(
         text.push('\n');
         text.push_str(&context.format(path, quote!(impl #name { #new }), &DocSlots::default())?);
     }
-    Ok(text)
+    Ok(())
+}
+
+/// `#[derive(…)]`: what every model derives, `Eq` and `Hash` where the model allows them, and
+/// `more`.
+fn push_derive(text: &mut String, def: &TypeDef, more: &[&str]) {
+    let eq_hash = if def.eq_hash { &["Eq", "Hash"][..] } else { &[] };
+    let derives = ["Debug", "Clone", "PartialEq"].iter().chain(eq_hash).chain(more);
+    push_attribute(text, 0, &Meta::List("derive", derives.map(|d| Meta::Word((*d).to_owned())).collect()));
 }
 
 /// `new` with a parameter per required field. Text, lists, maps, JSON values and boxed fields
@@ -423,31 +430,19 @@ fn field_type(context: &Context<'_>, field: &Field) -> String {
     ty
 }
 
-fn string_enum(
-    context: &Context<'_>,
-    path: &str,
-    def: &TypeDef,
-    docs: TokenStream,
-    e: &StringEnum,
-    slots: &DocSlots,
-) -> Result<String, InternalError> {
-    let attributes = quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    };
-    let mut text = context.attributes(path, attributes, slots)?;
+fn string_enum(context: &Context<'_>, def: &TypeDef, e: &StringEnum, text: &mut String) {
+    push_derive(text, def, &[]);
     let _ = writeln!(text, "pub enum {} {{", ident(&def.name));
     for v in &e.variants {
         let value = if v.value.is_empty() { "The empty string.".to_owned() } else { code_span(&v.value) };
-        push_docs(&mut text, "    ", &value);
+        push_docs(text, "    ", &value);
         let _ = writeln!(text, "    {},", ident(&v.rust_name));
     }
-    push_docs(&mut text, "    ", "A value that this version of the crate does not know, kept as it was received.");
+    push_docs(text, "    ", "A value that this version of the crate does not know, kept as it was received.");
     let _ = writeln!(text, "    {}({}),\n}}", ident(&e.fallback), context.paths.string());
-    Ok(text)
 }
 
-fn union(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, u: &Union) -> TokenStream {
+fn union(context: &Context<'_>, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
     let eq_hash = eq_hash(def);
     let variants = u.variants.iter().map(|v| {
@@ -457,7 +452,6 @@ fn union(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, u: &Union) ->
     });
     let Some(tag) = &u.tag else {
         return quote! {
-            #docs
             #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize, serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name {
@@ -475,7 +469,6 @@ fn union(context: &Context<'_>, def: &TypeDef, docs: &TokenStream, u: &Union) ->
     // A format string: braces in the tag are text, not arguments.
     let unknown = format!("unknown `{}` {{other:?}}", tag.replace('{', "{{").replace('}', "}}"));
     quote! {
-        #docs
         #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize)]
         #[serde(untagged)]
         pub enum #name {

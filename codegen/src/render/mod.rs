@@ -1,9 +1,18 @@
-//! Stages 3 and 4: the model as `quote` tokens, formatted by `prettyplease` into files.
+//! Stages 3 and 4: the model as Rust files.
 //!
-//! Every emitter takes the one render context (`context.rs`: the model, the std paths, the
-//! converted descriptions, the provenance); doc text (the descriptions as rustdoc, the
+//! Two ways to write code, chosen per part of a file. Code whose layout depends on its width
+//! and which appears a few times (the crate root, the client module, constructors, unions, the
+//! `…_pages` methods) is built as `quote` tokens and laid out by `prettyplease`. The bulk of the
+//! crate is regular and is written as text (`code_text.rs`): a model's attributes, fields and
+//! values, the operations' methods and query structs, the generated tests. Taking a file's items
+//! through tokens, `syn` and `prettyplease` cost three quarters of the stage; the text follows
+//! the same layout (attributes break exactly where `prettyplease` breaks them; code follows
+//! `rustfmt` at 100 columns).
+//!
+//! Every emitter takes the one render context (`context.rs`: the model, how types are spelled,
+//! the converted descriptions, the provenance); doc text (the descriptions as rustdoc, the
 //! placeholders that carry doc blocks through formatting, comment-safe text) lives in
-//! `doc_text.rs`. This module shares the work between threads and formats the files.
+//! `doc_text.rs`. This module shares the work between threads and formats the token parts.
 
 mod client;
 mod code_text;

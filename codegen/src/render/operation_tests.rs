@@ -89,7 +89,7 @@ fn test(out: &mut String, space: &TypeSpace, paths: Paths, op: &Operation) {
     }
     let (status, answer, is_json, check) = answer(space, op, &mut texts);
 
-    push_cfg(out, "", feature_condition(&op.features).as_deref());
+    push_cfg(out, 0, feature_condition(&op.features));
     let name = ident(&op.rust_name);
     let _ = writeln!(out, "#[tokio::test]\nasync fn {name}() {{");
     for text in &texts {

@@ -44,7 +44,6 @@ impl ClientGetListQuery {
 }
 
 impl Service {
-
     /// Every item of [`Service::client_get_list`](crate::Service::client_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
     pub fn client_get_list_pages(
         &self,
@@ -80,7 +79,6 @@ impl Service {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListQuery {
-
     /// Unique ID of a client developer.
     ///
     /// Query parameter `developer`.
@@ -116,7 +114,6 @@ impl ClientAuthorizationGetListQuery {
 }
 
 impl Service {
-
     /// Every item of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
     pub fn client_authorization_get_list_pages(
         &self,
@@ -154,7 +151,6 @@ impl Service {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ClientAuthorizationGetListBySubjectQuery {
-
     /// Unique ID of a client developer.
     ///
     /// Query parameter `developer`.
@@ -190,7 +186,6 @@ impl ClientAuthorizationGetListBySubjectQuery {
 }
 
 impl Service {
-
     /// Every item of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
     pub fn client_authorization_get_list_by_subject_pages(
         &self,
@@ -225,7 +220,6 @@ impl Service {
 }
 
 impl Service {
-
     /// Get Client
     ///
     /// Get a client.
@@ -323,10 +317,7 @@ impl Service {
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
     #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
-    pub fn client_create(
-        &self,
-        body: &crate::models::Client,
-    ) -> Call<crate::models::Client> {
+    pub fn client_create(&self, body: &crate::models::Client) -> Call<crate::models::Client> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_create",
             method: Method::Post,
@@ -1131,10 +1122,7 @@ impl Service {
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `400`, `401`, `403`, `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
     #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
-    pub fn client_extension_requestables_scopes_delete(
-        &self,
-        client_id: &str,
-    ) -> Call<()> {
+    pub fn client_extension_requestables_scopes_delete(&self, client_id: &str) -> Call<()> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "client_extension_requestables_scopes_delete",
             method: Method::Delete,

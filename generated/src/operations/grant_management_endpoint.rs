@@ -27,10 +27,7 @@ impl Service {
         docsrs,
         doc(cfg(all(feature = "client", feature = "grant-management-endpoint")))
     )]
-    pub fn grant_m(
-        &self,
-        body: &crate::models::GMRequest,
-    ) -> Call<crate::models::GMResponse> {
+    pub fn grant_m(&self, body: &crate::models::GMRequest) -> Call<crate::models::GMResponse> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "grant_m",
             method: Method::Post,

@@ -32,7 +32,6 @@ impl ServiceJwksGetQuery {
 }
 
 impl Service {
-
     /// Get JWK Set
     ///
     /// This API gathers JWK Set information for a service so that its client applications can verify

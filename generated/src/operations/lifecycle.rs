@@ -22,7 +22,6 @@ impl GetLifecycleHealthcheckQuery {
 }
 
 impl Client {
-
     /// Health Check
     ///
     /// Perform a health check of the server.
@@ -41,10 +40,7 @@ impl Client {
     ///
     /// [`Error::Api`](crate::client::Error::Api) when the API answers with an error status (the spec lists `500`); [`Error::Decode`](crate::client::Error::Decode) when a success answer does not decode; [`Error::Timeout`](crate::client::Error::Timeout), [`Error::Transport`](crate::client::Error::Transport) and the other [`Error`](crate::client::Error)s when the call itself fails.
     #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "lifecycle"))))]
-    pub fn get_lifecycle_healthcheck(
-        &self,
-        query: &GetLifecycleHealthcheckQuery,
-    ) -> Call<String> {
+    pub fn get_lifecycle_healthcheck(&self, query: &GetLifecycleHealthcheckQuery) -> Call<String> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "get_lifecycle_healthcheck",
             method: Method::Get,

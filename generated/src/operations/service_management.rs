@@ -32,7 +32,6 @@ impl ServiceGetListQuery {
 }
 
 impl Client {
-
     /// Every item of [`Client::service_get_list`](crate::Client::service_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
     pub fn service_get_list_pages(
         &self,
@@ -68,7 +67,6 @@ impl Client {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ServiceConfigurationQuery {
-
     /// This boolean value indicates whether the JSON in the response should be formatted or not. If `true`, the JSON in the response is pretty-formatted. The default value is `false`.
     ///
     /// Query parameter `pretty`.
@@ -94,7 +92,6 @@ impl ServiceConfigurationQuery {
 }
 
 impl Client {
-
     /// List Services
     ///
     /// Get a list of services.
@@ -137,9 +134,7 @@ impl Client {
             accept: "application/json",
             authenticated: true,
         };
-        self.call(&ENDPOINT, &[], decode::json)
-            .query("start", query.start)
-            .query("end", query.end)
+        self.call(&ENDPOINT, &[], decode::json).query("start", query.start).query("end", query.end)
     }
 
     /// Create Service
@@ -166,10 +161,7 @@ impl Client {
         docsrs,
         doc(cfg(all(feature = "client", feature = "service-management")))
     )]
-    pub fn service_create(
-        &self,
-        body: &crate::models::Service,
-    ) -> Call<crate::models::Service> {
+    pub fn service_create(&self, body: &crate::models::Service) -> Call<crate::models::Service> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "service_create",
             method: Method::Post,
@@ -183,7 +175,6 @@ impl Client {
 }
 
 impl Service {
-
     /// Get Service
     ///
     /// Get a service.
@@ -241,10 +232,7 @@ impl Service {
         docsrs,
         doc(cfg(all(feature = "client", feature = "service-management")))
     )]
-    pub fn service_update(
-        &self,
-        body: &crate::models::Service,
-    ) -> Call<crate::models::Service> {
+    pub fn service_update(&self, body: &crate::models::Service) -> Call<crate::models::Service> {
         const ENDPOINT: Endpoint = Endpoint {
             name: "service_update",
             method: Method::Post,

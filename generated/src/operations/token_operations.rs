@@ -52,7 +52,6 @@ impl AuthTokenGetListQuery {
 }
 
 impl Service {
-
     /// Every item of [`Service::auth_token_get_list`](crate::Service::auth_token_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
     pub fn auth_token_get_list_pages(
         &self,
@@ -88,7 +87,6 @@ impl Service {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct AuthTokenCreateBatchQuery {
-
     /// If `true`, the request is processed but access tokens are not actually created.
     ///
     /// Query parameter `dryRun`.
@@ -104,7 +102,6 @@ impl AuthTokenCreateBatchQuery {
 }
 
 impl Service {
-
     /// List Issued Tokens
     ///
     /// Get the list of access tokens that are associated with the service.
