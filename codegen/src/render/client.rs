@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::code_text::{push_attribute, push_cfg, push_chain, string_literal, Meta, WIDTH};
+use super::code_text::{push_attribute, push_cfg, push_chain, push_signature, string_literal, Meta};
 use super::context::{any_feature, badge_meta, cfg_any, cfg_badged, feature_condition, Context};
 use super::doc_text::{code_span, inner_doc_attrs, push_docs, DocSlots};
 use super::rust_types::{ident, tokens};
@@ -29,7 +29,7 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
         return Ok(Vec::new());
     }
     let mut files = vec![
-        context.file("src/client/mod.rs", client_module(context), &DocSlots::default(), "")?,
+        context.file("src/client/mod.rs", client_module(context), &DocSlots::default())?,
         context.text_file("src/client/runtime.rs", RUNTIME),
         context.text_file("src/client/error.rs", ERROR),
         context.text_file("src/client/retry.rs", RETRY),
@@ -39,10 +39,10 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
     }
     if !context.space.regions.is_empty() {
         let docs = DocSlots::default();
-        files.push(context.file("src/client/region.rs", regions(context, &docs), &docs, "")?);
+        files.push(context.file("src/client/region.rs", regions(context, &docs), &docs)?);
     }
     let areas = areas(context.space);
-    files.push(context.file("src/operations/mod.rs", operations_module(context, &areas), &DocSlots::default(), "")?);
+    files.push(context.file("src/operations/mod.rs", operations_module(context, &areas), &DocSlots::default())?);
     for (module, operations) in &areas {
         let path = format!("src/operations/{module}.rs");
         let text = area(context, &path, operations)?;
@@ -343,21 +343,6 @@ fn method(context: &Context<'_>, op: &Operation, condition: Option<&Meta>) -> St
     push_chain(&mut text, "        ", "", &head, &links, "");
     text.push_str("    }\n");
     text
-}
-
-/// `{start}(args){end}` at an `impl`'s indent: on one line when it fits, else one argument a line.
-fn push_signature(out: &mut String, start: &str, args: &[String], end: &str) {
-    let flat = format!("    {start}({}){end}", args.join(", "));
-    if flat.chars().count() <= WIDTH {
-        out.push_str(&flat);
-    } else {
-        let _ = writeln!(out, "    {start}(");
-        for arg in args {
-            let _ = writeln!(out, "        {arg},");
-        }
-        let _ = write!(out, "    ){end}");
-    }
-    out.push('\n');
 }
 
 /// What compiles an operation's method: the client, and one of the operation's areas.

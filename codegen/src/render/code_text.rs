@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 /// The width lines are kept within, where they can be broken.
-pub(crate) const WIDTH: usize = 100;
+const WIDTH: usize = 100;
 
 /// `text` as a Rust string literal.
 pub(crate) fn string_literal(text: &str) -> String {
@@ -136,6 +136,22 @@ pub(crate) fn push_chain(out: &mut String, indent: &str, start: &str, head: &str
     out.push('\n');
 }
 
+/// A function's signature, `{start}(args){end}`, at an `impl`'s indent: on one line when it fits,
+/// else one argument a line.
+pub(crate) fn push_signature(out: &mut String, start: &str, args: &[String], end: &str) {
+    let flat = format!("    {start}({}){end}", args.join(", "));
+    if flat.chars().count() <= WIDTH {
+        out.push_str(&flat);
+    } else {
+        let _ = writeln!(out, "    {start}(");
+        for arg in args {
+            let _ = writeln!(out, "        {arg},");
+        }
+        let _ = write!(out, "    ){end}");
+    }
+    out.push('\n');
+}
+
 /// Columns a line part takes (characters, as editors count them for the text here).
 fn width(text: &str) -> usize {
     text.chars().count()
@@ -185,6 +201,17 @@ mod tests {
     )]
 "#
         );
+    }
+
+    #[test]
+    fn signatures_break_one_argument_a_line_when_they_do_not_fit() {
+        let mut out = String::new();
+        push_signature(&mut out, "pub fn f", &["&self".into(), "a: i64".into()], " -> Call<()> {");
+        assert_eq!(out, "    pub fn f(&self, a: i64) -> Call<()> {\n");
+        let long = format!("body: &crate::models::{}", "X".repeat(80));
+        let mut out = String::new();
+        push_signature(&mut out, "pub fn f", &["&self".into(), long.clone()], " -> Call<()> {");
+        assert_eq!(out, format!("    pub fn f(\n        &self,\n        {long},\n    ) -> Call<()> {{\n"));
     }
 
     #[test]

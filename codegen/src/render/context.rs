@@ -49,18 +49,9 @@ impl<'a> Context<'a> {
         Self { space, paths: Paths::for_space(space), rustdoc, provenance }
     }
 
-    /// A Rust file: the tokens formatted, the doc texts of `docs` put back, and `tail` (text that
-    /// `prettyplease` would not lay out as wanted, such as a macro's table) after them.
-    pub fn file(
-        &self,
-        path: impl Into<String>,
-        tokens: TokenStream,
-        docs: &DocSlots,
-        tail: &str,
-    ) -> Result<GeneratedFile, InternalError> {
-        let path = path.into();
-        let contents = self.format(&path, tokens, docs)? + tail;
-        Ok(self.text_file(&path, &contents))
+    /// A Rust file of tokens: formatted, with the doc texts of `docs` put back.
+    pub fn file(&self, path: &str, tokens: TokenStream, docs: &DocSlots) -> Result<GeneratedFile, InternalError> {
+        Ok(self.text_file(path, &self.format(path, tokens, docs)?))
     }
 
     /// A Rust file whose text is given: a hand-written template, copied verbatim, or the text of

@@ -2,10 +2,10 @@
 //! README of the crate's page, the license, the crate root with its front page, the models index
 //! and the support macros.
 
-use quote::quote;
-
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+
+use quote::quote;
 
 use super::code_text::push_cfg;
 use super::context::{cfg_any, cfg_badged, feature_condition, Context, Provenance};
@@ -29,7 +29,7 @@ pub fn fixed_files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Internal
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest(space, context.provenance) },
         GeneratedFile { path: "README.md".into(), contents: readme(context) },
         GeneratedFile { path: "LICENSE".into(), contents: LICENSE.to_owned() },
-        context.file("src/lib.rs", crate_root(context), &DocSlots::default(), "")?,
+        context.file("src/lib.rs", crate_root(context), &DocSlots::default())?,
         context.text_file("src/models/mod.rs", &models_module(space)),
     ];
     // Only a crate with string enums uses the support module (unused, it would not build with
