@@ -8,9 +8,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::code_text::{push_attribute, push_cfg, push_chain, push_signature, string_literal, Meta};
-use super::context::{any_feature, badge_meta, cfg_any, cfg_badged, feature_condition, Context};
+use super::context::{any_feature, badge_meta, cfg_any, feature_condition, Context};
 use super::doc_text::{code_span, inner_doc_attrs, push_docs, DocSlots};
-use super::rust_types::{ident, tokens};
+use super::rust_types::ident;
 use crate::error::InternalError;
 use crate::model::operations::{Content, Outcome, Pagination, Param, ParamLocation};
 use crate::model::{Operation, TypeRef, TypeSpace};
@@ -45,8 +45,7 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
     files.push(context.file("src/operations/mod.rs", operations_module(context, &areas), &DocSlots::default())?);
     for (module, operations) in &areas {
         let path = format!("src/operations/{module}.rs");
-        let text = area(context, &path, operations)?;
-        files.push(context.text_file(&path, &text));
+        files.push(context.text_file(&path, &area(context, operations)));
     }
     Ok(files)
 }
@@ -217,8 +216,8 @@ fn operations_module(context: &Context<'_>, areas: &BTreeMap<String, Vec<&Operat
 }
 
 /// An area's file, written as text (see `code_text.rs`): the query structs, then the methods on
-/// [`Client`] and on [`Service`]; the `…_pages` methods go through `prettyplease`.
-fn area(context: &Context<'_>, path: &str, operations: &[&Operation]) -> Result<String, InternalError> {
+/// [`Client`] and on [`Service`], each list's `…_pages` method after it.
+fn area(context: &Context<'_>, operations: &[&Operation]) -> String {
     // The module is compiled with any of its operations' areas; an operation that needs other
     // areas than the module says so itself.
     let module_features: BTreeSet<&String> = operations.iter().flat_map(|op| &op.features).collect();
@@ -230,16 +229,10 @@ fn area(context: &Context<'_>, path: &str, operations: &[&Operation]) -> Result<
         if op.optional_params().next().is_some() {
             items.push(query_struct(context, op, condition.as_ref()));
         }
+        let methods = if op.on_service { &mut on_service } else { &mut on_client };
+        methods.push(method(context, op, condition.as_ref()));
         if let Some(pagination) = &op.pagination {
-            let cfg = cfg_badged(condition.as_ref().map(|c| tokens(&c.flat())));
-            let docs = DocSlots::default();
-            items.push(context.format(path, pages_method(context, op, pagination, &cfg, &docs), &docs)?);
-        }
-        let method = method(context, op, condition.as_ref());
-        if op.on_service {
-            on_service.push(method)
-        } else {
-            on_client.push(method)
+            methods.push(pages_method(context, op, pagination, condition.as_ref()));
         }
     }
     let mut handles = vec!["decode", "Call"];
@@ -252,7 +245,7 @@ fn area(context: &Context<'_>, path: &str, operations: &[&Operation]) -> Result<
     handles.extend(["Endpoint", "Method"]);
     // In the order `rustfmt` sorts them.
     handles.sort_unstable_by_key(|name| (name.starts_with(char::is_uppercase), *name));
-    Ok(format!("use crate::client::{{{}}};\n\n{}", handles.join(", "), items.join("\n")))
+    format!("use crate::client::{{{}}};\n\n{}", handles.join(", "), items.join("\n"))
 }
 
 /// `#[cfg(condition)]` with the docs.rs badge that says so, at `indent`; nothing for `None`.
@@ -274,13 +267,13 @@ fn method(context: &Context<'_>, op: &Operation, condition: Option<&Meta>) -> St
     }
     if let Some(body) = &op.body {
         args.push(match &body.ty {
-            TypeRef::Vec(item) => format!("body: &[{}]", context.model_type_text(item)),
-            other => format!("body: &{}", context.model_type_text(other)),
+            TypeRef::Vec(item) => format!("body: &[{}]", context.model_type(item)),
+            other => format!("body: &{}", context.model_type(other)),
         });
     }
     let (output, decode) = match &op.outcome {
-        Outcome::Json(ty) => (context.model_type_text(ty), "decode::json"),
-        Outcome::OptionalJson(ty) => (format!("Option<{}>", context.model_type_text(ty)), "decode::optional_json"),
+        Outcome::Json(ty) => (context.model_type(ty), "decode::json"),
+        Outcome::OptionalJson(ty) => (format!("Option<{}>", context.model_type(ty)), "decode::optional_json"),
         Outcome::Text => ("String".to_owned(), "decode::text"),
         Outcome::Empty => ("()".to_owned(), "decode::empty"),
     };
@@ -367,7 +360,7 @@ fn query_struct(context: &Context<'_>, op: &Operation, condition: Option<&Meta>)
         docs.push_str(&format!("Query parameter {}.", code_span(&param.name)));
         push_docs(&mut fields, "    ", &docs);
         let field = ident(&param.rust_name);
-        let ty = context.model_type_text(&param.ty);
+        let ty = context.model_type(&param.ty);
         let _ = writeln!(fields, "    pub {field}: Option<{ty}>,");
         let (arg_ty, value) = match &param.ty {
             TypeRef::String => ("impl Into<String>".to_owned(), format!("{field}.into()")),
@@ -437,103 +430,116 @@ fn pagination_module(space: &TypeSpace) -> Option<TokenStream> {
     })
 }
 
-/// `…_pages`: a list operation walked page by page, on top of the operation's own method. The
-/// walk owns copies of the arguments, since it outlives the borrow the method was called with.
-fn pages_method(
-    context: &Context<'_>,
-    op: &Operation,
-    pagination: &Pagination,
-    cfg: &TokenStream,
-    docs: &DocSlots,
-) -> TokenStream {
-    let list = ident(&op.rust_name);
-    let name = ident(&pagination.method);
-    let item = context.model_type(&pagination.item);
-    let query_type = format_ident!("{}", op.query_type_name());
-    let (start, end) = (ident(&pagination.start.rust_name), ident(&pagination.end.rust_name));
-    let mut args = Vec::new();
-    let mut owned = Vec::new();
-    let mut call_args = Vec::new();
+/// `…_pages`: a list operation walked page by page, on top of the operation's own method and
+/// beside it in its `impl`. The walk owns copies of the arguments, since it outlives the borrow
+/// the method was called with.
+fn pages_method(context: &Context<'_>, op: &Operation, pagination: &Pagination, condition: Option<&Meta>) -> String {
+    let query_type = op.query_type_name();
+    let mut args = vec!["&self".to_owned()];
+    let mut owned = String::new();
+    let mut call_args = String::new();
     for param in op.required_params() {
         let arg = ident(&param.rust_name);
-        let ty = tokens(&argument_type(context, param));
-        args.push(quote!(#arg: #ty));
+        args.push(format!("{arg}: {}", argument_type(context, param)));
         match &param.ty {
             TypeRef::String => {
-                owned.push(quote!(let #arg = #arg.to_owned();));
-                call_args.push(quote!(&#arg));
+                let _ = writeln!(owned, "        let {arg} = {arg}.to_owned();");
+                let _ = write!(call_args, "&{arg}, ");
             }
             TypeRef::Named(_) => {
-                owned.push(quote!(let #arg = #arg.clone();));
-                call_args.push(quote!(&#arg));
+                let _ = writeln!(owned, "        let {arg} = {arg}.clone();");
+                let _ = write!(call_args, "&{arg}, ");
             }
-            _ => call_args.push(quote!(#arg)),
+            _ => {
+                let _ = write!(call_args, "{arg}, ");
+            }
         }
     }
+    args.push(format!("query: &{query_type}"));
     // Indexes are `i64` in the pager, whatever integer type the spec gives them.
-    let widen = |ty: &TypeRef, value: TokenStream| match ty {
+    let widen = |ty: &TypeRef, value: String| match ty {
         TypeRef::I64 => value,
-        _ => quote!(i64::from(#value)),
+        _ => format!("i64::from({value})"),
     };
-    let widen_option = |ty: &TypeRef, value: TokenStream| match ty {
+    let widen_option = |ty: &TypeRef, value: String| match ty {
         TypeRef::I64 => value,
-        _ => quote!(#value.map(i64::from)),
+        _ => format!("{value}.map(i64::from)"),
     };
-    let first = widen_option(&pagination.start.ty, quote!(query.#start));
-    let last = widen_option(&pagination.end.ty, quote!(query.#end));
-    let (start_ty, end_ty) = (context.model_type(&pagination.start.ty), context.model_type(&pagination.end.ty));
+    let (start, end) = (ident(&pagination.start.rust_name), ident(&pagination.end.rust_name));
     let total_field = ident(&pagination.total_field);
     let total = match pagination.total_optional {
-        true => widen_option(&pagination.total_ty, quote!(answer.#total_field)),
-        false => {
-            let total = widen(&pagination.total_ty, quote!(answer.#total_field));
-            quote!(Some(#total))
-        }
+        true => widen_option(&pagination.total_ty, format!("answer.{total_field}")),
+        false => format!("Some({})", widen(&pagination.total_ty, format!("answer.{total_field}"))),
     };
     let items_field = ident(&pagination.items_field);
     let items = match pagination.items_optional {
-        true => quote!(answer.#items_field.unwrap_or_default()),
-        false => quote!(answer.#items_field),
+        true => format!("answer.{items_field}.unwrap_or_default()"),
+        false => format!("answer.{items_field}"),
     };
     let owner = if op.on_service { "Service" } else { "Client" };
-    let owner_ident = format_ident!("{owner}");
-    let doc = docs.outer(&format!(
-        "Every item of [`{owner}::{list}`](crate::{owner}::{list}), a page at a time: the arguments are \
-         those of that method, `query.{start_name}` is where the walk starts (0 unless set) and \
-         `query.{end_name}` where it stops (the end of the list unless set); each page asks for \
-         [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless \
-         [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only \
-         when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.",
-        list = op.rust_name,
-        start_name = pagination.start.rust_name,
-        end_name = pagination.end.rust_name,
-    ));
-    let allow = (args.len() > 6).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    quote! {
-        #cfg
-        impl #owner_ident {
-            #doc
-            #allow
-            pub fn #name(&self, #(#args,)* query: &#query_type) -> crate::client::Pages<#item> {
-                let handle = self.clone();
-                let query = query.clone();
-                #(#owned)*
-                let (start, end) = (#first, #last);
-                crate::client::Pages::new(start, end, Box::new(move |start, end| {
-                    let page = #query_type {
-                        #start: Some(crate::client::index::<#start_ty>(start)),
-                        #end: Some(crate::client::index::<#end_ty>(end)),
-                        ..query.clone()
-                    };
-                    let call = handle.#list(#(#call_args,)* &page);
-                    Box::pin(async move {
-                        let answer = call.await?;
-                        Ok(crate::client::Page { total: #total, items: #items })
-                    })
-                }))
-            }
-        }
+
+    let mut text = String::new();
+    push_docs(
+        &mut text,
+        "    ",
+        &format!(
+            "Every item of [`{owner}::{list}`](crate::{owner}::{list}), a page at a time: the arguments are \
+             those of that method, `query.{start_name}` is where the walk starts (0 unless set) and \
+             `query.{end_name}` where it stops (the end of the list unless set); each page asks for \
+             [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless \
+             [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only \
+             when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.",
+            list = op.rust_name,
+            start_name = pagination.start.rust_name,
+            end_name = pagination.end.rust_name,
+        ),
+    );
+    push_cfg_badged(&mut text, 4, condition);
+    push_attribute(&mut text, 4, &badge_meta(needs(op)));
+    // `&self` is not counted.
+    if args.len() > 8 {
+        text.push_str("    #[allow(clippy::too_many_arguments)]\n");
     }
+    let item = context.model_type(&pagination.item);
+    push_signature(
+        &mut text,
+        &format!("pub fn {}", ident(&pagination.method)),
+        &args,
+        &format!(" -> crate::client::Pages<{item}> {{"),
+    );
+    let _ = write!(
+        text,
+        "        let handle = self.clone();
+        let query = query.clone();
+{owned}        let (start, end) = ({first}, {last});
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {{
+                let page = {query_type} {{
+                    {start}: Some(crate::client::index::<{start_ty}>(start)),
+                    {end}: Some(crate::client::index::<{end_ty}>(end)),
+                    ..query.clone()
+                }};
+                let call = handle.{list}({call_args}&page);
+                Box::pin(async move {{
+                    let answer = call.await?;
+                    Ok(crate::client::Page {{
+                        total: {total},
+                        items: {items},
+                    }})
+                }})
+            }}),
+        )
+    }}
+",
+        first = widen_option(&pagination.start.ty, format!("query.{start}")),
+        last = widen_option(&pagination.end.ty, format!("query.{end}")),
+        start_ty = context.model_type(&pagination.start.ty),
+        end_ty = context.model_type(&pagination.end.ty),
+        list = ident(&op.rust_name),
+    );
+    text
 }
 
 /// How a caller passes a required parameter: text by reference, numbers and flags by value,
@@ -541,8 +547,8 @@ fn pages_method(
 fn argument_type(context: &Context<'_>, param: &Param) -> String {
     match &param.ty {
         TypeRef::String => "&str".to_owned(),
-        TypeRef::Named(_) => format!("&{}", context.model_type_text(&param.ty)),
-        other => context.model_type_text(other),
+        TypeRef::Named(_) => format!("&{}", context.model_type(&param.ty)),
+        other => context.model_type(other),
     }
 }
 

@@ -74,12 +74,7 @@ impl<'a> Context<'a> {
     }
 
     /// A model type in the crate's own code outside the models (`crate::models::X`, `Vec<…>`).
-    pub fn model_type(&self, ty: &TypeRef) -> TokenStream {
-        self.paths.from("crate::models").type_of(ty, self.space)
-    }
-
-    /// [`Self::model_type`] as text.
-    pub fn model_type_text(&self, ty: &TypeRef) -> String {
+    pub fn model_type(&self, ty: &TypeRef) -> String {
         self.paths.from("crate::models").type_text(ty, self.space)
     }
 

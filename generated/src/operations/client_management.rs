@@ -43,37 +43,6 @@ impl ClientGetListQuery {
     }
 }
 
-impl Service {
-    /// Every item of [`Service::client_get_list`](crate::Service::client_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
-    pub fn client_get_list_pages(
-        &self,
-        query: &ClientGetListQuery,
-    ) -> crate::client::Pages<crate::models::Client> {
-        let handle = self.clone();
-        let query = query.clone();
-        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
-        crate::client::Pages::new(
-            start,
-            end,
-            Box::new(move |start, end| {
-                let page = ClientGetListQuery {
-                    start: Some(crate::client::index::<i32>(start)),
-                    end: Some(crate::client::index::<i32>(end)),
-                    ..query.clone()
-                };
-                let call = handle.client_get_list(&page);
-                Box::pin(async move {
-                    let answer = call.await?;
-                    Ok(crate::client::Page {
-                        total: answer.total_count.map(i64::from),
-                        items: answer.clients.unwrap_or_default(),
-                    })
-                })
-            }),
-        )
-    }
-}
-
 /// The optional query parameters of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list): `default()` leaves them all out, and a method per parameter sets it.
 #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -113,39 +82,6 @@ impl ClientAuthorizationGetListQuery {
     }
 }
 
-impl Service {
-    /// Every item of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
-    pub fn client_authorization_get_list_pages(
-        &self,
-        subject: &str,
-        query: &ClientAuthorizationGetListQuery,
-    ) -> crate::client::Pages<crate::models::ClientLimited> {
-        let handle = self.clone();
-        let query = query.clone();
-        let subject = subject.to_owned();
-        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
-        crate::client::Pages::new(
-            start,
-            end,
-            Box::new(move |start, end| {
-                let page = ClientAuthorizationGetListQuery {
-                    start: Some(crate::client::index::<i32>(start)),
-                    end: Some(crate::client::index::<i32>(end)),
-                    ..query.clone()
-                };
-                let call = handle.client_authorization_get_list(&subject, &page);
-                Box::pin(async move {
-                    let answer = call.await?;
-                    Ok(crate::client::Page {
-                        total: answer.total_count.map(i64::from),
-                        items: answer.clients.unwrap_or_default(),
-                    })
-                })
-            }),
-        )
-    }
-}
-
 /// The optional query parameters of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject): `default()` leaves them all out, and a method per parameter sets it.
 #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -182,40 +118,6 @@ impl ClientAuthorizationGetListBySubjectQuery {
     pub fn end(mut self, end: i32) -> Self {
         self.end = Some(end);
         self
-    }
-}
-
-impl Service {
-    /// Every item of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
-    pub fn client_authorization_get_list_by_subject_pages(
-        &self,
-        subject: &str,
-        query: &ClientAuthorizationGetListBySubjectQuery,
-    ) -> crate::client::Pages<crate::models::ClientLimited> {
-        let handle = self.clone();
-        let query = query.clone();
-        let subject = subject.to_owned();
-        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
-        crate::client::Pages::new(
-            start,
-            end,
-            Box::new(move |start, end| {
-                let page = ClientAuthorizationGetListBySubjectQuery {
-                    start: Some(crate::client::index::<i32>(start)),
-                    end: Some(crate::client::index::<i32>(end)),
-                    ..query.clone()
-                };
-                let call = handle
-                    .client_authorization_get_list_by_subject(&subject, &page);
-                Box::pin(async move {
-                    let answer = call.await?;
-                    Ok(crate::client::Page {
-                        total: answer.total_count.map(i64::from),
-                        items: answer.clients.unwrap_or_default(),
-                    })
-                })
-            }),
-        )
     }
 }
 
@@ -294,6 +196,36 @@ impl Service {
             .query("developer", query.developer.as_deref())
             .query("start", query.start)
             .query("end", query.end)
+    }
+
+    /// Every item of [`Service::client_get_list`](crate::Service::client_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+    pub fn client_get_list_pages(
+        &self,
+        query: &ClientGetListQuery,
+    ) -> crate::client::Pages<crate::models::Client> {
+        let handle = self.clone();
+        let query = query.clone();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.client_get_list(&page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
     }
 
     /// Create Client
@@ -554,6 +486,38 @@ impl Service {
             .query("end", query.end)
     }
 
+    /// Every item of [`Service::client_authorization_get_list`](crate::Service::client_authorization_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+    pub fn client_authorization_get_list_pages(
+        &self,
+        subject: &str,
+        query: &ClientAuthorizationGetListQuery,
+    ) -> crate::client::Pages<crate::models::ClientLimited> {
+        let handle = self.clone();
+        let query = query.clone();
+        let subject = subject.to_owned();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientAuthorizationGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.client_authorization_get_list(&subject, &page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
+    }
+
     /// Get Authorized Applications
     ///
     /// Get a list of client applications that an end-user has authorized.
@@ -630,6 +594,38 @@ impl Service {
             .query("developer", query.developer.as_deref())
             .query("start", query.start)
             .query("end", query.end)
+    }
+
+    /// Every item of [`Service::client_authorization_get_list_by_subject`](crate::Service::client_authorization_get_list_by_subject), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "client-management"))))]
+    pub fn client_authorization_get_list_by_subject_pages(
+        &self,
+        subject: &str,
+        query: &ClientAuthorizationGetListBySubjectQuery,
+    ) -> crate::client::Pages<crate::models::ClientLimited> {
+        let handle = self.clone();
+        let query = query.clone();
+        let subject = subject.to_owned();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ClientAuthorizationGetListBySubjectQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.client_authorization_get_list_by_subject(&subject, &page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.clients.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
     }
 
     /// Update Client Tokens

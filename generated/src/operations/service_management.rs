@@ -31,37 +31,6 @@ impl ServiceGetListQuery {
     }
 }
 
-impl Client {
-    /// Every item of [`Client::service_get_list`](crate::Client::service_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
-    pub fn service_get_list_pages(
-        &self,
-        query: &ServiceGetListQuery,
-    ) -> crate::client::Pages<crate::models::Service> {
-        let handle = self.clone();
-        let query = query.clone();
-        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
-        crate::client::Pages::new(
-            start,
-            end,
-            Box::new(move |start, end| {
-                let page = ServiceGetListQuery {
-                    start: Some(crate::client::index::<i32>(start)),
-                    end: Some(crate::client::index::<i32>(end)),
-                    ..query.clone()
-                };
-                let call = handle.service_get_list(&page);
-                Box::pin(async move {
-                    let answer = call.await?;
-                    Ok(crate::client::Page {
-                        total: answer.total_count.map(i64::from),
-                        items: answer.services.unwrap_or_default(),
-                    })
-                })
-            }),
-        )
-    }
-}
-
 /// The optional query parameters of [`Service::service_configuration`](crate::Service::service_configuration): `default()` leaves them all out, and a method per parameter sets it.
 #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "service-management"))))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -135,6 +104,39 @@ impl Client {
             authenticated: true,
         };
         self.call(&ENDPOINT, &[], decode::json).query("start", query.start).query("end", query.end)
+    }
+
+    /// Every item of [`Client::service_get_list`](crate::Client::service_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    #[cfg_attr(
+        docsrs,
+        doc(cfg(all(feature = "client", feature = "service-management")))
+    )]
+    pub fn service_get_list_pages(
+        &self,
+        query: &ServiceGetListQuery,
+    ) -> crate::client::Pages<crate::models::Service> {
+        let handle = self.clone();
+        let query = query.clone();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = ServiceGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.service_get_list(&page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.services.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
     }
 
     /// Create Service

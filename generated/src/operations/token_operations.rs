@@ -51,37 +51,6 @@ impl AuthTokenGetListQuery {
     }
 }
 
-impl Service {
-    /// Every item of [`Service::auth_token_get_list`](crate::Service::auth_token_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
-    pub fn auth_token_get_list_pages(
-        &self,
-        query: &AuthTokenGetListQuery,
-    ) -> crate::client::Pages<crate::models::AccessToken> {
-        let handle = self.clone();
-        let query = query.clone();
-        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
-        crate::client::Pages::new(
-            start,
-            end,
-            Box::new(move |start, end| {
-                let page = AuthTokenGetListQuery {
-                    start: Some(crate::client::index::<i32>(start)),
-                    end: Some(crate::client::index::<i32>(end)),
-                    ..query.clone()
-                };
-                let call = handle.auth_token_get_list(&page);
-                Box::pin(async move {
-                    let answer = call.await?;
-                    Ok(crate::client::Page {
-                        total: answer.total_count.map(i64::from),
-                        items: answer.access_tokens.unwrap_or_default(),
-                    })
-                })
-            }),
-        )
-    }
-}
-
 /// The optional query parameters of [`Service::auth_token_create_batch`](crate::Service::auth_token_create_batch): `default()` leaves them all out, and a method per parameter sets it.
 #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -139,6 +108,36 @@ impl Service {
             .query("subject", query.subject.as_deref())
             .query("start", query.start)
             .query("end", query.end)
+    }
+
+    /// Every item of [`Service::auth_token_get_list`](crate::Service::auth_token_get_list), a page at a time: the arguments are those of that method, `query.start` is where the walk starts (0 unless set) and `query.end` where it stops (the end of the list unless set); each page asks for [`DEFAULT_PAGE_SIZE`](crate::client::DEFAULT_PAGE_SIZE) items unless [`Pages::page_size`](crate::client::Pages::page_size) says otherwise, and is asked for only when it is needed. See [`Pages`](crate::client::Pages) for when the walk ends.
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "client", feature = "token-operations"))))]
+    pub fn auth_token_get_list_pages(
+        &self,
+        query: &AuthTokenGetListQuery,
+    ) -> crate::client::Pages<crate::models::AccessToken> {
+        let handle = self.clone();
+        let query = query.clone();
+        let (start, end) = (query.start.map(i64::from), query.end.map(i64::from));
+        crate::client::Pages::new(
+            start,
+            end,
+            Box::new(move |start, end| {
+                let page = AuthTokenGetListQuery {
+                    start: Some(crate::client::index::<i32>(start)),
+                    end: Some(crate::client::index::<i32>(end)),
+                    ..query.clone()
+                };
+                let call = handle.auth_token_get_list(&page);
+                Box::pin(async move {
+                    let answer = call.await?;
+                    Ok(crate::client::Page {
+                        total: answer.total_count.map(i64::from),
+                        items: answer.access_tokens.unwrap_or_default(),
+                    })
+                })
+            }),
+        )
     }
 
     /// Create Access Token
