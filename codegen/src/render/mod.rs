@@ -1,10 +1,11 @@
 //! Stages 3 and 4: the model as Rust files.
 //!
 //! Two ways to write code, chosen per part of a file. Code whose layout depends on its width
-//! and which appears a few times (the crate root, the client module, constructors, unions, the
-//! `…_pages` methods) is built as `quote` tokens and laid out by `prettyplease`. The bulk of the
-//! crate is regular and is written as text (`code_text.rs`): a model's attributes, fields and
-//! values, the operations' methods and query structs, the generated tests. Taking a file's items
+//! and which appears a few times (the crate root, the client module, the operations index,
+//! constructors, unions) is built as `quote` tokens and laid out by `prettyplease`. The bulk of
+//! the crate is regular and is written as text (`code_text.rs`): a model's attributes, fields and
+//! values, the operations' methods (with their `…_pages` walks) and query structs, the generated
+//! tests. Taking a file's items
 //! through tokens, `syn` and `prettyplease` cost three quarters of the stage; the text follows
 //! the same layout (attributes break exactly where `prettyplease` breaks them; code follows
 //! `rustfmt` at 100 columns).
