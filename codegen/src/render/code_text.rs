@@ -159,6 +159,8 @@ fn width(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -201,6 +203,53 @@ mod tests {
     )]
 "#
         );
+    }
+
+    /// Conditions as the crate writes them: a feature, or `any`/`all`/`not` of conditions.
+    fn condition() -> impl Strategy<Value = Meta> {
+        let feature = "[a-z]{1,12}(-[a-z]{1,12}){0,2}".prop_map(|name| Meta::feature(&name));
+        feature.prop_recursive(3, 12, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..5).prop_map(|items| Meta::List("any", items)),
+                proptest::collection::vec(inner.clone(), 1..5).prop_map(|items| Meta::List("all", items)),
+                inner.prop_map(|item| Meta::List("not", vec![item])),
+            ]
+        })
+    }
+
+    /// Every attribute the crate writes as text: `cfg`, a docs.rs badge, a doc sentence under a
+    /// condition, a derive.
+    fn attribute() -> impl Strategy<Value = Meta> {
+        prop_oneof![
+            condition().prop_map(|c| Meta::List("cfg", vec![c])),
+            condition().prop_map(|c| Meta::List(
+                "cfg_attr",
+                vec![Meta::Word("docsrs".into()), Meta::List("doc", vec![Meta::List("cfg", vec![c])])]
+            )),
+            (condition(), "[ -~]{0,120}").prop_map(|(c, text)| Meta::List("cfg_attr", vec![c, Meta::doc(&text)])),
+            proptest::collection::vec("[A-Z][a-z]{0,15}", 1..12)
+                .prop_map(|names| Meta::List("derive", names.into_iter().map(Meta::Word).collect())),
+        ]
+    }
+
+    proptest! {
+        /// The layout `prettyplease` gives the same attribute, on an item and on a method inside
+        /// an `impl`.
+        #[test]
+        fn attributes_are_laid_out_as_prettyplease_lays_them_out(meta in attribute()) {
+            let flat = meta.flat();
+            let on_item = syn::parse_str::<syn::File>(&format!("#[{flat}] struct S;")).expect("parses");
+            let expected = prettyplease::unparse(&on_item);
+            let mut out = String::new();
+            push_attribute(&mut out, 0, &meta);
+            prop_assert_eq!(format!("{out}struct S;\n"), expected);
+
+            let in_impl = syn::parse_str::<syn::File>(&format!("impl S {{ #[{flat}] fn f() {{}} }}")).expect("parses");
+            let expected = prettyplease::unparse(&in_impl);
+            let mut out = String::new();
+            push_attribute(&mut out, 4, &meta);
+            prop_assert_eq!(format!("impl S {{\n{out}    fn f() {{}}\n}}\n"), expected);
+        }
     }
 
     #[test]
