@@ -5,8 +5,9 @@
 //! 1. [`load`]: text → a checked OpenAPI 3.0 document (raw JSON tree plus `openapiv3` types);
 //! 2. [`model`]: document → [`model::TypeSpace`], every Rust type named and resolved, every
 //!    operation typed, and for each type where it is used and which traits it can derive;
-//! 3. [`render`]: type space → `quote` tokens → `prettyplease` text: one file per type, the client
-//!    and its tests, and the crate's manifest, README, license and front page;
+//! 3. [`render`]: type space → Rust text, the regular bulk written directly and the rest as
+//!    `quote` tokens laid out by `prettyplease`: one file per type, the client and its tests,
+//!    and the crate's manifest, README, license and front page;
 //! 4. [`surface`](mod@surface): type space → the record of what users can name (`api-surface.json`), and two
 //!    records → a change report, each change breaking or additive.
 //!
