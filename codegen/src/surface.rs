@@ -2,7 +2,8 @@
 //!
 //! A regeneration replaces a crate that users build against. To say what that means for them,
 //! the generator records the crate's surface — every type with its fields, enum values and union
-//! variants, every operation with its parameters, body and response — in a small file beside the
+//! variants, every operation with its parameters, body and response, and the cargo features that
+//! compile each — in a small file beside the
 //! generated code (`api-surface.json`, not part of the published package). The next run compares
 //! the surface it is about to write with the recorded one, so the comparison needs nothing but
 //! the output directory (it works in a fresh checkout), and prints a [`Report`]: each change
@@ -39,6 +40,14 @@ pub struct Surface {
     /// Every operation, by Rust name (the name of its client method).
     #[serde(default)]
     pub operations: BTreeMap<String, OperationSurface>,
+    /// The cargo features that compile a type, any one of them, for every type that is not
+    /// always compiled; `None` in a record written before features were recorded (then they are
+    /// not compared).
+    #[serde(default)]
+    pub type_features: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// The same for the operations' methods (which also need the `client` feature, always).
+    #[serde(default)]
+    pub operation_features: Option<BTreeMap<String, BTreeSet<String>>>,
 }
 
 /// One type. Types it refers to are written by their Rust name, as in the generated code.
@@ -123,6 +132,8 @@ impl Surface {
     /// The surface of the crate generated from `space`.
     pub fn of(space: &TypeSpace, title: &str, version: &str, sha256: &str) -> Self {
         let types = space.types.iter().map(|def| (def.name.clone(), type_surface(&def.kind, space))).collect();
+        let type_features = space.types.iter().filter(|def| !def.features.is_empty());
+        let operation_features = space.operations.iter().filter(|op| !op.features.is_empty());
         Self {
             format: FORMAT,
             title: title.to_owned(),
@@ -130,6 +141,10 @@ impl Surface {
             sha256: sha256.to_owned(),
             types,
             operations: operations(space),
+            type_features: Some(type_features.map(|def| (def.name.clone(), def.features.clone())).collect()),
+            operation_features: Some(
+                operation_features.map(|op| (op.rust_name.clone(), op.features.clone())).collect(),
+            ),
         }
     }
 
@@ -158,8 +173,14 @@ impl Surface {
             spaced(&mut out, 0, &value);
             out.extend_from_slice(b",\n");
         }
+        let recorded = self.type_features.is_some() || self.operation_features.is_some();
         section(&mut out, "types", &self.types, ",");
-        section(&mut out, "operations", &self.operations, "");
+        section(&mut out, "operations", &self.operations, if recorded { "," } else { "" });
+        if recorded {
+            let none = BTreeMap::new();
+            section(&mut out, "type_features", self.type_features.as_ref().unwrap_or(&none), ",");
+            section(&mut out, "operation_features", self.operation_features.as_ref().unwrap_or(&none), "");
+        }
         out.extend_from_slice(b"}\n");
         // Only strings and JSON punctuation were written.
         String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
@@ -551,6 +572,16 @@ pub fn diff(old: &Surface, new: &Surface) -> Report {
         if !old.types.contains_key(name) && !renamed_to.contains(name.as_str()) {
             let change = Change::new(false).text("type ").code(name).text(format!(" added ({})", describe(new_ty)));
             entries.push((name.clone(), vec![change]));
+        }
+    }
+    if let (Some(was), Some(now)) = (&old.type_features, &new.type_features) {
+        for name in old.types.keys() {
+            let new_name = renames.get(name).unwrap_or(name);
+            // A type that became the same type as its twin is compared once, as the twin.
+            if new.types.contains_key(new_name) && !found.twin_of.contains_key(name) {
+                let changes = feature_changes("type", new_name, was.get(name), now.get(new_name));
+                entries.push((new_name.clone(), changes));
+            }
         }
     }
     // By (new) type name; a stable sort keeps a type's own entries in order.
@@ -1006,6 +1037,52 @@ fn variant_changes(
 
 /// Operations are the same operation when their Rust names are equal, or, renamed, when their
 /// method and path are.
+/// How the cargo features that compile an item (`None`: it is always compiled) changed. A user
+/// who enabled only a feature the item lost no longer has it: breaking; one it gained, or no
+/// longer needing any, only adds.
+fn feature_changes(
+    kind: &str,
+    name: &str,
+    was: Option<&BTreeSet<String>>,
+    now: Option<&BTreeSet<String>>,
+) -> Vec<Change> {
+    let subject = |breaking: bool| Change::new(breaking).text(format!("{kind} ")).code(name);
+    match (was, now) {
+        (None, None) => Vec::new(),
+        (None, Some(now)) => {
+            vec![features(subject(true).text(" is no longer always compiled: it needs "), now, "one of ")]
+        }
+        (Some(was), None) => {
+            vec![features(subject(false).text(" is now always compiled (it needed "), was, "one of ").text(")")]
+        }
+        (Some(was), Some(now)) => {
+            let mut changes = Vec::new();
+            let lost: BTreeSet<String> = was.difference(now).cloned().collect();
+            if !lost.is_empty() {
+                let change = features(subject(true).text(" is no longer compiled with "), &lost, "");
+                changes.push(features(change.text(" (it needs "), now, "one of ").text(")"));
+            }
+            let gained: BTreeSet<String> = now.difference(was).cloned().collect();
+            if !gained.is_empty() {
+                changes.push(features(subject(false).text(" is now also compiled with "), &gained, ""));
+            }
+            changes
+        }
+    }
+}
+
+/// "the feature `a`", or "{several}the features `a`, `b`" ("one of " where any one will do).
+fn features(change: Change, names: &BTreeSet<String>, several: &str) -> Change {
+    let change = match names.len() {
+        1 => change.text("the feature "),
+        _ => change.text(format!("{several}the features ")),
+    };
+    names.iter().enumerate().fold(change, |change, (index, name)| {
+        let change = if index == 0 { change } else { change.text(", ") };
+        change.code(name)
+    })
+}
+
 fn operation_changes(old: &Surface, new: &Surface, renames: &BTreeMap<String, String>) -> Vec<Change> {
     let mut changes = Vec::new();
     let same_endpoint = |a: &OperationSurface, b: &OperationSurface| a.method == b.method && a.path == b.path;
@@ -1056,6 +1133,9 @@ fn operation_changes(old: &Surface, new: &Surface, renames: &BTreeMap<String, St
                 .push(subject(true, now_name).text(": response ").code(was_response).text(" → ").code(&now.response));
         }
         changes.extend(param_changes(now_name, &op.params, &now.params, renames));
+        if let (Some(was), Some(features)) = (&old.operation_features, &new.operation_features) {
+            changes.extend(feature_changes("operation", now_name, was.get(name), features.get(now_name)));
+        }
     }
     for (name, op) in &new.operations {
         if !old.operations.contains_key(name) && !renamed_to.contains(name) {

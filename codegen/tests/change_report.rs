@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use authlete_codegen::surface::{diff, OperationSurface, ParamSurface, Surface, TypeSurface, FILE, FORMAT};
@@ -167,7 +167,64 @@ fn with_operations(version: &str, types: &[&str], operations: Vec<(&str, Operati
         sha256: String::new(),
         types: types.iter().map(|name| ((*name).to_owned(), TypeSurface::Alias { target: "String".into() })).collect(),
         operations: operations.into_iter().map(|(name, op)| (name.to_owned(), op)).collect::<BTreeMap<_, _>>(),
+        type_features: Some(BTreeMap::new()),
+        operation_features: Some(BTreeMap::new()),
     }
+}
+
+/// `name` compiled with any of `features`.
+fn compiled_with(name: &str, features: &[&str]) -> (String, BTreeSet<String>) {
+    (name.to_owned(), features.iter().map(|f| (*f).to_owned()).collect())
+}
+
+/// A type or a method that loses a cargo feature is gone for users who enabled only that one;
+/// one that gains a feature, or needs none any more, only adds.
+#[test]
+fn feature_changes_are_reported_and_flagged() {
+    let get = || operation("GET", "/thing", &[], None, "()");
+    let ops = || vec![("a_get", get()), ("b_get", get()), ("c_get", get())];
+    let mut old = with_operations("1", &["Always", "Moved", "Narrowed", "Widened"], ops());
+    old.type_features = Some(BTreeMap::from([
+        compiled_with("Moved", &["area-a"]),
+        compiled_with("Narrowed", &["area-a", "area-b", "area-c"]),
+        compiled_with("Widened", &["area-a"]),
+    ]));
+    old.operation_features =
+        Some(BTreeMap::from([compiled_with("a_get", &["area-a"]), compiled_with("b_get", &["area-b"])]));
+    let mut new = with_operations("2", &["Always", "Moved", "Narrowed", "Widened"], ops());
+    new.type_features = Some(BTreeMap::from([
+        compiled_with("Always", &["area-a", "area-b"]),
+        compiled_with("Moved", &["area-b"]),
+        compiled_with("Narrowed", &["area-c"]),
+        compiled_with("Widened", &["area-a", "area-b"]),
+    ]));
+    new.operation_features =
+        Some(BTreeMap::from([compiled_with("b_get", &["area-b"]), compiled_with("c_get", &["area-c"])]));
+    assert_eq!(
+        diff(&old, &new).text(),
+        "API changes from Ops 1 to Ops 2: 4 breaking, 3 additive
+
+Breaking (4):
+  type `Always` is no longer always compiled: it needs one of the features `area-a`, `area-b`
+  type `Moved` is no longer compiled with the feature `area-a` (it needs the feature `area-b`)
+  type `Narrowed` is no longer compiled with the features `area-a`, `area-b` (it needs the feature `area-c`)
+  operation `c_get` is no longer always compiled: it needs the feature `area-c`
+
+Additive (3):
+  type `Moved` is now also compiled with the feature `area-b`
+  type `Widened` is now also compiled with the feature `area-b`
+  operation `a_get` is now always compiled (it needed the feature `area-a`)
+"
+    );
+
+    // A record written before features were recorded compares no features.
+    let mut unrecorded = old.clone();
+    unrecorded.type_features = None;
+    unrecorded.operation_features = None;
+    assert_eq!(diff(&unrecorded, &new).text(), "API changes from Ops 1 to Ops 2: no API changes\n");
+    let record = unrecorded.to_json();
+    assert!(!record.contains("features"), "{record}");
+    assert_eq!(Surface::from_json(&record), Some(unrecorded));
 }
 
 /// Operations are a section of the record of their own; the model does not produce them yet, so
