@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::docs::code_span;
 use crate::model::{Field, TypeKind, TypeRef, TypeSpace};
 
 /// The version of the record's layout; a record of another version is not compared.
@@ -286,7 +287,6 @@ pub fn type_name(ty: &TypeRef, space: &TypeSpace) -> String {
     }
 }
 
-/// Writes `"name": {…}` lines of one section of the record.
 /// `"name": {` and one entry a line, each an object whose lists have one element a line.
 fn section<T: Serialize>(out: &mut Vec<u8>, name: &str, entries: &BTreeMap<String, T>, trailing: &str) {
     out.extend_from_slice(b"  ");
@@ -495,15 +495,6 @@ impl Report {
         }
         out
     }
-}
-
-/// `text` as a Markdown code span whatever backticks it holds (names and values come from the
-/// spec): fenced by one backtick more than its longest run, padded where it starts or ends
-/// with one.
-fn code_span(text: &str) -> String {
-    let fence = "`".repeat(text.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 fn capitalised(text: &str) -> String {

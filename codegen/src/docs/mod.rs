@@ -32,6 +32,7 @@ use pulldown_cmark::Options;
 
 use fixes::fix_blocks;
 use plain::collect_plain_text;
+pub use render::code_span;
 use render::{finish, render_blocks};
 use sanitize::sanitize;
 use tree::parse_blocks;

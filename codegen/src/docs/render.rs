@@ -361,6 +361,14 @@ fn longest_run(text: &str, c: char) -> usize {
     text.split(|x| x != c).map(str::len).max().unwrap_or(0)
 }
 
+/// `text` as a Markdown code span whatever backticks it holds: the fence is one backtick longer
+/// than the longest run inside, and padded where the text starts or ends with one.
+pub fn code_span(text: &str) -> String {
+    let fence = "`".repeat(longest_run(text, '`') + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// A code fence longer than any run of backticks in `text`, and at least three backticks long.
 pub(super) fn code_fence(text: &str) -> String {
     "`".repeat(longest_run(text, '`').max(2) + 1)

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::code_text::{push_attribute, push_cfg, push_chain, push_signature, string_literal, Meta};
-use super::context::{any_feature, badge_meta, cfg_any, feature_condition, Context};
+use super::code_text::{push_attribute, push_cfg_badged, push_chain, push_signature, string_literal, Meta};
+use super::context::{any_feature, cfg_any, feature_condition, Context};
 use super::doc_text::{code_span, inner_doc_attrs, push_docs, DocSlots};
 use super::rust_types::ident;
 use crate::error::InternalError;
@@ -235,25 +235,23 @@ fn area(context: &Context<'_>, operations: &[&Operation]) -> String {
             methods.push(pages_method(context, op, pagination, condition.as_ref()));
         }
     }
-    let mut handles = vec!["decode", "Call"];
+    let (client, service) = (!on_client.is_empty(), !on_service.is_empty());
+    // The names used, in the order `rustfmt` sorts them.
+    let used = [
+        ("decode", true),
+        ("Call", true),
+        ("Client", client),
+        ("Endpoint", true),
+        ("Method", true),
+        ("Service", service),
+    ];
+    let handles: Vec<&str> = used.iter().filter(|(_, used)| *used).map(|(name, _)| *name).collect();
     for (handle, methods) in [("Client", &on_client), ("Service", &on_service)] {
         if !methods.is_empty() {
-            handles.push(handle);
             items.push(format!("impl {handle} {{\n{}}}\n", methods.join("\n")));
         }
     }
-    handles.extend(["Endpoint", "Method"]);
-    // In the order `rustfmt` sorts them.
-    handles.sort_unstable_by_key(|name| (name.starts_with(char::is_uppercase), *name));
     format!("use crate::client::{{{}}};\n\n{}", handles.join(", "), items.join("\n"))
-}
-
-/// `#[cfg(condition)]` with the docs.rs badge that says so, at `indent`; nothing for `None`.
-fn push_cfg_badged(out: &mut String, indent: usize, condition: Option<&Meta>) {
-    if let Some(condition) = condition {
-        push_cfg(out, indent, Some(condition.clone()));
-        push_attribute(out, indent, &badge_meta(condition.clone()));
-    }
 }
 
 /// An operation's method, in an `impl` block.
@@ -280,7 +278,7 @@ fn method(context: &Context<'_>, op: &Operation, condition: Option<&Meta>) -> St
     let mut text = String::new();
     push_docs(&mut text, "    ", &method_docs(context, op));
     push_cfg_badged(&mut text, 4, condition);
-    push_attribute(&mut text, 4, &badge_meta(needs(op)));
+    push_attribute(&mut text, 4, &Meta::badge(needs(op)));
     if op.deprecated {
         text.push_str("    #[deprecated]\n");
     }
@@ -389,7 +387,7 @@ fn query_struct(context: &Context<'_>, op: &Operation, condition: Option<&Meta>)
             method = op.rust_name
         ),
     );
-    push_attribute(&mut text, 0, &badge_meta(needs(op)));
+    push_attribute(&mut text, 0, &Meta::badge(needs(op)));
     // `non_exhaustive`: a parameter the spec adds later is a new field, which must not break callers;
     // they build the struct with `default()` and the setters.
     let eq_hash = if op.optional_params().all(|p| context.space.eq_hash(&p.ty)) { ", Eq, Hash" } else { "" };
@@ -495,7 +493,7 @@ fn pages_method(context: &Context<'_>, op: &Operation, pagination: &Pagination, 
         ),
     );
     push_cfg_badged(&mut text, 4, condition);
-    push_attribute(&mut text, 4, &badge_meta(needs(op)));
+    push_attribute(&mut text, 4, &Meta::badge(needs(op)));
     // `&self` is not counted.
     if args.len() > 8 {
         text.push_str("    #[allow(clippy::too_many_arguments)]\n");

@@ -41,6 +41,14 @@ impl Meta {
         Meta::Word(format!("feature = {}", string_literal(name)))
     }
 
+    /// The docs.rs badge of an item compiled under `condition`: `cfg_attr(docsrs, doc(cfg(…)))`
+    /// (`doc(cfg)` only where docs.rs builds with `--cfg docsrs`, on nightly; stable builds never
+    /// see it).
+    pub(crate) fn badge(condition: Meta) -> Meta {
+        let cfg = Meta::List("cfg", vec![condition]);
+        Meta::List("cfg_attr", vec![Meta::Word("docsrs".into()), Meta::List("doc", vec![cfg])])
+    }
+
     /// `doc = "text"`.
     pub(crate) fn doc(text: &str) -> Meta {
         Meta::Word(format!("doc = {}", string_literal(text)))
@@ -114,6 +122,14 @@ pub(crate) fn push_attribute(out: &mut String, indent: usize, meta: &Meta) {
 pub(crate) fn push_cfg(out: &mut String, indent: usize, condition: Option<Meta>) {
     if let Some(condition) = condition {
         push_attribute(out, indent, &Meta::List("cfg", vec![condition]));
+    }
+}
+
+/// `#[cfg(condition)]` with the docs.rs badge that says so, at `indent`; nothing for `None`.
+pub(crate) fn push_cfg_badged(out: &mut String, indent: usize, condition: Option<&Meta>) {
+    if let Some(condition) = condition {
+        push_cfg(out, indent, Some(condition.clone()));
+        push_attribute(out, indent, &Meta::badge(condition.clone()));
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::code_text::Meta;
+use super::code_text::{push_cfg_badged, Meta};
 use super::doc_text::{self, comment_line, DocSlots, Rustdoc};
 use super::rust_types::{tokens, Paths};
 use crate::error::InternalError;
@@ -113,26 +113,16 @@ pub(crate) fn any_feature(features: &BTreeSet<String>) -> Option<TokenStream> {
     feature_condition(features).map(|condition| tokens(&condition.flat()))
 }
 
-/// The docs.rs badge of an item compiled under `condition`: `cfg_attr(docsrs, doc(cfg(…)))`.
-pub(crate) fn badge_meta(condition: Meta) -> Meta {
-    let cfg = Meta::List("cfg", vec![condition]);
-    Meta::List("cfg_attr", vec![Meta::Word("docsrs".into()), Meta::List("doc", vec![cfg])])
-}
-
 /// `#[cfg(any(feature = …))]` for the features that need an item; nothing if none do. For tests
 /// and private items: public items take [`cfg_badged`].
 pub(crate) fn cfg_any(features: &BTreeSet<String>) -> TokenStream {
     any_feature(features).map_or_else(TokenStream::new, |condition| quote!(#[cfg(#condition)]))
 }
 
-/// `#[cfg(condition)]` with the docs.rs badge that says so (`doc(cfg)` only where docs.rs builds
-/// with `--cfg docsrs`, on nightly; stable builds never see it).
-pub(crate) fn cfg_badged(condition: Option<TokenStream>) -> TokenStream {
-    match condition {
-        None => TokenStream::new(),
-        Some(condition) => quote! {
-            #[cfg(#condition)]
-            #[cfg_attr(docsrs, doc(cfg(#condition)))]
-        },
-    }
+/// `#[cfg(condition)]` with the docs.rs badge that says so, as tokens (see
+/// [`push_cfg_badged`](super::code_text::push_cfg_badged)).
+pub(crate) fn cfg_badged(condition: Meta) -> TokenStream {
+    let mut text = String::new();
+    push_cfg_badged(&mut text, 0, Some(&condition));
+    tokens(&text)
 }

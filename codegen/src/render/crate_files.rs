@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use quote::quote;
 
-use super::code_text::push_cfg;
+use super::code_text::{push_cfg, Meta};
 use super::context::{cfg_any, cfg_badged, feature_condition, Context, Provenance};
 use super::doc_text::{comment_line, escape_markdown, inner_doc_attrs, DocSlots};
 use super::rust_types::ident;
@@ -130,7 +130,7 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
     });
     let region = (!space.regions.is_empty()).then(|| quote!(Region,));
     let client = (!space.operations.is_empty()).then(|| {
-        let cfg = cfg_badged(Some(quote!(feature = "client")));
+        let cfg = cfg_badged(Meta::feature("client"));
         quote! {
             #cfg
             pub mod client;

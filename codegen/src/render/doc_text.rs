@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
 
+pub(crate) use crate::docs::code_span;
 use crate::docs::markdown_to_rustdoc;
 
 /// Descriptions of the spec as rustdoc, keyed by their Markdown. Converted ahead of rendering
@@ -127,14 +128,6 @@ pub(crate) fn comment_line(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(line)
-}
-
-/// `text` as a Markdown code span, whatever backticks it holds: the fence is one backtick longer
-/// than the longest run inside, and padded where the text starts or ends with one.
-pub(crate) fn code_span(text: &str) -> String {
-    let fence = "`".repeat(text.split(|c| c != '`').map(str::len).max().unwrap_or(0) + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
-    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Plain text for the middle of a Markdown line: on one line, and with every character that could

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::code_text::{push_attribute, Meta};
-use super::context::{badge_meta, feature_condition, Context};
+use super::code_text::{push_attribute, string_literal, Meta};
+use super::context::{feature_condition, Context};
 use super::doc_text::{code_span, comment_line, push_docs, DocSlots};
 use super::rust_types::{ident, tokens};
 use crate::error::InternalError;
@@ -24,7 +24,13 @@ pub fn file(context: &Context<'_>, path: &str, def: &TypeDef) -> Result<String, 
     match &def.kind {
         TypeKind::Struct(s) => structure(context, path, def, s, &mut text)?,
         TypeKind::Enum(e) => string_enum(context, def, e, &mut text),
-        TypeKind::Union(u) => text.push_str(&context.format(path, union(context, def, u), &slots)?),
+        TypeKind::Union(u) => {
+            // A union with a tag deserializes by hand (see [`union`]).
+            let serde =
+                if u.tag.is_some() { &["serde::Serialize"][..] } else { &["serde::Serialize", "serde::Deserialize"] };
+            push_derive(&mut text, def, serde);
+            text.push_str(&context.format(path, union(context, def, u), &slots)?);
+        }
         TypeKind::Alias(ty) => {
             let ty = context.paths.type_of(ty, context.space);
             text.push_str(&context.format(path, quote! { pub type #name = #ty; }, &slots)?);
@@ -65,7 +71,7 @@ fn type_docs(context: &Context<'_>, def: &TypeDef) -> String {
     push_sentences(&mut text, &sentences);
     push_docs(&mut text, "", &rest);
     if let Some(condition) = feature_condition(&def.features) {
-        push_attribute(&mut text, 0, &badge_meta(condition));
+        push_attribute(&mut text, 0, &Meta::badge(condition));
     }
     text
 }
@@ -273,15 +279,6 @@ fn field_docs(context: &Context<'_>, field: &Field) -> String {
     text
 }
 
-/// `Eq` and `Hash` for a type whose every part allows them (decided in the model).
-fn eq_hash(def: &TypeDef) -> TokenStream {
-    if def.eq_hash {
-        quote!(Eq, Hash,)
-    } else {
-        TokenStream::new()
-    }
-}
-
 fn structure(
     context: &Context<'_>,
     path: &str,
@@ -389,7 +386,7 @@ pub fn table(def: &TypeDef) -> String {
                     (true, true) => "nullable",
                     (false, _) => "optional",
                 };
-                let json_name = proc_macro2::Literal::string(&field.json_name);
+                let json_name = string_literal(&field.json_name);
                 text.push_str(&format!("    {}: {json_name} {kind},\n", ident(&field.rust_name)));
             }
             text.push_str("});\n");
@@ -398,7 +395,7 @@ pub fn table(def: &TypeDef) -> String {
         TypeKind::Enum(e) => {
             let mut text = format!("\ncrate::open_enum::open_enum!({}, {}, {{\n", ident(&def.name), ident(&e.fallback));
             for variant in &e.variants {
-                let value = proc_macro2::Literal::string(&variant.value);
+                let value = string_literal(&variant.value);
                 text.push_str(&format!("    {} => {value},\n", ident(&variant.rust_name)));
             }
             text.push_str("});\n");
@@ -442,9 +439,10 @@ fn string_enum(context: &Context<'_>, def: &TypeDef, e: &StringEnum, text: &mut 
     let _ = writeln!(text, "    {}({}),\n}}", ident(&e.fallback), context.paths.string());
 }
 
+/// A union's enum (its derives are written before it) and, for a union with a tag, its
+/// `Deserialize`.
 fn union(context: &Context<'_>, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
-    let eq_hash = eq_hash(def);
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
         let ty = context.paths.type_of(&v.ty, context.space);
@@ -452,7 +450,6 @@ fn union(context: &Context<'_>, def: &TypeDef, u: &Union) -> TokenStream {
     });
     let Some(tag) = &u.tag else {
         return quote! {
-            #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize, serde::Deserialize)]
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -469,7 +466,6 @@ fn union(context: &Context<'_>, def: &TypeDef, u: &Union) -> TokenStream {
     // A format string: braces in the tag are text, not arguments.
     let unknown = format!("unknown `{}` {{other:?}}", tag.replace('{', "{{").replace('}', "}}"));
     quote! {
-        #[derive(Debug, Clone, PartialEq, #eq_hash serde::Serialize)]
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
