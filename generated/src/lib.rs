@@ -167,6 +167,9 @@ pub mod operations;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, ClientBuilder, Error, Region, Service};
+#[cfg(feature = "server")]
+#[cfg_attr(docsrs, doc(cfg(feature = "server")))]
+pub mod server;
 #[cfg(all(doctest, feature = "client", feature = "token-endpoint"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -65,6 +65,7 @@ pub fn build(spec: &Spec) -> Result<TypeSpace, Error> {
     space.warnings.extend(warnings);
     super::usage::assign(&mut space);
     super::traits::assign(&mut space);
+    super::toolkit::assign(&mut space);
     Ok(space)
 }
 

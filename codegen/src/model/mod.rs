@@ -9,6 +9,7 @@ mod conformance;
 mod cycles;
 pub(crate) mod naming;
 pub mod operations;
+pub mod toolkit;
 mod traits;
 pub mod usage;
 
@@ -34,6 +35,8 @@ pub struct TypeSpace {
     pub regions: Vec<operations::Region>,
     /// Every `example` the spec gives, with the type it is an example of.
     pub examples: Vec<Example>,
+    /// The server toolkit, where the spec has every operation it calls (see [`toolkit`]).
+    pub toolkit: Option<toolkit::Toolkit>,
     pub warnings: Vec<Warning>,
 }
 

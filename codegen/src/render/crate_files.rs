@@ -104,6 +104,16 @@ serde_path_to_error = {{ version = "0.1", optional = true }}
 tokio = {{ version = "1", default-features = false, features = ["time"], optional = true }}
 # A span per call (reqwest's HTTP/2 stack already builds it).
 tracing = {{ version = "0.1", default-features = false, features = ["std"], optional = true }}
+# The server toolkit (feature `server`): framework-neutral handlers on the `http` crate's types
+# (already in the client's tree), form and Base64 decoding, and the resource servers' bounded
+# cache of validated tokens.
+base64 = {{ version = "0.23", default-features = false, features = ["std"], optional = true }}
+form_urlencoded = {{ version = "1", optional = true }}
+http = {{ version = "1", default-features = false, features = ["std"], optional = true }}
+quick_cache = {{ version = "0.7", default-features = false, optional = true }}
+# The toolkit's router and extractor (feature `axum`) and the fake Authlete (feature `testing`);
+# HTTP/1 only.
+axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
 
 [dev-dependencies]
 # The generated operation tests run against a mock Authlete on 127.0.0.1; the README's example
@@ -140,6 +150,13 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
             pub use client::{Client, ClientBuilder, Error, #region Service};
         }
     });
+    let server = space.toolkit.is_some().then(|| {
+        let cfg = cfg_badged(Meta::feature("server"));
+        quote! {
+            #cfg
+            pub mod server;
+        }
+    });
     let open_struct = has_structs(space).then(|| {
         let cfg = support_cfg(space, |kind| matches!(kind, TypeKind::Struct(_)));
         quote! { #cfg mod open_struct; }
@@ -162,6 +179,7 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
         #open_enum
         #open_struct
         #client
+        #server
         #readme
     }
 }
@@ -596,6 +614,16 @@ fn features_table(space: &TypeSpace) -> String {
          client = [\"dep:percent-encoding\", \"dep:reqwest\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\"]\n",
         default = default.join(", ")
     );
+    if let Some(toolkit) = &space.toolkit {
+        let areas: String = toolkit.areas.iter().map(|area| format!(", \"{area}\"")).collect();
+        table.push_str(&format!(
+            "# The server toolkit: a handler per Authlete-backed endpoint of an authorization server, and\n\
+             # access-token validation for resource servers, on the `http` crate's types (no web framework).\n\
+             server = [\"client\"{areas}, \"dep:base64\", \"dep:form_urlencoded\", \"dep:http\", \"dep:quick_cache\", \"tokio/sync\"]\n\
+             # The toolkit's endpoints as an axum router, and an extractor for resource servers.\n\
+             axum = [\"server\", \"dep:axum\"]\n"
+        ));
+    }
     if !features.is_empty() {
         table.push_str("# One feature per area (operation tag) of the API: its operations and the types they use.\n");
     }

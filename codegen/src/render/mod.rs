@@ -24,6 +24,7 @@ mod examples;
 mod items;
 mod operation_tests;
 mod rust_types;
+mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,7 +51,7 @@ pub fn render(
     provenance: &Provenance,
     rustdoc: &Rustdoc,
 ) -> Result<Vec<GeneratedFile>, InternalError> {
-    let jobs: Vec<Job<'_>> = [Job::Client, Job::OperationTests, Job::Examples, Job::Fixed]
+    let jobs: Vec<Job<'_>> = [Job::Client, Job::OperationTests, Job::Examples, Job::Fixed, Job::Server]
         .into_iter()
         .chain(space.types.iter().map(Job::Model))
         .collect();
@@ -91,6 +92,7 @@ enum Job<'s> {
     OperationTests,
     Examples,
     Fixed,
+    Server,
     Model(&'s TypeDef),
 }
 
@@ -101,6 +103,7 @@ impl Job<'_> {
             Job::OperationTests => operation_tests::files(context),
             Job::Examples => Ok(vec![context.text_file("tests/spec_examples.rs", &examples::tests(context))]),
             Job::Fixed => crate_files::fixed_files(context),
+            Job::Server => Ok(server::files(context)),
             Job::Model(def) => {
                 let path = format!("src/models/{}.rs", def.module);
                 let text = items::file(context, &path, def)? + &items::table(def);

@@ -1,0 +1,22 @@
+//! The server toolkit (features `server` and `axum`): hand-written handlers, copied verbatim
+//! into `src/server/` when the model says the spec carries them (see `model::toolkit`).
+
+use crate::GeneratedFile;
+
+use super::context::Context;
+
+/// Every file of the toolkit, as its template writes it.
+const FILES: &[(&str, &str)] = &[
+    ("src/server/mod.rs", include_str!("../../templates/server/mod.rs")),
+    ("src/server/config.rs", include_str!("../../templates/server/config.rs")),
+    ("src/server/request.rs", include_str!("../../templates/server/request.rs")),
+    ("src/server/response.rs", include_str!("../../templates/server/response.rs")),
+    ("src/server/token.rs", include_str!("../../templates/server/token.rs")),
+];
+
+pub(super) fn files(context: &Context<'_>) -> Vec<GeneratedFile> {
+    if context.space.toolkit.is_none() {
+        return Vec::new();
+    }
+    FILES.iter().map(|(path, text)| context.text_file(path, text)).collect()
+}
