@@ -12,6 +12,8 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/request.rs", include_str!("../../templates/server/request.rs")),
     ("src/server/response.rs", include_str!("../../templates/server/response.rs")),
     ("src/server/token.rs", include_str!("../../templates/server/token.rs")),
+    ("src/server/par.rs", include_str!("../../templates/server/par.rs")),
+    ("src/server/revocation.rs", include_str!("../../templates/server/revocation.rs")),
 ];
 
 pub(super) fn files(context: &Context<'_>) -> Vec<GeneratedFile> {

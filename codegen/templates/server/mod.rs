@@ -56,14 +56,18 @@
 #![allow(clippy::result_large_err)]
 
 mod config;
+pub mod par;
 mod request;
 mod response;
+pub mod revocation;
 pub mod token;
 
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
 };
+pub use par::ParEndpoint;
 pub use request::{Request, TokenScheme};
+pub use revocation::RevocationEndpoint;
 pub use token::{
     ExtensionGrantDecision, GrantDecision, GrantHandler, IdTokenDecision, NativeSsoDecision, NoGrants, TokenEndpoint,
 };
@@ -72,6 +76,7 @@ use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 
 use crate::{Error, Service};
+use request::BasicCredentials;
 
 /// What every endpoint shares: the Authlete service and the configuration. Cheap to clone.
 ///
@@ -113,6 +118,31 @@ impl AuthorizationServer {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(error)) => Err(response::unavailable(endpoint, &error)),
             Err(_) => Err(response::timed_out(endpoint, timeout)),
+        }
+    }
+
+    /// An Authlete call that authenticates the client, made by `call` with the credentials to
+    /// send (`None` when the client sent no `Authorization: Basic`): first in the form-decoded
+    /// spelling, then, when `refused` says Authlete refused the client and the raw spelling
+    /// differs, once more in the raw spelling (see the [module docs](self#client_secret_basic)).
+    pub(crate) async fn call_as_client<T, C>(
+        &self,
+        endpoint: Endpoint,
+        credentials: Option<BasicCredentials>,
+        call: impl Fn(Option<(String, String)>) -> C,
+        refused: impl Fn(&T) -> bool,
+    ) -> Result<T, http::Response<String>>
+    where
+        C: IntoFuture<Output = Result<T, Error>>,
+    {
+        let Some(credentials) = credentials else {
+            return self.call(endpoint, call(None)).await;
+        };
+        let answer = self.call(endpoint, call(Some((credentials.id, credentials.secret)))).await?;
+        match credentials.raw {
+            // Client authentication comes first in Authlete: a refused try changed nothing.
+            Some(raw) if refused(&answer) => self.call(endpoint, call(Some(raw))).await,
+            _ => Ok(answer),
         }
     }
 }

@@ -192,22 +192,12 @@ impl<G: GrantHandler> TokenEndpoint<G> {
         credentials: Option<BasicCredentials>,
     ) -> Result<TokenResponse, Response<String>> {
         let service = self.server.service();
-        let Some(credentials) = credentials else {
-            return self.server.call(Endpoint::Token, service.auth_token(&request)).await;
+        let call = |client: Option<(String, String)>| {
+            let (client_id, client_secret) = client.unzip();
+            service.auth_token(&TokenRequest { client_id, client_secret, ..request.clone() })
         };
-        let decoded = TokenRequest {
-            client_id: Some(credentials.id),
-            client_secret: Some(credentials.secret),
-            ..request.clone()
-        };
-        let answer = self.server.call(Endpoint::Token, service.auth_token(&decoded)).await?;
-        match (answer.action.as_ref(), credentials.raw) {
-            (Some(TokenResponseAction::InvalidClient), Some((id, secret))) => {
-                let raw = TokenRequest { client_id: Some(id), client_secret: Some(secret), ..request };
-                self.server.call(Endpoint::Token, service.auth_token(&raw)).await
-            }
-            _ => Ok(answer),
-        }
+        let refused = |answer: &TokenResponse| matches!(answer.action, Some(TokenResponseAction::InvalidClient));
+        self.server.call_as_client(Endpoint::Token, credentials, call, refused).await
     }
 
     async fn respond(&self, answer: &TokenResponse) -> Response<String> {
