@@ -56,6 +56,7 @@
 #![allow(clippy::result_large_err)]
 
 mod config;
+pub mod introspection;
 pub mod par;
 mod request;
 mod response;
@@ -64,6 +65,10 @@ pub mod token;
 
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
+};
+pub use introspection::{
+    Caller, CallerCredentials, CallerDecision, CallerToken, IntrospectionCallers, IntrospectionEndpoint,
+    ResourceServer, StaticCallers,
 };
 pub use par::ParEndpoint;
 pub use request::{Request, TokenScheme};

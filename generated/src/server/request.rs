@@ -306,14 +306,14 @@ pub(crate) struct TokenError(pub(crate) &'static str);
 
 /// `scheme credentials` of an `Authorization` header: one space or more between them, none in
 /// the credentials.
-fn split_credentials(value: &str) -> Option<(&str, &str)> {
+pub(crate) fn split_credentials(value: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = value.trim().split_once(' ')?;
     let credentials = rest.trim_start();
     (!scheme.is_empty() && !credentials.is_empty() && !credentials.contains(' ')).then_some((scheme, credentials))
 }
 
 /// RFC 7235's `token68`: the syntax of a bearer token in a header (RFC 6750 §2.1).
-fn is_token68(text: &str) -> bool {
+pub(crate) fn is_token68(text: &str) -> bool {
     let body = text.trim_end_matches('=');
     !body.is_empty()
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
