@@ -64,6 +64,7 @@ mod request;
 mod response;
 pub mod revocation;
 pub mod token;
+pub mod userinfo;
 
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
@@ -77,6 +78,9 @@ pub use request::{Request, TokenScheme};
 pub use revocation::RevocationEndpoint;
 pub use token::{
     ExtensionGrantDecision, GrantDecision, GrantHandler, IdTokenDecision, NativeSsoDecision, NoGrants, TokenEndpoint,
+};
+pub use userinfo::{
+    ClaimValues, ClaimsDecision, ClaimsRequest, NoClaims, RequestedClaim, UserClaims, UserInfoEndpoint,
 };
 
 use std::future::{Future, IntoFuture};

@@ -133,6 +133,31 @@ impl Request {
         Ok(text)
     }
 
+    /// The body as JSON text, checked: not larger than the limit, sent as `application/json`
+    /// (any parameters), and UTF-8. Whether it is valid JSON is Authlete's to say, in the error
+    /// the endpoint's specification prescribes (RFC 7591's `invalid_client_metadata`, say).
+    pub(crate) fn json_text(&self, config: &Config) -> Result<&str, http::Response<String>> {
+        self.check_size(config)?;
+        let media_type = self.header(header::CONTENT_TYPE).unwrap_or_default();
+        let essence = media_type.split(';').next().unwrap_or_default().trim();
+        if !essence.eq_ignore_ascii_case("application/json") {
+            return Err(response::invalid_request("the request body must be sent as application/json"));
+        }
+        std::str::from_utf8(&self.body).map_err(|_| response::invalid_request("the request body is not UTF-8"))
+    }
+
+    /// The last segment of the path, percent-decoded: the resource a request to `…/{id}` names
+    /// (a client, a grant). `None` when it is empty (the path ends with `/`) or not UTF-8.
+    pub(crate) fn last_path_segment(&self) -> Option<String> {
+        let segment = self.uri.path().rsplit('/').next().unwrap_or_default();
+        if segment.is_empty() {
+            return None;
+        }
+        // Not `percent_decode`: that reads a form value, where `&` and `=` would end it.
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8().ok()?;
+        (!decoded.is_empty()).then(|| decoded.into_owned())
+    }
+
     /// The form's values, decoded.
     pub(crate) fn form_pairs(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
         form_urlencoded::parse(text.as_bytes()).map(|(name, value)| (name.into_owned(), value.into_owned()))

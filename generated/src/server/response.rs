@@ -81,6 +81,38 @@ pub(crate) fn with_challenge(response: Response<String>, challenge: Option<&str>
     }
 }
 
+/// A response without a body whose `WWW-Authenticate` is the challenge Authlete wrote: how the
+/// UserInfo and grant management endpoints answer errors (RFC 6750 §3, OIDC Core §5.3.3).
+pub(crate) fn challenge(status: StatusCode, challenge: Option<&str>) -> Response<String> {
+    with_challenge(empty(status), challenge)
+}
+
+/// `401` to a request for a protected resource that carries no access token: a `Bearer`
+/// challenge of `realm` and no error code, as RFC 6750 §3.1 asks ("the resource server SHOULD NOT
+/// include an error code"), so that a client that did not know it needs a token learns how to
+/// send one.
+pub(crate) fn token_missing(realm: &str) -> Response<String> {
+    with_header(empty(StatusCode::UNAUTHORIZED), header::WWW_AUTHENTICATE, &format!("Bearer realm=\"{realm}\""))
+}
+
+/// `400 invalid_request` for an access token that cannot be read (a malformed `Authorization`
+/// header, a token in two places), as a `Bearer` challenge (RFC 6750 §3.1). `description` is the
+/// toolkit's own text, without quotes or backslashes.
+pub(crate) fn token_malformed(description: &str) -> Response<String> {
+    let challenge = format!("Bearer error=\"invalid_request\", error_description=\"{description}\"");
+    with_header(empty(StatusCode::BAD_REQUEST), header::WWW_AUTHENTICATE, &challenge)
+}
+
+/// `405` with the methods the endpoint takes in `Allow` (RFC 9110 §15.5.6), as an OAuth error.
+pub(crate) fn method_not_allowed(allow: &str) -> Response<String> {
+    let response = oauth_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        &format!("the endpoint takes the methods {allow}"),
+    );
+    with_header(response, header::ALLOW, allow)
+}
+
 /// `response` with `DPoP-Nonce` when Authlete asks the client to use a new nonce (RFC 9449 §8).
 pub(crate) fn with_nonce(response: Response<String>, nonce: Option<&str>) -> Response<String> {
     match nonce {
