@@ -58,6 +58,7 @@
 mod config;
 pub mod introspection;
 pub mod par;
+pub mod registration;
 mod request;
 mod response;
 pub mod revocation;
@@ -72,6 +73,7 @@ pub use introspection::{
     ResourceServer, StaticCallers,
 };
 pub use par::ParEndpoint;
+pub use registration::RegistrationEndpoint;
 pub use request::{Request, TokenScheme};
 pub use revocation::RevocationEndpoint;
 pub use token::{

@@ -60,6 +60,7 @@
 mod config;
 pub mod introspection;
 pub mod par;
+pub mod registration;
 mod request;
 mod response;
 pub mod revocation;
@@ -74,6 +75,7 @@ pub use introspection::{
     ResourceServer, StaticCallers,
 };
 pub use par::ParEndpoint;
+pub use registration::RegistrationEndpoint;
 pub use request::{Request, TokenScheme};
 pub use revocation::RevocationEndpoint;
 pub use token::{
