@@ -14,6 +14,7 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/token.rs", include_str!("../../templates/server/token.rs")),
     ("src/server/userinfo.rs", include_str!("../../templates/server/userinfo.rs")),
     ("src/server/registration.rs", include_str!("../../templates/server/registration.rs")),
+    ("src/server/grant_management.rs", include_str!("../../templates/server/grant_management.rs")),
     ("src/server/par.rs", include_str!("../../templates/server/par.rs")),
     ("src/server/introspection.rs", include_str!("../../templates/server/introspection.rs")),
     ("src/server/revocation.rs", include_str!("../../templates/server/revocation.rs")),
