@@ -10,6 +10,7 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/mod.rs", include_str!("../../templates/server/mod.rs")),
     ("src/server/config.rs", include_str!("../../templates/server/config.rs")),
     ("src/server/request.rs", include_str!("../../templates/server/request.rs")),
+    ("src/server/resource.rs", include_str!("../../templates/server/resource.rs")),
     ("src/server/response.rs", include_str!("../../templates/server/response.rs")),
     ("src/server/token.rs", include_str!("../../templates/server/token.rs")),
     ("src/server/userinfo.rs", include_str!("../../templates/server/userinfo.rs")),

@@ -61,6 +61,7 @@ pub mod introspection;
 pub mod par;
 pub mod registration;
 mod request;
+pub mod resource;
 mod response;
 pub mod revocation;
 pub mod token;
@@ -77,6 +78,7 @@ pub use introspection::{
 pub use par::ParEndpoint;
 pub use registration::RegistrationEndpoint;
 pub use request::{Request, TokenScheme};
+pub use resource::{AccessTokenValidator, CacheStats, ValidatedToken};
 pub use revocation::RevocationEndpoint;
 pub use token::{
     ExtensionGrantDecision, GrantDecision, GrantHandler, IdTokenDecision, NativeSsoDecision, NoGrants, TokenEndpoint,
