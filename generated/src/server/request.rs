@@ -6,7 +6,7 @@
 use std::fmt;
 
 use base64::Engine as _;
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderMap};
 use http::{Method, Uri};
 
 use super::config::Config;
@@ -156,11 +156,6 @@ impl Request {
         // Not `percent_decode`: that reads a form value, where `&` and `=` would end it.
         let decoded = percent_encoding::percent_decode_str(segment).decode_utf8().ok()?;
         (!decoded.is_empty()).then(|| decoded.into_owned())
-    }
-
-    /// The form's values, decoded.
-    pub(crate) fn form_pairs(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
-        form_urlencoded::parse(text.as_bytes()).map(|(name, value)| (name.into_owned(), value.into_owned()))
     }
 
     /// `413` when the body is larger than the limit.
@@ -388,10 +383,6 @@ fn percent_decode(text: &str) -> Option<String> {
     (!text.contains('\u{FFFD}')).then_some(text)
 }
 
-/// The value of a header that Authlete gave in an answer, if it can be sent as one.
-pub(crate) fn header_value(text: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(text).ok()
-}
 
 #[cfg(test)]
 mod tests {
