@@ -17,6 +17,7 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/registration.rs", include_str!("../../templates/server/registration.rs")),
     ("src/server/grant_management.rs", include_str!("../../templates/server/grant_management.rs")),
     ("src/server/par.rs", include_str!("../../templates/server/par.rs")),
+    ("src/server/discovery.rs", include_str!("../../templates/server/discovery.rs")),
     ("src/server/introspection.rs", include_str!("../../templates/server/introspection.rs")),
     ("src/server/revocation.rs", include_str!("../../templates/server/revocation.rs")),
 ];

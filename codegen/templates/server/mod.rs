@@ -56,6 +56,7 @@
 #![allow(clippy::result_large_err)]
 
 mod config;
+pub mod discovery;
 pub mod grant_management;
 pub mod introspection;
 pub mod par;
@@ -70,6 +71,7 @@ pub mod userinfo;
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
 };
+pub use discovery::{DiscoveryEndpoint, JwksEndpoint, DEFAULT_DOCUMENT_MAX_AGE};
 pub use grant_management::GrantManagementEndpoint;
 pub use introspection::{
     Caller, CallerCredentials, CallerDecision, CallerToken, IntrospectionCallers, IntrospectionEndpoint,
