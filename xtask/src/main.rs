@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's command line.
 
 mod bench_build;
+mod fetch;
 mod pins;
 mod sync;
 
@@ -19,7 +20,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Generates the `authlete` crate from the OpenAPI spec.
+    /// Generates the `authlete` crate from the OpenAPI spec (downloading the pinned specs first
+    /// if they are missing, as `fetch-spec` does).
     Codegen {
         /// Change nothing; fail if the crate on disk differs from what would be generated.
         #[arg(long)]
@@ -44,6 +46,15 @@ enum Task {
         /// Print the report as Markdown instead of plain text.
         #[arg(long)]
         markdown: bool,
+    },
+    /// Downloads the pinned specs that are missing (`schema/pins.json`) to where `schema/`'s links
+    /// point, checking each one's sha256; `AUTHLETE_SPEC_BASE_URL` replaces the host of their URLs.
+    FetchSpec {
+        /// Only these pinned specs (their file names in the schema folder); all by default.
+        names: Vec<String>,
+        /// The folder of the links and their `pins.json`.
+        #[arg(long, value_name = "DIR", default_value_os_t = workspace_root().join("schema"))]
+        schema: PathBuf,
     },
     /// Measures how long the generated crate takes to compile, and what that time is made of.
     BenchBuild {
@@ -80,6 +91,7 @@ fn main() -> ExitCode {
     let result = match task {
         Task::Codegen { check, spec, out, report_md } => codegen(&spec, &out, check, report_md.as_deref()),
         Task::Diff { old, new, markdown } => diff(&old, &new, markdown),
+        Task::FetchSpec { names, schema } => fetch::fetch_spec(&schema, &names),
         Task::BenchBuild { runs, krate, work, only, feature, lines_only } => {
             let lock = workspace_root().join("Cargo.lock");
             bench_build::run(&bench_build::Options { krate, work, lock, runs, only, feature, lines_only })
@@ -94,15 +106,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads a spec, saying where a missing pinned spec comes from and where it belongs.
+/// Reads a spec; a pinned spec that is missing is downloaded first (or the error says where it
+/// comes from and where it belongs).
 fn read_spec(spec: &Path) -> Result<String, String> {
-    std::fs::read_to_string(spec).map_err(|e| {
-        let schema = workspace_root().join("schema");
-        match pins::pin_of(spec, &schema) {
-            Some(pin) if e.kind() == std::io::ErrorKind::NotFound => pins::missing_message(spec, &schema, &pin),
-            _ => format!("{}: cannot read the spec: {e}", spec.display()),
-        }
-    })
+    let cannot_read = |e: std::io::Error| format!("{}: cannot read the spec: {e}", spec.display());
+    match std::fs::read_to_string(spec) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match pins::pin_of(spec) {
+            Some(pin) => {
+                fetch::missing(spec, &pin)?;
+                std::fs::read_to_string(spec).map_err(cannot_read)
+            }
+            None => Err(cannot_read(e)),
+        },
+        read => read.map_err(cannot_read),
+    }
 }
 
 /// A generator error as lines for `error: …` (one per problem).
@@ -112,8 +129,7 @@ fn problems(error: &authlete_codegen::Error) -> String {
 
 /// Warns when a pinned spec is not the pinned version (the link was moved, but not the pin).
 fn check_pin(spec: &Path, sha256: &str) {
-    let schema = workspace_root().join("schema");
-    if let Some(pin) = pins::pin_of(spec, &schema) {
+    if let Some(pin) = pins::pin_of(spec) {
         if pin.sha256 != sha256 {
             eprintln!(
                 "warning: {}: sha256 {sha256} is not the pinned {} ({}); update schema/pins.json and schema/README.md",

@@ -1,6 +1,6 @@
 //! Where the pinned specs come from: `schema/pins.json`, the one machine-readable record of each
-//! spec's upstream repository, file, commit and sha256 (`schema/README.md` shows the same in a
-//! table, checked against it by a test).
+//! spec's upstream repository, file, commit, sha256 and download URL (`schema/README.md` shows the
+//! same in a table, checked against it by a test).
 
 use std::path::{Component, Path, PathBuf};
 
@@ -17,6 +17,9 @@ pub struct Pin {
     pub commit: String,
     pub date: String,
     pub sha256: String,
+    /// Where the file is downloaded from: raw GitHub at the full commit (`commit` is abbreviated
+    /// for people; a test keeps the two, `upstream` and `file` in step).
+    pub url: String,
 }
 
 /// Reads the pins of `schema_dir` (empty when there is no record: then there is nothing to say).
@@ -45,32 +48,32 @@ pub fn read(schema_dir: &Path) -> Result<Vec<Pin>, String> {
                 commit: field("commit")?,
                 date: field("date")?,
                 sha256: field("sha256")?,
+                url: field("url")?,
             })
         })
         .collect()
 }
 
-/// The pin of `spec`, when it is one of the links in `schema_dir`.
-pub fn pin_of(spec: &Path, schema_dir: &Path) -> Option<Pin> {
-    let name = spec.file_name()?.to_str()?;
-    let dir = spec.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let same_dir = match (dir.canonicalize(), schema_dir.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if !same_dir {
-        return None;
-    }
-    read(schema_dir).ok()?.into_iter().find(|pin| pin.name == name)
+/// The folder `spec` is in (`.` for a bare file name): the folder of its `pins.json`, if pinned.
+pub fn folder_of(spec: &Path) -> &Path {
+    spec.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
 }
 
-/// Where the pinned copy of `spec` (a link in `schema_dir`) must be: the link's target, or, if
-/// the link itself is gone, where the links point (`../shared/specs/` beside the checkout).
-pub fn target_of(spec: &Path, schema_dir: &Path, pin: &Pin) -> PathBuf {
+/// The pin of `spec`: the record of its file name in the `pins.json` beside it (so `schema/`'s
+/// links, or those of a scratch copy of that folder), if there is one.
+pub fn pin_of(spec: &Path) -> Option<Pin> {
+    let name = spec.file_name()?.to_str()?;
+    read(folder_of(spec)).ok()?.into_iter().find(|pin| pin.name == name)
+}
+
+/// Where the pinned copy of `spec` (a link beside its `pins.json`) must be: the link's target, or,
+/// if the link itself is gone, where the links point (`../shared/specs/` beside the checkout).
+pub fn target_of(spec: &Path, pin: &Pin) -> PathBuf {
+    let folder = folder_of(spec);
     match std::fs::read_link(spec) {
         Ok(target) if target.is_absolute() => target,
-        Ok(target) => normalise(&schema_dir.join(target)),
-        Err(_) => normalise(&schema_dir.join("../../shared/specs").join(&pin.name)),
+        Ok(target) => normalise(&folder.join(target)),
+        Err(_) => normalise(&folder.join("../../shared/specs").join(&pin.name)),
     }
 }
 
@@ -89,18 +92,23 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-/// What to say when the pinned spec `spec` cannot be read: where it comes from and where to put it.
-pub fn missing_message(spec: &Path, schema_dir: &Path, pin: &Pin) -> String {
-    let target = target_of(spec, schema_dir, pin);
+/// What to say when the pinned spec `spec` is missing and could not be downloaded (`why`): where it
+/// comes from, how to check it and where to put it by hand.
+pub fn missing_message(spec: &Path, pin: &Pin, why: &str) -> String {
+    let target = target_of(spec, pin);
     format!(
-        "{spec}: the pinned spec is missing.\n  It is `{file}` of {upstream} at commit {commit} ({date}), {name}, sha256 {sha256}.\n  \
-         Put that file at {target} (where {spec} points); see schema/README.md.",
+        "{spec}: the pinned spec is missing, and downloading it failed: {why}\n  \
+         It is `{file}` of {upstream} at commit {commit} ({date}), {name}.\n  \
+         Download it by hand from {url},\n  \
+         check that its sha256 is {sha256},\n  \
+         and put it at {target} (where {spec} points); see schema/README.md.",
         spec = spec.display(),
         file = pin.file,
         upstream = pin.upstream,
         commit = pin.commit,
         date = pin.date,
         name = pin.spec,
+        url = pin.url,
         sha256 = pin.sha256,
         target = target.display(),
     )
@@ -132,6 +140,27 @@ mod tests {
         }
     }
 
+    /// Each download URL is raw GitHub's for the pin's repository and file, at the full commit
+    /// that the abbreviated `commit` names.
+    #[test]
+    fn urls_match_upstream_commit_and_file() {
+        for pin in read(&schema_dir()).expect("schema/pins.json reads") {
+            let repository = pin.upstream.strip_prefix("https://github.com/").expect("a GitHub upstream");
+            let rest = pin
+                .url
+                .strip_prefix(&format!("https://raw.githubusercontent.com/{repository}/"))
+                .unwrap_or_else(|| panic!("{}: {} is not raw GitHub's URL for {repository}", pin.name, pin.url));
+            let (commit, file) = rest.split_once('/').expect("a commit and a file");
+            assert!(
+                commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()) && commit.starts_with(&pin.commit),
+                "{}: {commit} is not the full commit of {}",
+                pin.name,
+                pin.commit
+            );
+            assert_eq!(file, pin.file, "{}: the URL's file", pin.name);
+        }
+    }
+
     #[test]
     fn missing_pinned_spec_says_where_it_comes_from_and_where_it_goes() {
         // A scratch schema folder whose link points at nothing, as in a fresh clone.
@@ -143,20 +172,24 @@ mod tests {
         let link = schema.join("authlete-openapi.yaml");
         std::os::unix::fs::symlink("../../shared/specs/authlete-openapi.yaml", &link).unwrap();
 
-        let pin = pin_of(&link, &schema).expect("the link is pinned");
+        let pin = pin_of(&link).expect("the link is pinned");
         assert_eq!(
-            missing_message(&link, &schema, &pin).replace(&dir.display().to_string(), "<dir>"),
-            "<dir>/checkout/schema/authlete-openapi.yaml: the pinned spec is missing.\n  \
+            missing_message(&link, &pin, "no network").replace(&dir.display().to_string(), "<dir>"),
+            "<dir>/checkout/schema/authlete-openapi.yaml: the pinned spec is missing, and downloading it failed: \
+             no network\n  \
              It is `spec_next.yaml` of https://github.com/authlete/openapi at commit 1ee7c24 (2026-01-22), Authlete API \
-             3.0.16, sha256 824891deebefd7adbbf29123aa4ce87ef7bdc5051024200809b118b5414feedd.\n  \
-             Put that file at <dir>/shared/specs/authlete-openapi.yaml (where \
+             3.0.16.\n  \
+             Download it by hand from https://raw.githubusercontent.com/authlete/openapi/\
+             1ee7c24f660d0012b3250607df06831ee2cecdf0/spec_next.yaml,\n  \
+             check that its sha256 is 824891deebefd7adbbf29123aa4ce87ef7bdc5051024200809b118b5414feedd,\n  \
+             and put it at <dir>/shared/specs/authlete-openapi.yaml (where \
              <dir>/checkout/schema/authlete-openapi.yaml points); see schema/README.md."
         );
         // The link itself gone too: the same place, from the pin.
         std::fs::remove_file(&link).unwrap();
-        assert_eq!(target_of(&link, &schema, &pin), dir.join("shared/specs/authlete-openapi.yaml"));
+        assert_eq!(target_of(&link, &pin), dir.join("shared/specs/authlete-openapi.yaml"));
         // A spec elsewhere is not pinned.
-        assert_eq!(pin_of(Path::new("/nonexistent/authlete-openapi.yaml"), &schema), None);
+        assert_eq!(pin_of(Path::new("/nonexistent/authlete-openapi.yaml")), None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
