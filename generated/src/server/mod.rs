@@ -34,7 +34,9 @@
 //!
 //! - Answers are JSON with `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1),
 //!   `WWW-Authenticate` where the action calls for it, and `DPoP-Nonce` when Authlete asks the
-//!   client to use a new nonce (RFC 9449 §8).
+//!   client to use a new nonce (RFC 9449 §8). The exceptions are the discovery document and the
+//!   JWK Set ([`DiscoveryEndpoint`], [`JwksEndpoint`]): the same for everyone and secret to no
+//!   one, they are sent with `Cache-Control: public, max-age=N`.
 //! - A bad request never reaches Authlete: a body over [`Config::max_body_bytes`] is `413`, a
 //!   wrong `Content-Type` or a body that is not a UTF-8 form is `400 invalid_request`, a
 //!   malformed `Authorization` header is `401 invalid_client` (or `400 invalid_request` where a
