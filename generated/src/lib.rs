@@ -96,7 +96,7 @@
 //!
 //! # Cargo features
 //!
-//! `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). Each area of the API (an operation tag of the spec) is a cargo feature too, and all are on by default. An area's operations, and every type they use, are compiled when its feature is on, so that a server that needs one area builds only that; each item's docs name the features it needs. The areas: `authorization-endpoint`, `ciba`, `client-management`, `device-flow`, `dynamic-client-registration`, `federation-endpoint`, `grant-management-endpoint`, `hardware-security-key`, `introspection-endpoint`, `jose-object`, `jwk-set-endpoint`, `lifecycle`, `native-sso`, `pushed-authorization-endpoint`, `revocation-endpoint`, `service-management`, `token-endpoint`, `token-operations`, `user-info-endpoint`, `utility-endpoints`, `verifiable-credential-issuer`.
+//! `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). `testing` (off by default) brings `authlete::testing`, a fake Authlete on 127.0.0.1 for the tests of code that calls the API. Each area of the API (an operation tag of the spec) is a cargo feature too, and all are on by default. An area's operations, and every type they use, are compiled when its feature is on, so that a server that needs one area builds only that; each item's docs name the features it needs. The areas: `authorization-endpoint`, `ciba`, `client-management`, `device-flow`, `dynamic-client-registration`, `federation-endpoint`, `grant-management-endpoint`, `hardware-security-key`, `introspection-endpoint`, `jose-object`, `jwk-set-endpoint`, `lifecycle`, `native-sso`, `pushed-authorization-endpoint`, `revocation-endpoint`, `service-management`, `token-endpoint`, `token-operations`, `user-info-endpoint`, `utility-endpoints`, `verifiable-credential-issuer`.
 //!
 //! ```toml
 //! [dependencies]
@@ -170,6 +170,9 @@ pub use client::{Client, ClientBuilder, Error, Region, Service};
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 #[cfg(all(doctest, feature = "client", feature = "token-endpoint"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -114,6 +114,8 @@ quick_cache = {{ version = "0.7", default-features = false, optional = true }}
 # The toolkit's router and extractor (feature `axum`) and the fake Authlete (feature `testing`);
 # HTTP/1 only.
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
+# The fake Authlete's closed connection: a response body that fails at once (in axum's tree).
+http-body = {{ version = "1", optional = true }}
 
 [dev-dependencies]
 # The generated operation tests run against a mock Authlete on 127.0.0.1; the README's example
@@ -150,6 +152,13 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
             pub use client::{Client, ClientBuilder, Error, #region Service};
         }
     });
+    let testing = (!space.operations.is_empty()).then(|| {
+        let cfg = cfg_badged(Meta::feature("testing"));
+        quote! {
+            #cfg
+            pub mod testing;
+        }
+    });
     let server = space.toolkit.is_some().then(|| {
         let cfg = cfg_badged(Meta::feature("server"));
         quote! {
@@ -180,6 +189,7 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
         #open_struct
         #client
         #server
+        #testing
         #readme
     }
 }
@@ -429,7 +439,7 @@ fn features_section(space: &TypeSpace) -> String {
     let first = features.first().copied().unwrap_or_default();
     format!(
         "\n# Cargo features\n\n\
-         `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL). \
+         `client` (on by default) brings the HTTP client: reqwest with rustls (never OpenSSL).{testing} \
          Each area of the API (an operation tag of the spec) is a cargo feature too, and all are \
          on by default. An area's operations, and every type they use, are compiled when its \
          feature is on, so that a server that needs one area builds only that; each item's docs \
@@ -447,9 +457,14 @@ fn features_section(space: &TypeSpace) -> String {
          fn area_is_compiled() -> bool {{ false }}\n\n\
          assert_eq!(area_is_compiled(), cfg!(feature = \"{first}\"));\n\
          ```\n",
-        list = list.join(", ")
+        list = list.join(", "),
+        testing = if space.operations.is_empty() { "" } else { TESTING_SENTENCE },
     )
 }
+
+/// What the `testing` feature brings, for the front page and the README.
+const TESTING_SENTENCE: &str = " `testing` (off by default) brings `authlete::testing`, a fake Authlete on \
+                                127.0.0.1 for the tests of code that calls the API.";
 
 /// "How this crate is made": generated, regenerated, and why a newer server does not break it.
 fn made_section(provenance: &Provenance, quick: Option<&Quickstart<'_>>) -> String {
@@ -570,6 +585,9 @@ fn readme(context: &Context<'_>) -> String {
              and every model they use.\n",
             list.join(", ")
         ));
+        if !space.operations.is_empty() {
+            text.push_str(&format!("-{TESTING_SENTENCE}\n"));
+        }
     }
     text.push_str(&format!(
         "\n## Minimum Rust version\n\n\
@@ -614,6 +632,12 @@ fn features_table(space: &TypeSpace) -> String {
          client = [\"dep:percent-encoding\", \"dep:reqwest\", \"dep:serde_path_to_error\", \"dep:tokio\", \"dep:tracing\"]\n",
         default = default.join(", ")
     );
+    if !space.operations.is_empty() {
+        table.push_str(
+            "# A fake Authlete on 127.0.0.1 for tests of code that calls the API (`authlete::testing`).\n\
+             testing = [\"client\", \"dep:axum\", \"dep:http-body\", \"tokio/net\", \"tokio/rt\"]\n",
+        );
+    }
     if let Some(toolkit) = &space.toolkit {
         let areas: String = toolkit.areas.iter().map(|area| format!(", \"{area}\"")).collect();
         table.push_str(&format!(

@@ -25,6 +25,7 @@ mod items;
 mod operation_tests;
 mod rust_types;
 mod server;
+mod testing;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -51,7 +52,7 @@ pub fn render(
     provenance: &Provenance,
     rustdoc: &Rustdoc,
 ) -> Result<Vec<GeneratedFile>, InternalError> {
-    let jobs: Vec<Job<'_>> = [Job::Client, Job::OperationTests, Job::Examples, Job::Fixed, Job::Server]
+    let jobs: Vec<Job<'_>> = [Job::Client, Job::OperationTests, Job::Examples, Job::Fixed, Job::Server, Job::Testing]
         .into_iter()
         .chain(space.types.iter().map(Job::Model))
         .collect();
@@ -93,6 +94,7 @@ enum Job<'s> {
     Examples,
     Fixed,
     Server,
+    Testing,
     Model(&'s TypeDef),
 }
 
@@ -104,6 +106,7 @@ impl Job<'_> {
             Job::Examples => Ok(vec![context.text_file("tests/spec_examples.rs", &examples::tests(context))]),
             Job::Fixed => crate_files::fixed_files(context),
             Job::Server => Ok(server::files(context)),
+            Job::Testing => Ok(testing::files(context)),
             Job::Model(def) => {
                 let path = format!("src/models/{}.rs", def.module);
                 let text = items::file(context, &path, def)? + &items::table(def);
