@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use authlete::client::{ApiError, BuildError, Error};
+use authlete::{ApiError, BuildError, Error};
 use authlete::models::{TokenRequest, TokenResponseAction};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -44,7 +44,7 @@ async fn error_statuses_with_a_result_body_are_api_errors() {
         assert_eq!(api.body, body);
         assert_eq!(
             error.to_string(),
-            format!("auth_token: the API answered with status {status}: [A001201] /auth/token, TLS must be used.")
+            format!("auth_token: the API answered with status {status} (A001201): /auth/token, TLS must be used.")
         );
         assert_eq!(error.status(), Some(status));
         assert_eq!(error.operation(), "auth_token");
@@ -183,7 +183,7 @@ async fn a_stalled_server_times_out_within_the_deadline() {
     let error = call.await.expect_err("the server stalls");
     assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     assert!(matches!(error, Error::Timeout { timeout, .. } if timeout == Duration::from_millis(300)), "{error:?}");
-    assert_eq!(error.to_string(), "auth_token: no answer within 300ms");
+    assert_eq!(error.to_string(), "auth_token: no answer within 300 ms");
 }
 
 #[tokio::test]
@@ -200,7 +200,107 @@ async fn an_oversized_answer_is_refused() {
         .auth_token(&TokenRequest::new("grant_type=client_credentials"))
         .await
         .expect_err("too large");
+    assert_eq!(error.to_string(), "auth_token: the answer announces 4118 bytes, more than the limit of 1024 bytes");
+
+    // Without a `Content-Length` (chunked), the body is read until it passes the limit.
+    let mut answer = String::from("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+    for _ in 0..8 {
+        answer.push_str(&format!("200\r\n{}\r\n", "x".repeat(512)));
+    }
+    answer.push_str("0\r\n\r\n");
+    let url = raw_server(answer).await;
+    let client = authlete::Client::builder().base_url(url).bearer_token(TOKEN).max_response_bytes(1024).build().unwrap();
+    let call = client.service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials"));
+    let error = call.await.expect_err("too large");
+    assert!(matches!(error, Error::BodyTooLarge { announced: None, .. }), "{error:?}");
     assert_eq!(error.to_string(), "auth_token: the answer is larger than the limit of 1024 bytes");
+}
+
+/// A server on 127.0.0.1 that answers one request with `answer` as it is, then holds the
+/// connection open.
+async fn raw_server(answer: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.expect("a connection");
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        socket.write_all(answer.as_bytes()).await.expect("the answer is written");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_answer_announcing_more_than_the_limit_is_refused_before_its_body() {
+    // A server that announces 50 MB, sends one byte of it, and then holds the connection open:
+    // only the announcement can end the call before its timeout.
+    let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 52428800\r\n\r\n{";
+    let url = raw_server(head.to_owned()).await;
+    let client = authlete::Client::builder().base_url(url).bearer_token(TOKEN).build().expect("the client builds");
+    let started = std::time::Instant::now();
+    let call = client.service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials"));
+    let error = call.timeout(Duration::from_secs(20)).await.expect_err("too large");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        matches!(error, Error::BodyTooLarge { limit: 33_554_432, announced: Some(52_428_800), attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "auth_token: the answer announces 52428800 bytes, more than the limit of 33554432 bytes"
+    );
+}
+
+#[test]
+fn error_values_can_be_made_without_a_server() {
+    let error = Error::api("auth_token", 503, "A000503", "unavailable");
+    assert_eq!(error.to_string(), "auth_token: the API answered with status 503 (A000503): unavailable");
+    assert_eq!((error.operation(), error.status(), error.attempts()), ("auth_token", Some(503), 1));
+    let Error::Api(api) = &error else { panic!("{error:?}") };
+    assert_eq!((api.result_code.as_deref(), api.result_message.as_deref()), (Some("A000503"), Some("unavailable")));
+    assert_eq!(api.body, r#"{"resultCode":"A000503","resultMessage":"unavailable"}"#);
+    assert_eq!(
+        error.with_attempts(3).to_string(),
+        "auth_token: the API answered with status 503 (A000503, after 3 attempts): unavailable"
+    );
+    // Authlete's messages begin with their code, which the message does not repeat.
+    assert_eq!(
+        Error::api("auth_token", 400, "A001201", "[A001201] /auth/token, TLS must be used.").to_string(),
+        "auth_token: the API answered with status 400 (A001201): /auth/token, TLS must be used."
+    );
+    let api = ApiError::from_body("client_get", 502, "<html>Bad Gateway</html>");
+    assert_eq!((api.result_code.as_ref(), api.attempts), (None, 1));
+    assert_eq!(Error::Api(api).to_string(), "client_get: the API answered with status 502: <html>Bad Gateway</html>");
+
+    let timeout = Error::timeout("auth_token", Duration::from_secs(30));
+    assert!(matches!(timeout, Error::Timeout { deadline: None, attempts: 1, .. }));
+    assert_eq!(timeout.to_string(), "auth_token: no answer within 30 s");
+    assert_eq!(timeout.with_attempts(2).to_string(), "auth_token: no answer within 30 s (after 2 attempts)");
+
+    let source = authlete::reqwest::Client::new().get("not a URL").build().expect_err("not a URL");
+    let transport = Error::transport("service_get", source);
+    assert!(matches!(&transport, Error::Transport { source, attempts: 1, .. } if !source.is_connect()));
+    assert_eq!(transport.to_string(), "service_get: the request failed: builder error: relative URL without a base");
+}
+
+#[test]
+fn durations_in_messages_are_rounded_as_people_read_them() {
+    let message = |duration| Error::timeout("x", duration).to_string().replace("x: no answer within ", "");
+    let ms = Duration::from_millis;
+    assert_eq!(message(ms(250)), "250 ms");
+    assert_eq!(message(ms(2_500)), "2.5 s");
+    assert_eq!(message(Duration::from_nanos(1_499_999_999)), "1.5 s");
+    assert_eq!(message(ms(60_000)), "60 s");
+    assert_eq!(message(ms(1_000)), "1 s");
+    assert_eq!(message(ms(12_345)), "12 s");
+    assert_eq!(message(Duration::from_micros(1_500)), "1.5 ms");
+    assert_eq!(message(Duration::from_micros(500)), "500 µs");
+    assert_eq!(message(Duration::ZERO), "0 ms");
+    assert_eq!(message(Duration::from_secs(150)), "2.5 min");
+    assert_eq!(message(Duration::from_secs(90 * 60)), "90 min");
+    assert_eq!(message(Duration::from_secs(3 * 3600)), "3 h");
 }
 
 #[test]
@@ -223,7 +323,7 @@ fn bad_configurations_are_build_errors() {
     assert_eq!(error(authlete::Client::builder().bearer_token(TOKEN)), "no base URL: set `base_url` (or `region`)");
     assert_eq!(
         error(authlete::Client::builder().base_url("https://us.authlete.com")),
-        "no bearer token: set `bearer_token`"
+        "no bearer token: set `bearer_token` or `token_source`"
     );
     assert_eq!(
         error(authlete::Client::builder().base_url("ftp://x").bearer_token(TOKEN)),

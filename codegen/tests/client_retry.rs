@@ -6,9 +6,8 @@ mod scripted;
 
 use std::time::Duration;
 
-use authlete::client::RetryPolicy;
 use authlete::models::{IntrospectionRequest, TokenRequest};
-use authlete::Error;
+use authlete::{Error, RetryPolicy};
 use scripted::{refused_url, Answer, MockServer};
 use serde_json::json;
 use tokio::time::Instant;
@@ -96,6 +95,66 @@ async fn retry_after_is_capped_at_the_policys_largest_delay() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn ratelimit_reset_sets_the_wait() {
+    let server = MockServer::sequence([Answer::status(429).header("ratelimit-reset", "2"), client_json()]).await;
+    server.client(|b| b).service("1").client_get("42").await.expect("the retry succeeds");
+    let gaps = gaps(&server);
+    assert!(gaps[0] >= Duration::from_secs(2) && gaps[0] < Duration::from_millis(2_050), "{gaps:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn x_ratelimit_reset_in_seconds_sets_the_wait() {
+    let server = MockServer::sequence([Answer::status(503).header("x-ratelimit-reset", "3"), client_json()]).await;
+    server.client(|b| b).service("1").client_get("42").await.expect("the retry succeeds");
+    let gaps = gaps(&server);
+    assert!(gaps[0] >= Duration::from_secs(3) && gaps[0] < Duration::from_millis(3_050), "{gaps:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn x_ratelimit_reset_as_a_unix_time_sets_the_wait() {
+    // Whole seconds, like an HTTP date: 3 s from now is 2 to 3 s away.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("after 1970").as_secs();
+    let reset = (now + 3).to_string();
+    let server = MockServer::sequence([Answer::status(429).header("x-ratelimit-reset", reset), client_json()]).await;
+    server.client(|b| b).service("1").client_get("42").await.expect("the retry succeeds");
+    let gaps = gaps(&server);
+    assert!(gaps[0] >= Duration::from_secs(2) && gaps[0] <= Duration::from_millis(3_050), "{gaps:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn rate_limit_waits_are_capped_and_retry_after_comes_first() {
+    let answer = Answer::status(429).header("ratelimit-reset", "3600").header("x-ratelimit-reset", "3600");
+    let server = MockServer::sequence([answer, client_json()]).await;
+    let policy = RetryPolicy::default().max_delay(Duration::from_secs(1));
+    server.client(|b| b.retry(policy)).service("1").client_get("42").await.expect("the retry succeeds");
+    let capped = gaps(&server);
+    assert!(capped[0] >= Duration::from_secs(1) && capped[0] < Duration::from_millis(1_050), "{capped:?}");
+
+    let answer = Answer::status(429).header("retry-after", "1").header("ratelimit-reset", "4");
+    let server = MockServer::sequence([answer, client_json()]).await;
+    server.client(|b| b).service("1").client_get("42").await.expect("the retry succeeds");
+    let gaps = gaps(&server);
+    assert!(gaps[0] >= Duration::from_secs(1) && gaps[0] < Duration::from_millis(1_050), "{gaps:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_successful_call_gives_its_details_when_asked() {
+    let answer = client_json().header("x-request-id", "req-7f3a");
+    let server = MockServer::sequence([Answer::status(503).header("retry-after", "1"), answer, client_json()]).await;
+    let service = server.client(|b| b).service("1");
+    let response = service.client_get("42").send_with_details().await.expect("the retry succeeds");
+    assert_eq!((response.status, response.attempts), (200, 2));
+    assert_eq!(response.header("x-request-id"), Some("req-7f3a"));
+    assert_eq!(response.headers["content-type"], "application/json");
+    assert!(response.elapsed >= Duration::from_secs(1) && response.elapsed < Duration::from_millis(1_050), "{response:?}");
+    assert_eq!(response.value.client_id, Some(42));
+    assert_eq!(response.into_value().client_name.as_deref(), Some("demo"));
+    // The plain `.await` is unchanged.
+    let client = service.client_get("42").await.expect("an answer");
+    assert_eq!(client.client_id, Some(42));
+}
+
+#[tokio::test(start_paused = true)]
 async fn attempts_stop_at_the_maximum_and_the_error_counts_them() {
     let server = MockServer::sequence(std::iter::repeat_n(Answer::status(504), 10)).await;
     let client = server.client(|b| b.retry(RetryPolicy::default().max_attempts(4)));
@@ -139,8 +198,34 @@ async fn a_stalled_server_times_out_within_the_deadline() {
     assert!(took >= Duration::from_secs(2), "two whole attempts fit: took {took:?}");
     let Error::Timeout { attempts, timeout, .. } = error else { panic!("a timeout, got {error:?}") };
     assert!((2..=3).contains(&attempts), "{attempts}");
-    assert!(timeout <= Duration::from_secs(1));
+    assert_eq!(timeout, Duration::from_secs(1), "the timeout each attempt had");
     assert_eq!(server.seen().len() as u32, attempts);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_ended_by_the_deadline_says_so() {
+    let server = MockServer::handler(|_| Answer::Stall).await;
+    // No wait between attempts: they start at 0, 1 and 2 s, and the third has 0.5 s left.
+    let policy = RetryPolicy::default()
+        .max_attempts(10)
+        .initial_delay(Duration::ZERO)
+        .deadline(Duration::from_millis(2_500));
+    let client = server.client(|b| b.timeout(Duration::from_secs(1)).retry(policy));
+    let started = Instant::now();
+    let error = client.service("1").client_get("42").await.expect_err("no answer");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(2_500) && took < Duration::from_millis(2_550), "took {took:?}");
+    assert!(
+        matches!(error, Error::Timeout { timeout, deadline: Some(deadline), attempts: 3, .. }
+            if timeout == Duration::from_secs(1) && deadline == Duration::from_millis(2_500)),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "client_get: gave up after 2.5 s, the retry deadline, after 3 attempts");
+
+    // A deadline shorter than the timeout ends the first attempt.
+    let policy = RetryPolicy::none().deadline(Duration::from_millis(250));
+    let error = client.service("1").client_get("42").retry(policy).await.expect_err("no answer");
+    assert_eq!(error.to_string(), "client_get: gave up after 250 ms, the retry deadline, after 1 attempt");
 }
 
 #[tokio::test(start_paused = true)]
@@ -161,6 +246,7 @@ async fn a_stalled_post_times_out_once_with_the_calls_own_timeout() {
         "{error:?}"
     );
     assert_eq!(server.seen().len(), 1, "a POST that may have reached the server is not retried");
+    assert_eq!(error.to_string(), "auth_token: no answer within 700 ms");
 }
 
 #[tokio::test(start_paused = true)]

@@ -166,7 +166,14 @@ pub mod client;
 pub mod operations;
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
-pub use client::{Client, ClientBuilder, Error, Region, Service};
+pub use client::{
+    ApiError, BuildError, Call, Client, ClientBuilder, DecodeError, EnvError, EnvProblem,
+    Error, Region, Response, RetryPolicy, Service,
+};
+
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub use reqwest;
 #[cfg(feature = "server")]
 #[cfg_attr(docsrs, doc(cfg(feature = "server")))]
 pub mod server;

@@ -21,6 +21,7 @@ const RUNTIME: &str = include_str!("../../templates/client/runtime.rs");
 const ERROR: &str = include_str!("../../templates/client/error.rs");
 const RETRY: &str = include_str!("../../templates/client/retry.rs");
 const PAGINATION: &str = include_str!("../../templates/client/pagination.rs");
+const ENV: &str = include_str!("../../templates/client/env.rs");
 
 /// Every file of the client.
 pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, InternalError> {
@@ -33,6 +34,7 @@ pub(super) fn files(context: &Context<'_>) -> Result<Vec<GeneratedFile>, Interna
         context.text_file("src/client/runtime.rs", RUNTIME),
         context.text_file("src/client/error.rs", ERROR),
         context.text_file("src/client/retry.rs", RETRY),
+        context.text_file("src/client/env.rs", ENV),
     ];
     if context.space.operations.iter().any(|op| op.pagination.is_some()) {
         files.push(context.text_file("src/client/pagination.rs", PAGINATION));
@@ -75,6 +77,11 @@ fn client_module(context: &Context<'_>) -> TokenStream {
     let partial = (!areas.is_empty())
         .then(|| quote!(#![cfg_attr(not(all(#(feature = #areas),*)), allow(dead_code, unused_imports))]));
     let pagination = pagination_module(context.space);
+    // `AUTHLETE_REGION`'s values: each region's name in lower case, and its URL.
+    let regions = context.space.regions.iter().map(|region| {
+        let (name, url) = (region.rust_name.to_ascii_lowercase(), &region.url);
+        quote!((#name, #url),)
+    });
     quote! {
         //! The HTTP client: [`Client`] (built by [`ClientBuilder`]), the [`Service`] handle, and
         //! the [`Call`] every operation returns.
@@ -82,20 +89,30 @@ fn client_module(context: &Context<'_>) -> TokenStream {
         //! Each operation of the API is a method of [`Client`] or [`Service`]; the
         //! [`operations`](crate::operations) module lists them. A call is sent when it is
         //! awaited, with the bearer token, a JSON body, and a timeout; its answer is decoded into
-        //! the operation's model, or becomes an [`Error`].
+        //! the operation's model, or becomes an [`Error`]; [`Call::send_with_details`] gives the
+        //! answer's status and headers and the call's attempts and duration beside it, as a
+        //! [`Response`].
+        //!
+        //! Every public type of this module is also at the crate's root (`authlete::Client`,
+        //! `authlete::RetryPolicy`, …), with the `reqwest` this crate uses (`authlete::reqwest`).
 
         #partial
 
+        mod env;
         mod error;
         pub mod retry;
         mod runtime;
         #region
         #pagination
 
+        pub use env::{EnvError, EnvProblem};
         pub use error::{ApiError, BuildError, DecodeError, Error};
         pub use retry::RetryPolicy;
-        pub use runtime::{Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+        pub use runtime::{Call, Client, ClientBuilder, Response, Service, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
         pub(crate) use runtime::{decode, Endpoint, Method};
+
+        /// The values of `AUTHLETE_REGION` ([`ClientBuilder::from_env`]) and their servers.
+        pub(crate) const REGIONS: &[(&str, &str)] = &[#(#regions)*];
     }
 }
 

@@ -149,7 +149,12 @@ fn crate_root(context: &Context<'_>) -> proc_macro2::TokenStream {
             #cfg
             pub mod operations;
             #cfg
-            pub use client::{Client, ClientBuilder, Error, #region Service};
+            pub use client::{
+                ApiError, BuildError, Call, Client, ClientBuilder, DecodeError, EnvError, EnvProblem, Error, #region Response,
+                RetryPolicy, Service,
+            };
+            #cfg
+            pub use reqwest;
         }
     });
     let testing = (!space.operations.is_empty()).then(|| {

@@ -22,11 +22,31 @@
 //! Other error statuses (400, 401, 403, 500, …) are answers, not accidents, and are never retried.
 //!
 //! Between attempts the client waits an exponentially growing delay with jitter (so that many
-//! clients that failed together do not retry together), or what the server's `Retry-After` header
-//! asks for (in seconds or as an HTTP date), capped at [`RetryPolicy::max_delay`]. The number of
-//! attempts is bounded by [`RetryPolicy::max_attempts`], and all attempts and waits together by
-//! [`RetryPolicy::deadline`]; the error of a call says how many attempts were made
-//! ([`Error::attempts`](super::Error::attempts)).
+//! clients that failed together do not retry together), or what the server asks for, capped at
+//! [`RetryPolicy::max_delay`]. The number of attempts is bounded by [`RetryPolicy::max_attempts`],
+//! and all attempts and waits together by [`RetryPolicy::deadline`]; the error of a call says how
+//! many attempts were made ([`Error::attempts`](super::Error::attempts)), and, when the deadline
+//! ended it, that it did.
+//!
+//! # What the server asks for
+//!
+//! The wait the server asks for is read from the answer's headers, the first that is present and
+//! valid of:
+//!
+//! 1. `Retry-After` (RFC 9110), on any answer that is retried: delay-seconds (`120`) or an HTTP
+//!    date (`Wed, 21 Oct 2015 07:28:00 GMT`; one in the past asks for no wait).
+//! 2. `RateLimit-Reset` (the IETF draft "RateLimit header fields for HTTP",
+//!    draft-ietf-httpapi-ratelimit-headers), on a `429` or `503`: delta-seconds until the quota
+//!    resets (`30`).
+//! 3. `X-RateLimit-Reset` (the older, unstandardized spelling), on a `429` or `503`: whole seconds
+//!    as well, which some servers send as a wait and others as the Unix time of the reset. A value
+//!    of 1 000 000 000 or more (September 2001 as a Unix time, 31 years as a wait) is read as a
+//!    Unix time, counted from now (one in the past asks for no wait); a smaller one as a wait.
+//!
+//! The rate-limit headers are read only on the statuses that say "too many requests" or "not
+//! now": on other answers they describe a quota that is not why the request failed. Values that
+//! are not whole non-negative numbers (or dates, for `Retry-After`) are ignored, and the client
+//! backs off as if the header were absent.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
@@ -40,7 +60,7 @@ use super::runtime::Method;
 ///
 /// ```
 /// use std::time::Duration;
-/// use authlete::client::RetryPolicy;
+/// use authlete::RetryPolicy;
 ///
 /// let patient = RetryPolicy::default().max_attempts(5).deadline(Duration::from_secs(20));
 /// let never = RetryPolicy::none();
@@ -170,6 +190,43 @@ pub(crate) fn delay(policy: &RetryPolicy, retry: u32, retry_after: Option<Durati
     }
 }
 
+/// How long the error answer with `status` and `headers` asks the client to wait before trying
+/// again (see [the rules](self#what-the-server-asks-for)), counted from `now`.
+pub(crate) fn asked_wait(status: u16, headers: &reqwest::header::HeaderMap, now: SystemTime) -> Option<Duration> {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(wait) = header("retry-after").and_then(|value| parse_retry_after(value, now)) {
+        return Some(wait);
+    }
+    if !matches!(status, 429 | 503) {
+        return None;
+    }
+    header("ratelimit-reset")
+        .and_then(parse_seconds)
+        .map(Duration::from_secs)
+        .or_else(|| header("x-ratelimit-reset").and_then(|value| parse_x_ratelimit_reset(value, now)))
+}
+
+/// Whole non-negative seconds (`30`); a huge number is still "a long time", not an error.
+fn parse_seconds(value: &str) -> Option<u64> {
+    let value = value.trim();
+    (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())).then(|| value.parse().unwrap_or(u64::MAX))
+}
+
+/// From this value on, `X-RateLimit-Reset` is a Unix time rather than a wait: 2001-09-09 as a
+/// time, 31 years as a wait, so neither reading is plausible for the other.
+const UNIX_TIME_FROM: u64 = 1_000_000_000;
+
+/// The wait an `X-RateLimit-Reset` header asks for: seconds to wait, or the Unix time of the
+/// reset when the number is [`UNIX_TIME_FROM`] or more.
+fn parse_x_ratelimit_reset(value: &str, now: SystemTime) -> Option<Duration> {
+    let seconds = parse_seconds(value)?;
+    if seconds < UNIX_TIME_FROM {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 /// A random number for jitter. The standard library's hasher keys are random per process and
 /// change with every `RandomState`, which is all jitter needs; no random number crate is built
 /// for it.
@@ -183,12 +240,10 @@ fn random() -> u64 {
 /// (`Wed, 21 Oct 2015 07:28:00 GMT`, counted from `now`; a date in the past means no wait).
 /// Anything else is ignored, and the client backs off as if the header were absent.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        // A huge number is still "a long time", not an error.
-        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    if let Some(seconds) = parse_seconds(value) {
+        return Some(Duration::from_secs(seconds));
     }
-    let at = parse_http_date(value)?;
+    let at = parse_http_date(value.trim())?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -243,6 +298,36 @@ mod tests {
         );
         for broken in ["", "-1", "1.5", "soon", "Sun, 06 Nov 1994 08:49:37 PST", "Sunday, 06-Nov-94 08:49:37 GMT"] {
             assert_eq!(parse_retry_after(broken, now), None, "{broken:?}");
+        }
+    }
+
+    #[test]
+    fn rate_limit_headers_ask_for_a_wait_on_429_and_503() {
+        use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+            }
+            map
+        };
+        let wait = |status, pairs: &[(&'static str, &str)]| asked_wait(status, &headers(pairs), now);
+        assert_eq!(wait(429, &[("ratelimit-reset", "7")]), Some(Duration::from_secs(7)));
+        assert_eq!(wait(503, &[("RateLimit-Reset", " 30 ")]), Some(Duration::from_secs(30)));
+        assert_eq!(wait(429, &[("x-ratelimit-reset", "12")]), Some(Duration::from_secs(12)));
+        assert_eq!(wait(429, &[("x-ratelimit-reset", "1700000005")]), Some(Duration::from_secs(5)));
+        assert_eq!(wait(429, &[("x-ratelimit-reset", "1699999999")]), Some(Duration::ZERO));
+        assert_eq!(wait(429, &[("x-ratelimit-reset", "999999999")]), Some(Duration::from_secs(999_999_999)));
+        // Retry-After comes first, then RateLimit-Reset.
+        let all = [("retry-after", "2"), ("ratelimit-reset", "3"), ("x-ratelimit-reset", "4")];
+        assert_eq!(wait(429, &all), Some(Duration::from_secs(2)));
+        assert_eq!(wait(429, &all[1..]), Some(Duration::from_secs(3)));
+        // A quota's reset is not why a 502 failed; Retry-After counts on any status.
+        assert_eq!(wait(502, &all[1..]), None);
+        assert_eq!(wait(502, &all), Some(Duration::from_secs(2)));
+        for broken in ["", "-1", "1.5", "soon", "Sun, 06 Nov 1994 08:49:37 GMT"] {
+            assert_eq!(wait(429, &[("ratelimit-reset", broken), ("x-ratelimit-reset", broken)]), None, "{broken:?}");
         }
     }
 

@@ -18,15 +18,19 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::error::{ApiError, BuildError, DecodeError, Error};
+use super::error::{ApiError, BuildError, DecodeError, Error, Human};
 use super::retry::{self, RetryPolicy};
 
-/// How long a whole call (connecting, sending, and reading the answer) may take unless
+/// How long each attempt of a call (connecting, sending, and reading the answer) may take unless
 /// [`ClientBuilder::timeout`] or [`Call::timeout`] says otherwise.
+///
+/// It is per attempt: a call that is retried may take longer in all. The retry policy's
+/// [deadline](RetryPolicy::deadline) (60 s by default) bounds the whole call, every attempt and
+/// wait included: that is the longest any call takes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long connecting may take, for clients whose HTTP client this crate builds.
@@ -36,6 +40,55 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// otherwise. Authlete's largest answers (a service with every setting, a long client list) are a
 /// few megabytes; the limit only keeps a broken or hostile server from exhausting memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 << 20;
+
+/// What a token source gives: the token, or why there is none.
+type TokenFuture = Pin<Box<dyn Future<Output = Result<String, BoxError>> + Send>>;
+
+/// Any error, as a token source's failure is kept in [`Error::TokenSource`].
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A token source, boxed: [`ClientBuilder::token_source`].
+type SourceFn = Arc<dyn Fn() -> TokenFuture + Send + Sync>;
+
+/// Where the bearer token comes from.
+#[derive(Clone)]
+enum Credentials {
+    /// `Bearer <token>`, marked sensitive so that the HTTP stack never logs it.
+    Static(HeaderValue),
+    /// Asked before every attempt.
+    Source(SourceFn),
+}
+
+/// `Bearer <token>` as a header value marked sensitive, or `None` for a token that is empty or
+/// has characters a header cannot carry.
+pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+    if token.is_empty() {
+        return None;
+    }
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// Why a token source gave no usable token (its own errors are kept as they are).
+#[derive(Debug)]
+enum TokenProblem {
+    Unusable,
+    NoToken(Duration),
+}
+
+impl fmt::Display for TokenProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenProblem::Unusable => f.write_str("it gave an empty token, or one with characters an HTTP header cannot carry"),
+            TokenProblem::NoToken(limit) => {
+                write!(f, "it gave no token within {}, what was left of the retry deadline", Human(*limit))
+            }
+        }
+    }
+}
+
+impl std::error::Error for TokenProblem {}
 
 /// An Authlete API client: the server, the credentials and a connection pool.
 ///
@@ -63,8 +116,9 @@ struct Inner {
     http: reqwest::Client,
     /// Scheme, host and any path prefix, without a trailing `/`.
     base_url: String,
-    /// `Bearer <token>`, marked sensitive so that the HTTP stack never logs it.
-    authorization: HeaderValue,
+    credentials: Credentials,
+    /// The service of [`Client::default_service`].
+    service_id: Option<Arc<str>>,
     user_agent: HeaderValue,
     timeout: Duration,
     max_response_bytes: usize,
@@ -73,9 +127,26 @@ struct Inner {
 
 impl Client {
     /// A builder for a client; [`ClientBuilder::base_url`] (or `region`) and
-    /// [`ClientBuilder::bearer_token`] are required.
+    /// [`ClientBuilder::bearer_token`] (or [`ClientBuilder::token_source`]) are required.
+    /// [`ClientBuilder::from_env`] starts from the environment instead.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A handle for the service the builder was given ([`ClientBuilder::service_id`], or
+    /// `AUTHLETE_SERVICE_ID` for [`ClientBuilder::from_env`]), if it was given one.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = authlete::ClientBuilder::from_env()?.build()?;
+    /// let service = client.default_service().ok_or("set AUTHLETE_SERVICE_ID")?;
+    /// # let _ = service;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn default_service(&self) -> Option<Service> {
+        let id = self.inner.service_id.clone()?;
+        Some(Service { client: self.clone(), id })
     }
 
     /// A handle for the operations of one service. Organization tokens span services: make one
@@ -95,14 +166,35 @@ impl Client {
         &self,
         endpoint: &'static Endpoint,
         path_args: &[&str],
-        decode: fn(Response) -> Result<T, Error>,
+        decode: fn(Answer) -> Result<T, Error>,
     ) -> Call<T> {
         Call::new(self.clone(), endpoint, None, path_args, decode)
     }
 
+    /// The `Authorization` header for the next attempt: the static token's, or what the token
+    /// source gives within `limit`.
+    async fn authorization(&self, limit: Duration) -> Result<HeaderValue, BoxError> {
+        match &self.inner.credentials {
+            Credentials::Static(value) => Ok(value.clone()),
+            Credentials::Source(source) => {
+                let token = match tokio::time::timeout(limit, source()).await {
+                    Ok(token) => token?,
+                    Err(_) => return Err(Box::new(TokenProblem::NoToken(limit))),
+                };
+                bearer(&token).ok_or_else(|| Box::new(TokenProblem::Unusable) as BoxError)
+            }
+        }
+    }
+
     /// Sends one request (one attempt of a call) and reads the whole answer: the one place this
     /// crate touches the network.
-    async fn execute(&self, endpoint: &'static Endpoint, request: &Prepared, timeout: Duration) -> Result<Response, Error> {
+    async fn execute(
+        &self,
+        endpoint: &'static Endpoint,
+        request: &Prepared,
+        timeout: Duration,
+        authorization: Option<HeaderValue>,
+    ) -> Result<Answer, Error> {
         let inner = &*self.inner;
         let url = reqwest::Url::parse(&format!("{}{}", inner.base_url, request.path))
             .map_err(|e| Error::invalid_argument(endpoint, format!("the request URL is not valid: {e}")))?;
@@ -116,33 +208,34 @@ impl Client {
             .timeout(timeout)
             .header(USER_AGENT, inner.user_agent.clone())
             .header(ACCEPT, HeaderValue::from_static(endpoint.accept));
-        if endpoint.authenticated {
-            builder = builder.header(AUTHORIZATION, inner.authorization.clone());
+        if let Some(authorization) = authorization {
+            builder = builder.header(AUTHORIZATION, authorization);
         }
         if let Some(body) = &request.body {
             // A copy per attempt: a retry sends the same bytes (bodies are small JSON documents).
             builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
         }
-        let mut response = builder.send().await.map_err(|e| Error::transport(endpoint, timeout, e))?;
+        let mut response = builder.send().await.map_err(|e| Error::from_reqwest(endpoint, timeout, e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| retry::parse_retry_after(value, std::time::SystemTime::now()));
+        let limit = inner.max_response_bytes;
+        // An answer that announces more than the limit is refused before any of it is read.
+        if let Some(announced) = response.content_length().filter(|&length| length > limit as u64) {
+            return Err(Error::BodyTooLarge { operation: endpoint.name, limit, announced: Some(announced), attempts: 1 });
+        }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| Error::transport(endpoint, timeout, e))? {
-            if body.len() + chunk.len() > inner.max_response_bytes {
-                return Err(Error::BodyTooLarge { operation: endpoint.name, limit: inner.max_response_bytes, attempts: 1 });
+        while let Some(chunk) = response.chunk().await.map_err(|e| Error::from_reqwest(endpoint, timeout, e))? {
+            if body.len() + chunk.len() > limit {
+                return Err(Error::BodyTooLarge { operation: endpoint.name, limit, announced: None, attempts: 1 });
             }
             body.extend_from_slice(&chunk);
         }
+        let headers = std::mem::take(response.headers_mut());
         if endpoint.statuses.contains(&status) {
-            return Ok(Response { endpoint, status, body });
+            return Ok(Answer { endpoint, status, headers, body });
         }
         if status >= 400 {
-            let mut error = ApiError::new(endpoint.name, status, &body);
-            error.retry_after = retry_after;
+            let mut error = ApiError::from_body(endpoint.name, status, &body);
+            error.retry_after = retry::asked_wait(status, &headers, std::time::SystemTime::now());
             return Err(Error::Api(error));
         }
         Err(Error::UnexpectedStatus {
@@ -156,9 +249,14 @@ impl Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token: &dyn fmt::Debug = match &self.inner.credentials {
+            Credentials::Static(_) => &Redacted,
+            Credentials::Source(_) => &FromSource,
+        };
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("bearer_token", &Redacted)
+            .field("bearer_token", token)
+            .field("default_service", &self.inner.service_id)
             .field("user_agent", &self.inner.user_agent)
             .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
@@ -176,11 +274,27 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// Configures a [`Client`]: [`Client::builder`].
+/// Stands in for a token source in `Debug` output.
+struct FromSource;
+
+impl fmt::Debug for FromSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<token source>")
+    }
+}
+
+/// The token a builder was given.
+enum TokenSetting {
+    Static(String),
+    Source(SourceFn),
+}
+
+/// Configures a [`Client`]: [`Client::builder`], or [`ClientBuilder::from_env`].
 #[derive(Default)]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    bearer_token: Option<String>,
+    token: Option<TokenSetting>,
+    service_id: Option<String>,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
     timeout: Option<Duration>,
@@ -199,14 +313,66 @@ impl ClientBuilder {
 
     /// The service access token or organization token sent as `Authorization: Bearer …`. It is
     /// kept out of every `Debug` output and error, and marked sensitive for the HTTP stack.
+    /// Replaces a [`ClientBuilder::token_source`].
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.bearer_token = Some(token.into());
+        self.token = Some(TokenSetting::Static(token.into()));
+        self
+    }
+
+    /// Asks `source` for the bearer token before every attempt of every call that sends one, so
+    /// that a service whose Authlete token is rotated keeps one client: the source returns
+    /// the token in force. It is asked often, so it should answer from memory (a token it
+    /// refreshes in the background or when it nears its expiry), not fetch a token each time.
+    /// Replaces a [`ClientBuilder::bearer_token`].
+    ///
+    /// The token is treated like a static one: kept out of every `Debug` output, error and log,
+    /// and marked sensitive for the HTTP stack. When the source fails (its error can be any
+    /// error, or a string), gives an empty token, or gives none before the retry policy's
+    /// deadline, the call ends with [`Error::TokenSource`] holding its error, and is not retried.
+    ///
+    /// ```no_run
+    /// use std::sync::{Arc, RwLock};
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // Kept up to date by a task of the service's own (from a secret store, say).
+    /// let current = Arc::new(RwLock::new(String::from("initial-token")));
+    /// let token = current.clone();
+    /// let client = authlete::Client::builder()
+    ///     .base_url("https://us.authlete.com")
+    ///     .token_source(move || {
+    ///         let token = token.read().map(|token| token.clone()).map_err(|_| "the token lock is poisoned");
+    ///         async move { token }
+    ///     })
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn token_source<F, Fut, E>(mut self, source: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, E>> + Send + 'static,
+        E: Into<BoxError>,
+    {
+        let source: SourceFn = Arc::new(move || {
+            let token = source();
+            Box::pin(async move { token.await.map_err(Into::into) }) as TokenFuture
+        });
+        self.token = Some(TokenSetting::Source(source));
+        self
+    }
+
+    /// The service of [`Client::default_service`], for programs that call one service (an
+    /// organization token spans services: [`Client::service`] makes a handle for any of them).
+    pub fn service_id(mut self, service_id: impl Into<String>) -> Self {
+        self.service_id = Some(service_id.into());
         self
     }
 
     /// Calls through this `reqwest` client (for proxies, custom root certificates or a shared
-    /// connection pool). Its own settings apply; [`ClientBuilder::connect_timeout`] does not,
-    /// while [`ClientBuilder::timeout`] still bounds every call.
+    /// connection pool; [`authlete::reqwest`](crate::reqwest) is the version this crate uses).
+    /// Its own settings apply; [`ClientBuilder::connect_timeout`] does not, while
+    /// [`ClientBuilder::timeout`] still bounds every attempt.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -218,8 +384,12 @@ impl ClientBuilder {
         self
     }
 
-    /// How long a whole call may take ([`DEFAULT_TIMEOUT`] unless set); [`Call::timeout`]
-    /// overrides it for one call.
+    /// How long each attempt of a call may take, connecting, sending and reading the answer
+    /// ([`DEFAULT_TIMEOUT`] unless set); [`Call::timeout`] overrides it for one call.
+    ///
+    /// It is per attempt: a retried call may take longer in all. The worst case of the whole
+    /// call, every attempt and wait included, is the retry policy's
+    /// [deadline](RetryPolicy::deadline) (60 s by default; [`ClientBuilder::retry`]).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -234,13 +404,16 @@ impl ClientBuilder {
     }
 
     /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set). It is a property of
-    /// the connection pool, so it is set here for all calls; [`Call::timeout`] bounds a whole call.
+    /// the connection pool, so it is set here for all calls; [`Call::timeout`] bounds a whole
+    /// attempt.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// The largest answer body to read ([`DEFAULT_MAX_RESPONSE_BYTES`] unless set).
+    /// The largest answer body to read ([`DEFAULT_MAX_RESPONSE_BYTES`] unless set): an answer
+    /// whose `Content-Length` announces more is refused before any of its body is read, and one
+    /// without it once it has sent more ([`Error::BodyTooLarge`]).
     pub fn max_response_bytes(mut self, limit: usize) -> Self {
         self.max_response_bytes = Some(limit);
         self
@@ -249,24 +422,13 @@ impl ClientBuilder {
     /// The client, or what is missing or wrong in the configuration.
     pub fn build(self) -> Result<Client, BuildError> {
         let base_url = self.base_url.ok_or(BuildError::MissingBaseUrl)?;
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| BuildError::InvalidBaseUrl { url: base_url.clone(), reason: e.to_string() })?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(BuildError::InvalidBaseUrl {
-                url: base_url,
-                reason: "it must be an http or https URL with a host".into(),
-            });
+        if let Err(reason) = check_base_url(&base_url) {
+            return Err(BuildError::InvalidBaseUrl { url: base_url, reason });
         }
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(BuildError::InvalidBaseUrl { url: base_url, reason: "it must not have a query or fragment".into() });
-        }
-        let token = self.bearer_token.ok_or(BuildError::MissingBearerToken)?;
-        let mut authorization =
-            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| BuildError::InvalidBearerToken)?;
-        if token.is_empty() {
-            return Err(BuildError::InvalidBearerToken);
-        }
-        authorization.set_sensitive(true);
+        let credentials = match self.token.ok_or(BuildError::MissingBearerToken)? {
+            TokenSetting::Static(token) => Credentials::Static(bearer(&token).ok_or(BuildError::InvalidBearerToken)?),
+            TokenSetting::Source(source) => Credentials::Source(source),
+        };
         let user_agent = self.user_agent.unwrap_or_else(|| concat!("authlete-rust/", env!("CARGO_PKG_VERSION")).to_owned());
         let user_agent = HeaderValue::from_str(&user_agent).map_err(|_| BuildError::InvalidUserAgent(user_agent))?;
         let http = match self.http {
@@ -280,7 +442,8 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 http,
                 base_url: base_url.trim_end_matches('/').to_owned(),
-                authorization,
+                credentials,
+                service_id: self.service_id.map(Arc::from),
                 user_agent,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
                 max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
@@ -292,9 +455,15 @@ impl ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let token: Option<&dyn fmt::Debug> = match &self.token {
+            Some(TokenSetting::Static(_)) => Some(&Redacted),
+            Some(TokenSetting::Source(_)) => Some(&FromSource),
+            None => None,
+        };
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url)
-            .field("bearer_token", &self.bearer_token.as_ref().map(|_| Redacted))
+            .field("bearer_token", &token)
+            .field("service_id", &self.service_id)
             .field("http_client", &self.http.is_some())
             .field("user_agent", &self.user_agent)
             .field("timeout", &self.timeout)
@@ -303,6 +472,18 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .finish()
     }
+}
+
+/// Why `base_url` cannot be a base URL, if it cannot.
+pub(crate) fn check_base_url(base_url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(base_url).map_err(|e| e.to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err("it must be an http or https URL with a host".into());
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err("it must not have a query or fragment".into());
+    }
+    Ok(())
 }
 
 /// The operations of one service: [`Client::service`]. The service ID is bound once and filled
@@ -330,7 +511,7 @@ impl Service {
         &self,
         endpoint: &'static Endpoint,
         path_args: &[&str],
-        decode: fn(Response) -> Result<T, Error>,
+        decode: fn(Answer) -> Result<T, Error>,
     ) -> Call<T> {
         Call::new(self.client.clone(), endpoint, Some(&self.id), path_args, decode)
     }
@@ -413,10 +594,53 @@ struct Prepared {
 }
 
 /// A success answer, read whole, waiting to be decoded.
-pub(crate) struct Response {
+pub(crate) struct Answer {
     endpoint: &'static Endpoint,
     status: u16,
+    headers: HeaderMap,
     body: Vec<u8>,
+}
+
+/// A decoded answer with the details of the call that got it: [`Call::send_with_details`].
+///
+/// ```no_run
+/// # #[cfg(feature = "service-management")]
+/// # async fn run(service: authlete::Service) -> Result<(), authlete::Error> {
+/// let response = service.service_get().send_with_details().await?;
+/// println!("{} after {} attempts in {:?}", response.status, response.attempts, response.elapsed);
+/// if let Some(id) = response.header("x-request-id") {
+///     println!("Authlete's request id: {id}");
+/// }
+/// let service = response.into_value();
+/// # let _ = service;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Response<T> {
+    /// The answer, decoded: what `.await` on the call gives.
+    pub value: T,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The headers of the answer.
+    pub headers: HeaderMap,
+    /// How many times the call was sent: more than 1 when it was retried.
+    pub attempts: u32,
+    /// How long the whole call took, every attempt and wait included.
+    pub elapsed: Duration,
+}
+
+impl<T> Response<T> {
+    /// The answer, decoded.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+
+    /// The value of the header `name` (in any case), if the answer has it as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
 }
 
 /// One call of an operation, ready to send: `.await` it (it implements [`IntoFuture`]), after
@@ -428,7 +652,7 @@ pub struct Call<T> {
     client: Client,
     endpoint: &'static Endpoint,
     request: Result<Prepared, Error>,
-    decode: fn(Response) -> Result<T, Error>,
+    decode: fn(Answer) -> Result<T, Error>,
     /// The client's policy unless set for this call.
     retry: Option<RetryPolicy>,
     /// Whether sending the request twice is harmless; by the HTTP method unless set for this call.
@@ -441,7 +665,7 @@ impl<T> Call<T> {
         endpoint: &'static Endpoint,
         service_id: Option<&str>,
         path_args: &[&str],
-        decode: fn(Response) -> Result<T, Error>,
+        decode: fn(Answer) -> Result<T, Error>,
     ) -> Self {
         let request = fill_path(endpoint, service_id, path_args).map(|path| Prepared {
             path,
@@ -508,8 +732,18 @@ impl<T> Call<T> {
         // This function is generic, so it is compiled in the caller's crate for every answer type
         // it awaits: it only awaits a boxed, non-generic exchange (attempts, waits, the span), so
         // that neither the HTTP stack's futures nor their drop glue are compiled there again.
-        let (response, attempts) = exchange(client, endpoint, request, retry, idempotent).await?;
-        decode(response).map_err(|error| error.with_attempts(attempts))
+        let (answer, details) = exchange(client, endpoint, request, retry, idempotent).await?;
+        decode(answer).map_err(|error| error.with_attempts(details.attempts))
+    }
+
+    /// Like [`Call::send`], with the details of the call beside the answer: its status and
+    /// headers (Authlete's request id, say), how many attempts it took, and how long.
+    pub async fn send_with_details(self) -> Result<Response<T>, Error> {
+        let Call { client, endpoint, request, decode, retry, idempotent } = self;
+        let (mut answer, Details { attempts, elapsed }) = exchange(client, endpoint, request, retry, idempotent).await?;
+        let (status, headers) = (answer.status, std::mem::take(&mut answer.headers));
+        let value = decode(answer).map_err(|error| error.with_attempts(attempts))?;
+        Ok(Response { value, status, headers, attempts, elapsed })
     }
 }
 
@@ -538,8 +772,14 @@ impl<T> fmt::Debug for Call<T> {
     }
 }
 
-/// The future of [`exchange`]: the success answer and how many attempts it took.
-type Exchange = Pin<Box<dyn Future<Output = Result<(Response, u32), Error>> + Send>>;
+/// How a call went, beside its success answer.
+struct Details {
+    attempts: u32,
+    elapsed: Duration,
+}
+
+/// The future of [`exchange`]: the success answer and how the call went.
+type Exchange = Pin<Box<dyn Future<Output = Result<(Answer, Details), Error>> + Send>>;
 
 /// One call's exchange with the server: every attempt, the waits between them, and the span that
 /// records them. Not generic, so it is compiled once, in this crate.
@@ -567,15 +807,31 @@ fn exchange(
         let timeout = request.timeout.unwrap_or(client.inner.timeout);
         let started = Instant::now();
         let deadline = started.checked_add(policy.deadline);
+        let remaining = || deadline.map_or(timeout, |deadline| deadline.saturating_duration_since(Instant::now()));
         let mut attempt = 0;
         let outcome = loop {
             attempt += 1;
             record.record("attempt", attempt);
-            let left = deadline.map_or(timeout, |deadline| deadline.saturating_duration_since(Instant::now()));
-            let error = match client.execute(endpoint, &request, timeout.min(left)).await {
-                Ok(response) => {
-                    record.record("status", response.status);
-                    break Ok(response);
+            let authorization = match endpoint.authenticated {
+                true => match client.authorization(remaining()).await {
+                    Ok(value) => Some(value),
+                    // Not sent, and not retried: the source would most likely fail again at once.
+                    Err(source) => {
+                        break Err(Error::TokenSource { operation: endpoint.name, source, attempts: attempt - 1 })
+                    }
+                },
+                false => None,
+            };
+            let left = remaining();
+            let error = match client.execute(endpoint, &request, timeout.min(left), authorization).await {
+                Ok(answer) => {
+                    record.record("status", answer.status);
+                    break Ok(answer);
+                }
+                // An attempt that had less than its timeout left of the deadline, and ran out of
+                // it, was ended by the deadline: the error says so, with the timeout it was given.
+                Err(Error::Timeout { operation, attempts, .. }) => {
+                    Error::Timeout { operation, timeout, attempts, deadline: (left < timeout).then_some(policy.deadline) }
                 }
                 Err(error) => error,
             };
@@ -598,8 +854,14 @@ fn exchange(
             );
             tokio::time::sleep(wait).await;
         };
-        record.record("duration_ms", millis(started.elapsed()));
-        outcome.map(|response| (response, attempt)).map_err(|error| error.with_attempts(attempt))
+        let elapsed = started.elapsed();
+        record.record("duration_ms", millis(elapsed));
+        match outcome {
+            Ok(answer) => Ok((answer, Details { attempts: attempt, elapsed })),
+            // It says itself how many attempts were sent before it.
+            Err(error @ Error::TokenSource { .. }) => Err(error),
+            Err(error) => Err(error.with_attempts(attempt)),
+        }
     };
     Box::pin(call.instrument(span))
 }
@@ -660,10 +922,10 @@ fn fill_path(endpoint: &'static Endpoint, service_id: Option<&str>, args: &[&str
 /// every kind).
 #[allow(dead_code)]
 pub(crate) mod decode {
-    use super::{DecodeError, Error, Response};
+    use super::{Answer, DecodeError, Error};
 
     /// The body as JSON of type `T`; a failure names the JSON path where it happened.
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, Error> {
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(response: Answer) -> Result<T, Error> {
         // Answers decode: the fast path does only that. Tracking the path costs on every member,
         // so it is paid only to explain a failure, by decoding again.
         let error = match serde_json::from_slice::<T>(&response.body) {
@@ -676,12 +938,12 @@ pub(crate) mod decode {
             // Only trailing characters fail after a whole value.
             Ok(_) => (String::new(), error.to_string()),
         };
-        let Response { endpoint, status, body } = response;
+        let Answer { endpoint, status, body, .. } = response;
         Err(Error::Decode(DecodeError::new(endpoint.name, status, path, message, body)))
     }
 
     /// `None` for an answer without a body (`204 No Content`), else the body as JSON.
-    pub(crate) fn optional_json<T: serde::de::DeserializeOwned>(response: Response) -> Result<Option<T>, Error> {
+    pub(crate) fn optional_json<T: serde::de::DeserializeOwned>(response: Answer) -> Result<Option<T>, Error> {
         if response.status == 204 || response.body.is_empty() {
             return Ok(None);
         }
@@ -689,7 +951,7 @@ pub(crate) mod decode {
     }
 
     /// The body as text.
-    pub(crate) fn text(response: Response) -> Result<String, Error> {
+    pub(crate) fn text(response: Answer) -> Result<String, Error> {
         String::from_utf8(response.body).map_err(|e| {
             let status = response.status;
             let message = format!("the answer is not UTF-8 text: {e}");
@@ -698,7 +960,7 @@ pub(crate) mod decode {
     }
 
     /// Nothing: the answer has no body the spec describes.
-    pub(crate) fn empty(_: Response) -> Result<(), Error> {
+    pub(crate) fn empty(_: Answer) -> Result<(), Error> {
         Ok(())
     }
 }

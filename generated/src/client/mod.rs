@@ -6,7 +6,12 @@
 //! Each operation of the API is a method of [`Client`] or [`Service`]; the
 //! [`operations`](crate::operations) module lists them. A call is sent when it is
 //! awaited, with the bearer token, a JSON body, and a timeout; its answer is decoded into
-//! the operation's model, or becomes an [`Error`].
+//! the operation's model, or becomes an [`Error`]; [`Call::send_with_details`] gives the
+//! answer's status and headers and the call's attempts and duration beside it, as a
+//! [`Response`].
+//!
+//! Every public type of this module is also at the crate's root (`authlete::Client`,
+//! `authlete::RetryPolicy`, …), with the `reqwest` this crate uses (`authlete::reqwest`).
 #![cfg_attr(
     not(
         all(
@@ -35,6 +40,7 @@
     ),
     allow(dead_code, unused_imports)
 )]
+mod env;
 mod error;
 pub mod retry;
 mod runtime;
@@ -64,11 +70,19 @@ pub use pagination::{Pages, DEFAULT_PAGE_SIZE};
     )
 )]
 pub(crate) use pagination::{index, Page};
+pub use env::{EnvError, EnvProblem};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 pub use retry::RetryPolicy;
 pub use runtime::{
-    Call, Client, ClientBuilder, Service, DEFAULT_CONNECT_TIMEOUT,
+    Call, Client, ClientBuilder, Response, Service, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
 };
 
 pub(crate) use runtime::{decode, Endpoint, Method};
+/// The values of `AUTHLETE_REGION` ([`ClientBuilder::from_env`]) and their servers.
+pub(crate) const REGIONS: &[(&str, &str)] = &[
+    ("us", "https://us.authlete.com"),
+    ("jp", "https://jp.authlete.com"),
+    ("eu", "https://eu.authlete.com"),
+    ("br", "https://br.authlete.com"),
+];
