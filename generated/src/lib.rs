@@ -4,10 +4,11 @@
 //!
 //! Authlete is a service for building OAuth 2.0 and OpenID Connect servers: an authorization server keeps its own login pages and user accounts, and hands each protocol request it receives (an authorization request, a token request, an introspection) to Authlete's API, which checks it and answers with what to send back. This crate is that API for Rust: every request and response body is a type in [`models`] (217 types), documented with Authlete's own description of each type and field, and every operation (88) is a method of an async client (feature `client`).
 //!
-//! # Two ways to use the crate
+//! # Three ways to use the crate
 //!
 //! - **The models alone** (`default-features = false`, and the areas you need): serde types for the JSON that Authlete's API reads and writes, for a server that calls the API with an HTTP client of its own, or that stores or forwards these bodies. They depend on serde and serde_json only.
 //! - **The client** (feature `client`, on by default): a method per operation that sends the model and decodes the answer into a model, over reqwest with rustls.
+//! - **The server toolkit** (features `server` and `axum`, off by default): `authlete::server`, every Authlete-backed endpoint of an authorization server as a handler (token, pushed authorization requests, introspection, revocation, UserInfo, discovery, JWK Set, client registration, grant management) that turns each `action` into the HTTP response, access-token validation for resource servers, and with `axum` a router and an extractor.
 //!
 //! # Using the models
 //!
@@ -84,6 +85,8 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! `ClientBuilder::from_env()` configures the client from `AUTHLETE_BASE_URL` (or `AUTHLETE_REGION`: `us`, `jp`, `eu`, `br`), `AUTHLETE_SERVICE_TOKEN` and an optional `AUTHLETE_SERVICE_ID` (`Client::default_service()`), naming every missing or malformed variable at once; `.token_source(…)` instead of `.bearer_token(…)` asks an async callback for the token before every attempt, for tokens that are rotated. Each attempt has a timeout (30 s); failed calls that are safe to repeat are retried (`RetryPolicy`), waiting as `Retry-After` or the rate-limit headers ask, and the retry deadline (60 s) bounds the whole call. `.send_with_details()` instead of `.await` gives the answer with its status, headers, attempts and duration; `Error::api(…)`, `Error::timeout(…)` and `Error::transport(…)` make errors for tests.
 //!
 #![cfg_attr(
     feature = "client",

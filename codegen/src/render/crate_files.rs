@@ -112,8 +112,8 @@ form_urlencoded = {{ version = "1", optional = true }}
 http = {{ version = "1", default-features = false, features = ["std"], optional = true }}
 quick_cache = {{ version = "0.7", default-features = false, optional = true }}
 # The toolkit's router and extractor (feature `axum`) and the fake Authlete (feature `testing`);
-# HTTP/1 only.
-axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"], optional = true }}
+# HTTP/1 only. `original-uri`: a nested router's full path, which DPoP proofs sign.
+axum = {{ version = "0.8", default-features = false, features = ["http1", "original-uri", "tokio"], optional = true }}
 # The fake Authlete's closed connection: a response body that fails at once (in axum's tree).
 http-body = {{ version = "1", optional = true }}
 
@@ -124,7 +124,8 @@ tokio = {{ version = "1", features = ["macros", "net", "rt", "rt-multi-thread"] 
 wiremock = "0.6"
 # The hand-written example server in `examples/` (HTTP/1 only: a token endpoint needs no more).
 axum = {{ version = "0.8", default-features = false, features = ["http1", "tokio"] }}
-"#,
+{examples}"#,
+        examples = examples_table(space),
         features = features_table(space),
         preamble = provenance.preamble(),
         repository = REPOSITORY,
@@ -308,15 +309,22 @@ fn front_page(context: &Context<'_>) -> proc_macro2::TokenStream {
             )
         },
     );
+    always.push_str(if space.toolkit.is_some() {
+        "\n# Three ways to use the crate\n\n"
+    } else {
+        "\n# Two ways to use the crate\n\n"
+    });
     always.push_str(
-        "\n# Two ways to use the crate\n\n\
-         - **The models alone** (`default-features = false`, and the areas you need): serde types for \
+        "- **The models alone** (`default-features = false`, and the areas you need): serde types for \
          the JSON that Authlete's API reads and writes, for a server that calls the API with an HTTP \
          client of its own, or that stores or forwards these bodies. They depend on serde and \
          serde_json only.\n\
          - **The client** (feature `client`, on by default): a method per operation that sends the \
          model and decodes the answer into a model, over reqwest with rustls.\n",
     );
+    if space.toolkit.is_some() {
+        always.push_str(&format!("-{SERVER_SENTENCE}\n"));
+    }
     always.push_str(&models_section(space, quick.as_ref()));
     let client = quick.as_ref().map(|quick| client_section(space, quick));
     let mut rest = features_section(space);
@@ -427,10 +435,32 @@ fn client_section(space: &TypeSpace, quick: &Quickstart<'_>) -> String {
          println!(\"{{answer:?}}\");\n\
          # Ok(())\n\
          # }}\n\
-         ```\n",
+         ```\n\n\
+         {settings}\n",
         body = quick.body.name,
         server = server_line(space),
         method = quick.op.rust_name,
+        settings = client_settings(space),
+    )
+}
+
+/// The client's settings beyond the quickstart, for the front page and the README.
+fn client_settings(space: &TypeSpace) -> String {
+    let regions: Vec<String> = space.regions.iter().map(|r| format!("`{}`", r.rust_name.to_ascii_lowercase())).collect();
+    let region = match regions.is_empty() {
+        true => String::new(),
+        false => format!(" (or `AUTHLETE_REGION`: {})", regions.join(", ")),
+    };
+    format!(
+        "`ClientBuilder::from_env()` configures the client from `AUTHLETE_BASE_URL`{region}, \
+         `AUTHLETE_SERVICE_TOKEN` and an optional `AUTHLETE_SERVICE_ID` (`Client::default_service()`), \
+         naming every missing or malformed variable at once; `.token_source(…)` instead of \
+         `.bearer_token(…)` asks an async callback for the token before every attempt, for tokens \
+         that are rotated. Each attempt has a timeout (30 s); failed calls that are safe to repeat \
+         are retried (`RetryPolicy`), waiting as `Retry-After` or the rate-limit headers ask, and \
+         the retry deadline (60 s) bounds the whole call. `.send_with_details()` instead of \
+         `.await` gives the answer with its status, headers, attempts and duration; \
+         `Error::api(…)`, `Error::timeout(…)` and `Error::transport(…)` make errors for tests."
     )
 }
 
@@ -466,6 +496,14 @@ fn features_section(space: &TypeSpace) -> String {
         testing = if space.operations.is_empty() { "" } else { TESTING_SENTENCE },
     )
 }
+
+/// What the `server` and `axum` features bring, for the front page and the README.
+const SERVER_SENTENCE: &str = " **The server toolkit** (features `server` and `axum`, off by default): \
+                               `authlete::server`, every Authlete-backed endpoint of an authorization server as \
+                               a handler (token, pushed authorization requests, introspection, revocation, \
+                               UserInfo, discovery, JWK Set, client registration, grant management) that turns \
+                               each `action` into the HTTP response, access-token validation for resource \
+                               servers, and with `axum` a router and an extractor.";
 
 /// What the `testing` feature brings, for the front page and the README.
 const TESTING_SENTENCE: &str = " `testing` (off by default) brings `authlete::testing`, a fake Authlete on \
@@ -573,11 +611,13 @@ fn readme(context: &Context<'_>) -> String {
              }}\n\
              ```\n\n\
              An OAuth-level outcome (`action: BAD_REQUEST`, say) is a normal answer; a failed call \
-             is an `authlete::Error`.\n",
+             is an `authlete::Error`.\n\n\
+             {settings}\n",
             name = quick.body.name,
             build = build_body(quick, "    "),
             server = server_line(space),
             method = quick.op.rust_name,
+            settings = client_settings(space),
         ));
     }
     let features = all_features(space);
@@ -590,6 +630,9 @@ fn readme(context: &Context<'_>) -> String {
              and every model they use.\n",
             list.join(", ")
         ));
+        if space.toolkit.is_some() {
+            text.push_str(&format!("-{SERVER_SENTENCE}\n"));
+        }
         if !space.operations.is_empty() {
             text.push_str(&format!("-{TESTING_SENTENCE}\n"));
         }
@@ -661,6 +704,16 @@ fn features_table(space: &TypeSpace) -> String {
     }
     table.push('\n');
     table
+}
+
+/// The hand-written examples (`examples/`, which the generator does not own) that need the
+/// toolkit: built only with its feature, so that `cargo test` with the defaults skips them.
+fn examples_table(space: &TypeSpace) -> &'static str {
+    if space.toolkit.is_some() {
+        "\n[[example]]\nname = \"authorization_server\"\nrequired-features = [\"axum\"]\n"
+    } else {
+        ""
+    }
 }
 
 /// Every area feature: those of the types and those of the operations (an area may use no type).

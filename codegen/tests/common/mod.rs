@@ -110,6 +110,16 @@ pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
     text.push_str("\n[workspace]\n");
     fs::write(&manifest, text).expect("write Cargo.toml");
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    // The manifest names the hand-written examples the generator does not own (and builds them
+    // only with the features they need): they come with it, as they do in `generated/`.
+    if text.contains("\n[[example]]\n") {
+        let examples = workspace_root().join("generated/examples");
+        fs::create_dir_all(dir.join("examples")).expect("create examples/");
+        for entry in fs::read_dir(&examples).unwrap_or_else(|e| panic!("{}: {e}", examples.display())) {
+            let path = entry.expect("an entry").path();
+            fs::copy(&path, dir.join("examples").join(path.file_name().expect("a name"))).expect("copy an example");
+        }
+    }
     dir
 }
 
