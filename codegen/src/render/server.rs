@@ -8,6 +8,7 @@ use super::context::Context;
 /// Every file of the toolkit, as its template writes it.
 const FILES: &[(&str, &str)] = &[
     ("src/server/mod.rs", include_str!("../../templates/server/mod.rs")),
+    ("src/server/axum.rs", include_str!("../../templates/server/axum.rs")),
     ("src/server/config.rs", include_str!("../../templates/server/config.rs")),
     ("src/server/request.rs", include_str!("../../templates/server/request.rs")),
     ("src/server/resource.rs", include_str!("../../templates/server/resource.rs")),

@@ -9,8 +9,8 @@
 //! which claims a user has, who may introspect), a small trait asks it.
 //!
 //! The handlers are framework-neutral: they use the `http` crate's types and no web framework.
-//! The `axum` feature adds [`axum::Toolkit`](crate::server::axum), a router with every endpoint
-//! at its conventional path, and an extractor for resource servers.
+//! The `axum` feature adds the `axum` module: `Routes`, a router with every endpoint at its
+//! conventional path, and for resource servers an extractor and a layer.
 //!
 //! ```no_run
 //! # async fn run(service: authlete::Service) -> Result<(), Box<dyn std::error::Error>> {
@@ -57,6 +57,8 @@
 // the size of any other response, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod config;
 pub mod discovery;
 pub mod grant_management;
