@@ -108,7 +108,7 @@ pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
     let mut text = fs::read_to_string(&manifest).expect("the generated crate has a Cargo.toml");
     // Its own workspace, whatever the enclosing one says.
     text.push_str("\n[workspace]\n");
-    fs::write(&manifest, text).expect("write Cargo.toml");
+    fs::write(&manifest, &text).expect("write Cargo.toml");
     fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
     // The manifest names the hand-written examples the generator does not own (and builds them
     // only with the features they need): they come with it, as they do in `generated/`.
