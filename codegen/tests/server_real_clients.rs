@@ -27,7 +27,6 @@ use authlete::server::{
     AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, NoGrants, ResourceServer, StaticCallers, UserClaims,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use axum::http::Method;
 use base64::Engine as _;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenType};
 use oauth2::{
@@ -111,13 +110,13 @@ impl Server {
         script(&fake);
         let server = AuthorizationServer::new(fake.service(), Config::new(PUBLIC_URL).expect("a valid URL"));
         let callers = StaticCallers::new().client(RS_ID, RS_SECRET, ResourceServer::new().uri(RS_URI));
-        let app = Routes::new(server.clone())
+        let app = Routes::new(server)
             .token(NoGrants)
             .revocation()
             .userinfo(Users)
-            .route("/introspect", &[Method::POST], server.introspection_endpoint(callers))
-            .route("/.well-known/openid-configuration", &[Method::GET], server.discovery_endpoint())
-            .route("/jwks", &[Method::GET], server.jwks_endpoint())
+            .introspection(callers)
+            .discovery()
+            .jwks()
             .build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
         let local = format!("http://{}", listener.local_addr().expect("an address"));
@@ -727,8 +726,15 @@ async fn discovery_then_tokens_and_userinfo_with_an_openid_connect_client() {
         );
         assert_eq!(sent[0].authorization, Some(basic(CLIENT_ID, SECRET_FORM)));
 
-        // A second discovery is served from the endpoints' copies: Authlete is asked once.
+        // A second discovery is served from the endpoints' copies, and so is the same document
+        // at RFC 8414's path (one endpoint for both): Authlete is asked once.
         CoreProviderMetadata::discover_async(issuer, &http).await.expect("the metadata");
+        let metadata_url = format!("{PUBLIC_URL}/.well-known/oauth-authorization-server");
+        let request = oauth2::http::Request::get(metadata_url).body(Vec::new()).expect("a request");
+        let rfc8414 = http(request).await.expect("an answer");
+        assert_eq!(rfc8414.status(), 200);
+        let document: Value = serde_json::from_slice(rfc8414.body()).expect("JSON");
+        assert_eq!(document, Value::Object(configuration()));
         assert_eq!((server.fake.count(ops::SERVICE_CONFIGURATION), server.fake.count(ops::SERVICE_JWKS_GET)), (1, 1));
     })
     .await;
