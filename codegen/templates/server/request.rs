@@ -381,7 +381,6 @@ fn percent_decode(text: &str) -> Option<String> {
     (!text.contains('\u{FFFD}')).then_some(text)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
