@@ -16,7 +16,7 @@
 //!
 //! ```no_run
 //! # async fn run(service: authlete::Service) -> Result<(), Box<dyn std::error::Error>> {
-//! use authlete::server::{AuthorizationServer, Config, Request};
+//! use authlete::server::{AuthorizationServer, Config, Handler as _, Request};
 //!
 //! let server = AuthorizationServer::new(service, Config::new("https://as.example.com")?);
 //! let revocation = server.revocation_endpoint();
