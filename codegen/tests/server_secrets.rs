@@ -142,6 +142,9 @@ fn cases() -> Vec<Case> {
         case("DELETE", "/register/client-1", &[("authorization", "Bearer registration-token-b6a9")], ""),
         case("GET", "/grants/g-1", &[("authorization", "DPoP access-token-5c2e"), ("dpop", "dpop-proof-8e07")], ""),
         case("GET", "/resource", &[("authorization", "bearer access-token-5c2e")], ""),
+        // Public documents, asked with a token all the same.
+        case("GET", "/.well-known/openid-configuration", &[("authorization", "Bearer access-token-5c2e")], ""),
+        case("GET", "/jwks", &[("authorization", "Bearer access-token-5c2e")], ""),
         // Malformed credentials, which the toolkit refuses itself.
         case("POST", "/token", &[("authorization", "Basic client-secret-basic-7f3a"), ("content-type", form)], post),
         case("GET", "/resource", &[("authorization", "Bearer access-token-5c2e extra")], ""),
@@ -176,6 +179,8 @@ async fn endpoints(server: &AuthorizationServer) -> Vec<(&'static str, String)> 
         ("/register", serve(server.registration_endpoint()).await),
         ("/grants", serve(server.grant_management_endpoint()).await),
         ("/resource", serve(Resource(server.access_token_validator())).await),
+        ("/.well-known", serve(server.discovery_endpoint()).await),
+        ("/jwks", serve(server.jwks_endpoint()).await),
     ]
 }
 
@@ -212,7 +217,9 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
             .reply_always(ops::CLIENT_REGISTRATION_GET, failure.clone())
             .reply_always(ops::CLIENT_REGISTRATION_DELETE, failure.clone())
             .reply_always(ops::GRANT_M, failure.clone())
-            .reply_always(ops::AUTH_INTROSPECTION, failure.clone());
+            .reply_always(ops::AUTH_INTROSPECTION, failure.clone())
+            .reply_always(ops::SERVICE_CONFIGURATION, failure.clone())
+            .reply_always(ops::SERVICE_JWKS_GET, failure.clone());
         for case in cases() {
             let answer = send(&endpoints, &case).await;
             for secret in SECRETS {
@@ -235,7 +242,18 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
 
     let logged = capture.0.lock().unwrap().clone();
     // The log is not empty: the failures above were logged, each naming its endpoint.
-    for endpoint in ["token", "par", "revocation", "introspection", "userinfo", "registration", "grant_management", "resource"] {
+    for endpoint in [
+        "token",
+        "par",
+        "revocation",
+        "introspection",
+        "userinfo",
+        "registration",
+        "grant_management",
+        "resource",
+        "discovery",
+        "jwks",
+    ] {
         assert!(logged.contains(&format!("endpoint=\"{endpoint}\"")) || logged.contains(&format!("endpoint={endpoint}")), "nothing logged for {endpoint}:\n{logged}");
     }
     for secret in SECRETS {

@@ -1,6 +1,6 @@
-//! What the toolkit's endpoint tests share: a server in front of the fake Authlete, requests as a
-//! framework hands them over, and the whole of a response (status, every header, body) as one
-//! value to compare.
+//! What the toolkit's endpoint tests share: a server in front of the fake Authlete, requests sent
+//! over real HTTP to an endpoint on 127.0.0.1, and the whole of a response (status, every header,
+//! body) as one value to compare.
 
 #![allow(dead_code)] // Each test file uses a part of it.
 
@@ -45,12 +45,45 @@ impl Seen {
     }
 }
 
-/// `handler`'s response to `request`, as a client sees it.
-pub async fn send(handler: &impl Handler, request: Request) -> Seen {
-    seen(handler.handle(request).await)
+/// `handler`'s response to `request`, as a client sees it: the request goes over real HTTP to
+/// the handler, served on 127.0.0.1 as the toolkit's adapters serve it, and the headers the HTTP
+/// layer adds on its own (`date`, `content-length`) are left out.
+pub async fn send<H: Handler + Clone>(handler: &H, request: Request) -> Seen {
+    let handler = std::sync::Arc::new(handler.clone());
+    let app = axum::Router::new().fallback(move |incoming: axum::extract::Request| {
+        let handler = handler.clone();
+        async move {
+            let (parts, body) = incoming.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.expect("the body arrives");
+            let request = Request::from_http(axum::http::Request::from_parts(parts, body.to_vec()));
+            handler.handle(request).await.map(axum::body::Body::from)
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("the server runs") });
+
+    let method = reqwest::Method::from_bytes(request.method().as_str().as_bytes()).expect("a method");
+    let mut outgoing = reqwest::Client::new()
+        .request(method, format!("http://{address}{}", request.uri()))
+        .body(request.body().to_vec());
+    for (name, value) in request.headers() {
+        outgoing = outgoing.header(name.as_str(), value.as_bytes());
+    }
+    let response = outgoing.send().await.expect("the server answers");
+    let status = response.status().as_u16();
+    let mut headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "date" | "content-length"))
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().expect("visible ASCII").to_owned()))
+        .collect();
+    headers.sort();
+    Seen { status, headers, body: response.text().await.expect("a body") }
 }
 
-/// A response as a client sees it.
+/// A response of a method called in-process (`manage`, `register`: what a router with its own
+/// path extraction calls), as a client would see it.
 pub fn seen(response: axum::http::Response<String>) -> Seen {
     let mut headers: Vec<(String, String)> = response
         .headers()
