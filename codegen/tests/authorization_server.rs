@@ -28,18 +28,24 @@ async fn start() -> (FakeAuthlete, String) {
 #[tokio::test]
 async fn the_demo_user_gets_tokens_and_claims() {
     let (fake, url) = start().await;
-    fake.reply(ops::AUTH_TOKEN, &TokenResponse {
-        action: Some(TokenResponseAction::Password),
-        ticket: Some("ticket-1".into()),
-        username: Some("alice".into()),
-        password: Some("wonderland".into()),
-        ..Default::default()
-    });
-    fake.reply(ops::AUTH_TOKEN_ISSUE, &TokenIssueResponse {
-        action: Some(TokenIssueResponseAction::Ok),
-        response_content: Some(r#"{"access_token":"at-1","token_type":"Bearer"}"#.into()),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_TOKEN,
+        &TokenResponse {
+            action: Some(TokenResponseAction::Password),
+            ticket: Some("ticket-1".into()),
+            username: Some("alice".into()),
+            password: Some("wonderland".into()),
+            ..Default::default()
+        },
+    );
+    fake.reply(
+        ops::AUTH_TOKEN_ISSUE,
+        &TokenIssueResponse {
+            action: Some(TokenIssueResponseAction::Ok),
+            response_content: Some(r#"{"access_token":"at-1","token_type":"Bearer"}"#.into()),
+            ..Default::default()
+        },
+    );
     let client = reqwest::Client::new();
     let issued = client
         .post(format!("{url}/token"))
@@ -52,17 +58,23 @@ async fn the_demo_user_gets_tokens_and_claims() {
     assert_eq!(issued.text().await.unwrap(), r#"{"access_token":"at-1","token_type":"Bearer"}"#);
     assert_eq!(fake.received(ops::AUTH_TOKEN_ISSUE)[0].subject, "alice");
 
-    fake.reply(ops::AUTH_USERINFO, &UserinfoResponse {
-        action: Some(IntrospectionResponseAction::Ok),
-        subject: Some("alice".into()),
-        claims: Some(vec!["name".into(), "preferred_username".into()]),
-        ..Default::default()
-    });
-    fake.reply(ops::AUTH_USERINFO_ISSUE, &UserinfoIssueResponse {
-        action: Some(UserinfoIssueResponseAction::Json),
-        response_content: Some(r#"{"sub":"alice","name":"alice"}"#.into()),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_USERINFO,
+        &UserinfoResponse {
+            action: Some(IntrospectionResponseAction::Ok),
+            subject: Some("alice".into()),
+            claims: Some(vec!["name".into(), "preferred_username".into()]),
+            ..Default::default()
+        },
+    );
+    fake.reply(
+        ops::AUTH_USERINFO_ISSUE,
+        &UserinfoIssueResponse {
+            action: Some(UserinfoIssueResponseAction::Json),
+            response_content: Some(r#"{"sub":"alice","name":"alice"}"#.into()),
+            ..Default::default()
+        },
+    );
     let userinfo = client.get(format!("{url}/userinfo")).bearer_auth("at-1").send().await.unwrap();
     assert_eq!(userinfo.status(), 200);
     let sent = &fake.received(ops::AUTH_USERINFO_ISSUE)[0];
@@ -73,12 +85,15 @@ async fn the_demo_user_gets_tokens_and_claims() {
 #[tokio::test]
 async fn the_resource_takes_only_a_valid_token() {
     let (fake, url) = start().await;
-    fake.reply(ops::AUTH_INTROSPECTION, &IntrospectionResponse {
-        action: Some(IntrospectionResponseAction::Ok),
-        subject: Some("alice".into()),
-        scopes: Some(vec!["profile".into()]),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_INTROSPECTION,
+        &IntrospectionResponse {
+            action: Some(IntrospectionResponseAction::Ok),
+            subject: Some("alice".into()),
+            scopes: Some(vec!["profile".into()]),
+            ..Default::default()
+        },
+    );
     let client = reqwest::Client::new();
     let ok = client.get(format!("{url}/resource")).header("authorization", "bearer at-1").send().await.unwrap();
     assert_eq!(ok.status(), 200);

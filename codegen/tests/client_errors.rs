@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use authlete::{ApiError, BuildError, Error};
 use authlete::models::{TokenRequest, TokenResponseAction};
+use authlete::{ApiError, BuildError, Error};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -203,13 +203,15 @@ async fn an_oversized_answer_is_refused() {
     assert_eq!(error.to_string(), "auth_token: the answer announces 4118 bytes, more than the limit of 1024 bytes");
 
     // Without a `Content-Length` (chunked), the body is read until it passes the limit.
-    let mut answer = String::from("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+    let mut answer =
+        String::from("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
     for _ in 0..8 {
         answer.push_str(&format!("200\r\n{}\r\n", "x".repeat(512)));
     }
     answer.push_str("0\r\n\r\n");
     let url = raw_server(answer).await;
-    let client = authlete::Client::builder().base_url(url).bearer_token(TOKEN).max_response_bytes(1024).build().unwrap();
+    let client =
+        authlete::Client::builder().base_url(url).bearer_token(TOKEN).max_response_bytes(1024).build().unwrap();
     let call = client.service(SERVICE).auth_token(&TokenRequest::new("grant_type=client_credentials"));
     let error = call.await.expect_err("too large");
     assert!(matches!(error, Error::BodyTooLarge { announced: None, .. }), "{error:?}");

@@ -148,7 +148,10 @@ async fn a_successful_call_gives_its_details_when_asked() {
     assert_eq!((response.status, response.attempts), (200, 2));
     assert_eq!(response.header("x-request-id"), Some("req-7f3a"));
     assert_eq!(response.headers["content-type"], "application/json");
-    assert!(response.elapsed >= Duration::from_secs(1) && response.elapsed < Duration::from_millis(1_050), "{response:?}");
+    assert!(
+        response.elapsed >= Duration::from_secs(1) && response.elapsed < Duration::from_millis(1_050),
+        "{response:?}"
+    );
     assert_eq!(response.value.client_id, Some(42));
     assert_eq!(response.into_value().client_name.as_deref(), Some("demo"));
     // The plain `.await` is unchanged.
@@ -208,10 +211,8 @@ async fn a_stalled_server_times_out_within_the_deadline() {
 async fn a_call_ended_by_the_deadline_says_so() {
     let server = MockServer::handler(|_| Answer::Stall).await;
     // No wait between attempts: they start at 0, 1 and 2 s, and the third has 0.5 s left.
-    let policy = RetryPolicy::default()
-        .max_attempts(10)
-        .initial_delay(Duration::ZERO)
-        .deadline(Duration::from_millis(2_500));
+    let policy =
+        RetryPolicy::default().max_attempts(10).initial_delay(Duration::ZERO).deadline(Duration::from_millis(2_500));
     let client = server.client(|b| b.timeout(Duration::from_secs(1)).retry(policy));
     let started = Instant::now();
     let error = client.service("1").client_get("42").await.expect_err("no answer");

@@ -45,7 +45,9 @@ fn the_current_spec_carries_the_toolkit_as_its_templates_write_it() {
         assert!(!default.contains(opt_in), "{opt_in} is opt-in: {default}");
     }
     let root = &generated.files.iter().find(|f| f.path == "src/lib.rs").expect("a crate root").contents;
-    assert!(root.contains("#[cfg(feature = \"server\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"server\")))]\npub mod server;"));
+    assert!(root.contains(
+        "#[cfg(feature = \"server\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"server\")))]\npub mod server;"
+    ));
 }
 
 #[test]

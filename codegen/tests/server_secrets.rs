@@ -223,19 +223,32 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
         for case in cases() {
             let answer = send(&endpoints, &case).await;
             for secret in SECRETS {
-                assert!(!answer.body.contains(secret), "{} {}: the answer holds `{secret}`: {answer:?}", case.method, case.path);
+                assert!(
+                    !answer.body.contains(secret),
+                    "{} {}: the answer holds `{secret}`: {answer:?}",
+                    case.method,
+                    case.path
+                );
                 for value in answer.headers.values() {
-                    assert!(!value.to_str().unwrap_or_default().contains(secret), "{} {}: {answer:?}", case.method, case.path);
+                    assert!(
+                        !value.to_str().unwrap_or_default().contains(secret),
+                        "{} {}: {answer:?}",
+                        case.method,
+                        case.path
+                    );
                 }
             }
         }
     }
     // Authlete answering well, for the paths that log on success.
-    fake.reply(ops::AUTH_INTROSPECTION, &IntrospectionResponse {
-        action: Some(IntrospectionResponseAction::Ok),
-        subject: Some("alice".into()),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_INTROSPECTION,
+        &IntrospectionResponse {
+            action: Some(IntrospectionResponseAction::Ok),
+            subject: Some("alice".into()),
+            ..Default::default()
+        },
+    );
     for case in cases() {
         send(&endpoints, &case).await;
     }
@@ -254,7 +267,10 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
         "discovery",
         "jwks",
     ] {
-        assert!(logged.contains(&format!("endpoint=\"{endpoint}\"")) || logged.contains(&format!("endpoint={endpoint}")), "nothing logged for {endpoint}:\n{logged}");
+        assert!(
+            logged.contains(&format!("endpoint=\"{endpoint}\"")) || logged.contains(&format!("endpoint={endpoint}")),
+            "nothing logged for {endpoint}:\n{logged}"
+        );
     }
     for secret in SECRETS {
         assert!(!logged.contains(secret), "`{secret}` was logged:\n{logged}");

@@ -73,7 +73,10 @@ async fn token_endpoint(grants: impl GrantHandler) -> (FakeAuthlete, String) {
 async fn ok_passes_the_request_on_with_credentials_dpop_and_htu() {
     let (fake, url) = token_endpoint(NoGrants).await;
     let content = r#"{"access_token":"at-1","token_type":"DPoP"}"#;
-    fake.reply(ops::AUTH_TOKEN, &TokenResponse { dpop_nonce: Some("nonce-7".into()), ..answer(TokenResponseAction::Ok, content) });
+    fake.reply(
+        ops::AUTH_TOKEN,
+        &TokenResponse { dpop_nonce: Some("nonce-7".into()), ..answer(TokenResponseAction::Ok, content) },
+    );
 
     let headers = [("authorization", basic("client-1", "s3cret")), ("dpop", "eyJproof".into())];
     let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -116,11 +119,8 @@ async fn password_grant_asks_the_handler_then_issues_or_fails() {
     fake.reply_with(ops::AUTH_TOKEN, |request| {
         let body: serde_json::Value = request.json().unwrap();
         let parameters = body["parameters"].as_str().unwrap();
-        let (username, password) = if parameters.contains("password=wonderland") {
-            ("alice", "wonderland")
-        } else {
-            ("alice", "guess")
-        };
+        let (username, password) =
+            if parameters.contains("password=wonderland") { ("alice", "wonderland") } else { ("alice", "guess") };
         Reply::model(&TokenResponse {
             action: Some(TokenResponseAction::Password),
             ticket: Some("ticket-pw".into()),
@@ -155,7 +155,10 @@ async fn password_grant_asks_the_handler_then_issues_or_fails() {
     let failed = post_form(&url, &[], "grant_type=password&username=alice&password=guess").await;
     assert_eq!((failed.status, failed.body.as_str()), (400, r#"{"error":"invalid_grant"}"#));
     let [fail] = &fake.received(ops::AUTH_TOKEN_FAIL)[..] else { panic!("one fail request") };
-    assert_eq!((fail.ticket.as_str(), &fail.reason), ("ticket-pw", &TokenFailRequestReason::InvalidResourceOwnerCredentials));
+    assert_eq!(
+        (fail.ticket.as_str(), &fail.reason),
+        ("ticket-pw", &TokenFailRequestReason::InvalidResourceOwnerCredentials)
+    );
 
     // Authlete's own failures at the second step.
     fake.reply(
@@ -168,11 +171,14 @@ async fn password_grant_asks_the_handler_then_issues_or_fails() {
     );
     let broken = post_form(&url, &[], "grant_type=password&username=alice&password=wonderland").await;
     assert_eq!((broken.status, broken.body.as_str()), (500, r#"{"error":"server_error"}"#));
-    fake.reply(ops::AUTH_TOKEN_FAIL, &TokenFailResponse {
-        action: Some(TokenFailResponseAction::InternalServerError),
-        response_content: Some(r#"{"error":"server_error"}"#.into()),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_TOKEN_FAIL,
+        &TokenFailResponse {
+            action: Some(TokenFailResponseAction::InternalServerError),
+            response_content: Some(r#"{"error":"server_error"}"#.into()),
+            ..Default::default()
+        },
+    );
     let broken = post_form(&url, &[], "grant_type=password&username=alice&password=guess").await;
     assert_eq!((broken.status, broken.body.as_str()), (500, r#"{"error":"server_error"}"#));
 }
@@ -180,11 +186,14 @@ async fn password_grant_asks_the_handler_then_issues_or_fails() {
 #[tokio::test]
 async fn the_default_handler_refuses_every_grant_the_server_decides() {
     let (fake, url) = token_endpoint(NoGrants).await;
-    fake.reply(ops::AUTH_TOKEN_FAIL, &TokenFailResponse {
-        action: Some(TokenFailResponseAction::BadRequest),
-        response_content: Some(r#"{"error":"invalid_grant"}"#.into()),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::AUTH_TOKEN_FAIL,
+        &TokenFailResponse {
+            action: Some(TokenFailResponseAction::BadRequest),
+            response_content: Some(r#"{"error":"invalid_grant"}"#.into()),
+            ..Default::default()
+        },
+    );
     let password = TokenResponse {
         ticket: Some("t".into()),
         username: Some("u".into()),
@@ -200,7 +209,10 @@ async fn the_default_handler_refuses_every_grant_the_server_decides() {
         fake.reply(ops::AUTH_TOKEN, &answer(action.clone(), ""));
         post_form(&url, &[], "grant_type=x").await.assert_oauth_error(400, "unsupported_grant_type");
     }
-    fake.reply(ops::AUTH_TOKEN, &TokenResponse { session_id: Some("s".into()), ..answer(TokenResponseAction::NativeSso, "") });
+    fake.reply(
+        ops::AUTH_TOKEN,
+        &TokenResponse { session_id: Some("s".into()), ..answer(TokenResponseAction::NativeSso, "") },
+    );
     post_form(&url, &[], "grant_type=x").await.assert_oauth_error(400, "invalid_grant");
     // ID_TOKEN_REISSUABLE: Authlete's answer as it is.
     fake.reply(ops::AUTH_TOKEN, &answer(TokenResponseAction::IdTokenReissuable, r#"{"access_token":"at-r"}"#));
@@ -212,7 +224,10 @@ async fn the_default_handler_refuses_every_grant_the_server_decides() {
 #[tokio::test]
 async fn extension_grants_get_the_handlers_response() {
     let (fake, url) = token_endpoint(Grants).await;
-    fake.reply(ops::AUTH_TOKEN, &TokenResponse { subject_token: Some("st-1".into()), ..answer(TokenResponseAction::TokenExchange, "") });
+    fake.reply(
+        ops::AUTH_TOKEN,
+        &TokenResponse { subject_token: Some("st-1".into()), ..answer(TokenResponseAction::TokenExchange, "") },
+    );
     let exchanged = post_form(&url, &[], "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Atoken-exchange").await;
     assert_eq!((exchanged.status, exchanged.body.as_str()), (200, r#"{"exchanged_for":"st-1"}"#));
 
@@ -238,20 +253,25 @@ async fn native_sso_goes_on_to_nativesso_or_is_refused() {
         (NativeSsoResponseAction::Ok, 200, r#"{"id_token":"eyJid"}"#),
         (NativeSsoResponseAction::InternalServerError, 500, r#"{"error":"server_error"}"#),
     ] {
-        fake.reply(ops::NATIVE_SSO, &NativeSsoResponse {
-            action: Some(action),
-            response_content: Some(content.into()),
-            ..Default::default()
-        });
+        fake.reply(
+            ops::NATIVE_SSO,
+            &NativeSsoResponse { action: Some(action), response_content: Some(content.into()), ..Default::default() },
+        );
         let answer = post_form(&url, &[], "grant_type=authorization_code&code=c").await;
         assert_eq!((answer.status, answer.body.as_str()), (status, content));
     }
     let sent = fake.received(ops::NATIVE_SSO);
     // The JWT access token is what the ID token's hash covers.
     assert_eq!((sent[0].access_token.as_str(), sent[0].device_secret.as_str()), ("eyJat", "ds-1"));
-    assert_eq!((sent[0].refresh_token.as_deref(), sent[0].claims.as_deref()), (Some("rt-sso"), Some("{\"name\":\"Alice\"}")));
+    assert_eq!(
+        (sent[0].refresh_token.as_deref(), sent[0].claims.as_deref()),
+        (Some("rt-sso"), Some("{\"name\":\"Alice\"}"))
+    );
 
-    fake.reply(ops::NATIVE_SSO, &NativeSsoResponse { action: Some(NativeSsoResponseAction::CallerError), ..Default::default() });
+    fake.reply(
+        ops::NATIVE_SSO,
+        &NativeSsoResponse { action: Some(NativeSsoResponseAction::CallerError), ..Default::default() },
+    );
     post_form(&url, &[], "grant_type=authorization_code&code=c").await.assert_oauth_error(500, "server_error");
 
     fake.reply(ops::AUTH_TOKEN, &TokenResponse { session_id: Some("expired".into()), ..sso });
@@ -262,37 +282,46 @@ async fn native_sso_goes_on_to_nativesso_or_is_refused() {
 #[tokio::test]
 async fn id_tokens_are_reissued_when_the_handler_asks() {
     let (fake, url) = token_endpoint(Grants).await;
-    fake.reply(ops::AUTH_TOKEN, &TokenResponse {
-        access_token: Some("at-2".into()),
-        refresh_token: Some("rt-2".into()),
-        ..answer(TokenResponseAction::IdTokenReissuable, r#"{"access_token":"at-2"}"#)
-    });
+    fake.reply(
+        ops::AUTH_TOKEN,
+        &TokenResponse {
+            access_token: Some("at-2".into()),
+            refresh_token: Some("rt-2".into()),
+            ..answer(TokenResponseAction::IdTokenReissuable, r#"{"access_token":"at-2"}"#)
+        },
+    );
     for (action, status, content) in [
         (IdtokenReissueResponseAction::Ok, 200, r#"{"access_token":"at-2","id_token":"eyJnew"}"#),
         (IdtokenReissueResponseAction::InternalServerError, 500, r#"{"error":"server_error"}"#),
     ] {
-        fake.reply(ops::IDTOKEN_REISSUE, &IdtokenReissueResponse {
-            action: Some(action),
-            response_content: Some(content.into()),
-            ..Default::default()
-        });
+        fake.reply(
+            ops::IDTOKEN_REISSUE,
+            &IdtokenReissueResponse {
+                action: Some(action),
+                response_content: Some(content.into()),
+                ..Default::default()
+            },
+        );
         let answer = post_form(&url, &[], "grant_type=refresh_token&refresh_token=rt-2").await;
         assert_eq!((answer.status, answer.body.as_str()), (status, content));
     }
     let sent = &fake.received(ops::IDTOKEN_REISSUE)[0];
     assert_eq!((sent.access_token.as_str(), sent.refresh_token.as_str()), ("at-2", "rt-2"));
     assert_eq!(sent.claims.as_deref(), Some("{\"nickname\":\"al\"}"));
-    fake.reply(ops::IDTOKEN_REISSUE, &IdtokenReissueResponse {
-        action: Some(IdtokenReissueResponseAction::CallerError),
-        ..Default::default()
-    });
+    fake.reply(
+        ops::IDTOKEN_REISSUE,
+        &IdtokenReissueResponse { action: Some(IdtokenReissueResponseAction::CallerError), ..Default::default() },
+    );
     post_form(&url, &[], "grant_type=refresh_token&refresh_token=rt-2").await.assert_oauth_error(500, "server_error");
 }
 
 #[tokio::test]
 async fn an_action_newer_than_the_crate_is_a_server_error() {
     let (fake, url) = token_endpoint(NoGrants).await;
-    fake.reply_always(ops::AUTH_TOKEN, Reply::json(200, serde_json::json!({"action": "SOMETHING_NEW", "responseContent": "{}"})));
+    fake.reply_always(
+        ops::AUTH_TOKEN,
+        Reply::json(200, serde_json::json!({"action": "SOMETHING_NEW", "responseContent": "{}"})),
+    );
     post_form(&url, &[], "grant_type=client_credentials").await.assert_oauth_error(500, "server_error");
     fake.reply_always(ops::AUTH_TOKEN, Reply::json(200, serde_json::json!({"resultCode": "A1"})));
     post_form(&url, &[], "grant_type=client_credentials").await.assert_oauth_error(500, "server_error");
@@ -336,7 +365,10 @@ async fn client_secret_basic_works_in_both_spellings() {
         if body["clientSecret"] == SECRET && body["clientId"] == "my client" {
             Reply::json(200, serde_json::json!({"action": "OK", "responseContent": "{\"access_token\":\"at\"}"}))
         } else {
-            Reply::json(200, serde_json::json!({"action": "INVALID_CLIENT", "responseContent": "{\"error\":\"invalid_client\"}"}))
+            Reply::json(
+                200,
+                serde_json::json!({"action": "INVALID_CLIENT", "responseContent": "{\"error\":\"invalid_client\"}"}),
+            )
         }
     });
     let encoded: String = form_urlencoded_component("my client") + ":" + &form_urlencoded_component(SECRET);

@@ -23,12 +23,11 @@
 //! The end-to-end test (`codegen/tests/authorization_server.rs`) runs this router against the
 //! toolkit's fake Authlete.
 
+use authlete::models::{TokenFailRequestReason, TokenResponse};
 use authlete::server::axum::{require_token, Routes};
 use authlete::server::{
-    AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, GrantDecision, GrantHandler, UserClaims,
-    ValidatedToken,
+    AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, GrantDecision, GrantHandler, UserClaims, ValidatedToken,
 };
-use authlete::models::{TokenFailRequestReason, TokenResponse};
 use axum::routing::get;
 use axum::Router;
 
@@ -60,9 +59,8 @@ impl UserClaims for DemoUsers {
 
 /// Every endpoint of the server, and the protected resource.
 pub fn app(server: AuthorizationServer, users: DemoUsers) -> Router {
-    let resource = Router::new()
-        .route("/resource", get(resource))
-        .route_layer(require_token(server.access_token_validator()));
+    let resource =
+        Router::new().route("/resource", get(resource)).route_layer(require_token(server.access_token_validator()));
     Routes::new(server).token(users.clone()).par().revocation().userinfo(users).build().merge(resource)
 }
 

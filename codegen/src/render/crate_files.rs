@@ -446,7 +446,8 @@ fn client_section(space: &TypeSpace, quick: &Quickstart<'_>) -> String {
 
 /// The client's settings beyond the quickstart, for the front page and the README.
 fn client_settings(space: &TypeSpace) -> String {
-    let regions: Vec<String> = space.regions.iter().map(|r| format!("`{}`", r.rust_name.to_ascii_lowercase())).collect();
+    let regions: Vec<String> =
+        space.regions.iter().map(|r| format!("`{}`", r.rust_name.to_ascii_lowercase())).collect();
     let region = match regions.is_empty() {
         true => String::new(),
         false => format!(" (or `AUTHLETE_REGION`: {})", regions.join(", ")),
