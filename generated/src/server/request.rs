@@ -158,6 +158,19 @@ impl Request {
         (!decoded.is_empty()).then(|| decoded.into_owned())
     }
 
+    /// The form and the `Basic` credentials of a request from a client that authenticates at the
+    /// endpoint (token, PAR, revocation), both checked ([`Request::form`],
+    /// [`Request::basic_credentials`]), or the response that refuses the request.
+    pub(crate) fn client_form(
+        &self,
+        config: &Config,
+        realm: &str,
+    ) -> Result<(String, Option<BasicCredentials>), http::Response<String>> {
+        let parameters = self.form(config)?.to_owned();
+        let credentials = self.basic_credentials(realm)?;
+        Ok((parameters, credentials))
+    }
+
     /// `413` when the body is larger than the limit.
     pub(crate) fn check_size(&self, config: &Config) -> Result<(), http::Response<String>> {
         if self.body.len() > config.body_limit() {

@@ -45,12 +45,8 @@ impl Handler for RevocationEndpoint {
     /// Handles a revocation request (`POST`, a form body).
     async fn handle(&self, request: Request) -> Response<String> {
         let config = self.server.config();
-        let parameters = match request.form(config) {
-            Ok(parameters) => parameters.to_owned(),
-            Err(response) => return response,
-        };
-        let credentials = match request.basic_credentials(REALM) {
-            Ok(credentials) => credentials,
+        let (parameters, credentials) = match request.client_form(config, REALM) {
+            Ok(checked) => checked,
             Err(response) => return response,
         };
         let revocation = RevocationRequest {
