@@ -150,7 +150,7 @@ impl AuthorizationServer {
         &self,
         endpoint: Endpoint,
         credentials: Option<BasicCredentials>,
-        call: impl Fn(Option<(String, String)>) -> C,
+        mut call: impl FnMut(Option<(String, String)>) -> C,
         refused: impl Fn(&T) -> bool,
     ) -> Result<T, http::Response<String>>
     where

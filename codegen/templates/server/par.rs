@@ -60,9 +60,10 @@ impl Handler for ParEndpoint {
             ..PushedAuthorizationRequest::new(parameters)
         };
         let service = self.server.service();
+        let mut par_request = par_request;
         let call = |client: Option<(String, String)>| {
-            let (client_id, client_secret) = client.unzip();
-            service.pushed_auth_req(&PushedAuthorizationRequest { client_id, client_secret, ..par_request.clone() })
+            (par_request.client_id, par_request.client_secret) = client.unzip();
+            service.pushed_auth_req(&par_request)
         };
         let refused = |answer: &PushedAuthorizationResponse| {
             matches!(answer.action, Some(PushedAuthorizationResponseAction::Unauthorized))

@@ -375,8 +375,9 @@ fn valid_escapes(text: &str) -> bool {
 /// Form decoding of one value (`+` is a space, `%XX` a byte), or `None` when it is not a valid
 /// form encoding of UTF-8 text.
 fn form_decode(text: &str) -> Option<String> {
-    if !valid_escapes(text) {
-        return None;
+    // Most IDs and secrets have nothing to decode.
+    if !text.contains(['%', '+']) {
+        return Some(text.to_owned());
     }
     percent_decode(&text.replace('+', " "))
 }
@@ -386,12 +387,7 @@ fn percent_decode(text: &str) -> Option<String> {
     if !valid_escapes(text) {
         return None;
     }
-    let decoded: Vec<u8> = form_urlencoded::parse(format!("v={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, value)| value.into_owned().into_bytes())?;
-    // `parse` replaces invalid UTF-8; the text must have been valid.
-    let text = String::from_utf8(decoded).ok()?;
-    (!text.contains('\u{FFFD}')).then_some(text)
+    percent_encoding::percent_decode_str(text).decode_utf8().ok().map(std::borrow::Cow::into_owned)
 }
 
 #[cfg(test)]

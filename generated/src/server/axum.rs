@@ -334,7 +334,14 @@ async fn dispatch(methods: Arc<Vec<(Method, Serve)>>, request: axum::extract::Re
 async fn read(request: axum::extract::Request, limit: usize) -> Result<Request, AxumResponse> {
     let (parts, body) = request.into_parts();
     let body = read_body(body, limit).await?;
-    Ok(toolkit_request(&parts, body))
+    // The parts are the request's own: moved, not copied.
+    let Parts { method, uri, headers, extensions, .. } = parts;
+    let uri = extensions.get::<OriginalUri>().map_or(uri, |original| original.0.clone());
+    let request = Request::new(method, uri, headers, body);
+    Ok(match extensions.get::<ClientCertificate>() {
+        Some(certificate) => request.client_certificate(certificate.0.clone()),
+        None => request,
+    })
 }
 
 /// At most `limit` bytes of `body`: `413` (the toolkit's OAuth error) as soon as it is seen to

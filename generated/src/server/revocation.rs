@@ -56,9 +56,10 @@ impl Handler for RevocationEndpoint {
             ..RevocationRequest::new(parameters)
         };
         let service = self.server.service();
+        let mut revocation = revocation;
         let call = |client: Option<(String, String)>| {
-            let (client_id, client_secret) = client.unzip();
-            service.auth_revocation(&RevocationRequest { client_id, client_secret, ..revocation.clone() })
+            (revocation.client_id, revocation.client_secret) = client.unzip();
+            service.auth_revocation(&revocation)
         };
         let refused =
             |answer: &RevocationResponse| matches!(answer.action, Some(RevocationResponseAction::InvalidClient));

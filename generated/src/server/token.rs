@@ -190,9 +190,12 @@ impl<G: GrantHandler> TokenEndpoint<G> {
         credentials: Option<BasicCredentials>,
     ) -> Result<TokenResponse, Response<String>> {
         let service = self.server.service();
+        let mut request = request;
+        // Each try sends the request with its spelling of the credentials (the body is serialized
+        // when the call is made, so the request can change between tries).
         let call = |client: Option<(String, String)>| {
-            let (client_id, client_secret) = client.unzip();
-            service.auth_token(&TokenRequest { client_id, client_secret, ..request.clone() })
+            (request.client_id, request.client_secret) = client.unzip();
+            service.auth_token(&request)
         };
         let refused = |answer: &TokenResponse| matches!(answer.action, Some(TokenResponseAction::InvalidClient));
         self.server.call_as_client(Endpoint::Token, credentials, call, refused).await
