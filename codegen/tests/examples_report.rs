@@ -44,10 +44,13 @@ fn examples_of_the_2025_08_spec_that_contradict_its_schemas_are_reported_with_th
     let partly: Vec<&String> = messages.iter().filter(|m| m.contains("they are kept as unknown members")).collect();
     let operations = operation_warnings(&messages).len();
     assert_eq!(operations, 5, "five `204` answers with content");
+    // The spec lacks an operation the server toolkit calls (`server_generation.rs` says which).
+    let toolkit = messages.iter().filter(|m| m.contains("the server toolkit")).count();
+    assert_eq!(toolkit, 1);
     assert_eq!(
-        untested.len() + partly.len() + operations,
+        untested.len() + partly.len() + operations + toolkit,
         messages.len(),
-        "only example and operation warnings:\n{}",
+        "only example, operation and toolkit warnings:\n{}",
         messages.join("\n")
     );
     // The 2025-08 `Service` schema is really the social-login credentials shape (`apiKey` a

@@ -3,7 +3,8 @@
 //! The templates call a fixed set of the API's operations by name. Whether a spec can carry the
 //! toolkit is decided here, once: it can when every one of those operations is a method of the
 //! service handle. A spec without them (an older generation, a fixture) gets the models and the
-//! client without the toolkit, and a warning that says what is missing.
+//! client without the toolkit; one that has some of them (an older generation of Authlete's spec)
+//! gets a warning that says what is missing.
 
 use std::collections::BTreeSet;
 
@@ -55,8 +56,10 @@ pub fn assign(space: &mut TypeSpace) {
     }
     if missing.is_empty() {
         space.toolkit = Some(Toolkit { areas });
-    } else if !space.operations.is_empty() {
-        // Said once, at the document's root: the gap is the spec's as a whole, not one node's.
+    } else if missing.len() < OPERATIONS.len() {
+        // A spec with none of them is not Authlete's API and has nothing to say; one with some is
+        // an Authlete spec without all of them (an older generation), whose maintainer expects
+        // the toolkit. Said once, at the document's root: the gap is the spec's as a whole.
         space.warnings.push(Warning::at(
             Pointer::root(),
             format!(
