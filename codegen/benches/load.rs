@@ -3,7 +3,8 @@
 //! bare `reqwest::Client` doing the same request and decoding (the floor any client built on
 //! reqwest pays). Rounds alternate between the two so that background load hits both alike.
 //!
-//! `cargo bench -p authlete-codegen --bench load` (`-- --rounds N`). Bounded: a fixed number of
+//! `cargo bench -p authlete-codegen --bench load` (`-- --rounds N`; `--only client` or
+//! `--only bare` runs one side's rounds alone, for a profiler). Bounded: a fixed number of
 //! calls per round, and every round must end within two minutes. The summary is printed and kept
 //! in `target/criterion/load-summary.txt`; `docs/performance.md` records it.
 
@@ -57,9 +58,10 @@ fn peak_mib() -> Option<f64> {
     Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
 }
 
+/// The median; NaN for a side that did not run (`--only`).
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn main() {
@@ -74,6 +76,15 @@ fn main() {
     // only proves that the bench runs.
     let quick = !args.iter().any(|a| a == "--bench");
     let rounds = if quick { 1 } else { rounds };
+    // `--only client` or `--only bare`: one side's rounds alone (its warm-up included), for a
+    // profiler: callgrind's instruction counts of two such runs with different `--rounds`, less
+    // each other, are that side's instructions per call without the setup.
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str);
+    let (run_client, run_bare) = match only {
+        Some("client") => (true, false),
+        Some("bare") => (false, true),
+        _ => (true, true),
+    };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     runtime.block_on(async move {
@@ -106,16 +117,24 @@ fn main() {
         };
         let limit = Duration::from_secs(120);
         // Warm-up: connections, allocator.
-        let _ = tokio::time::timeout(limit, round(authlete_call.clone())).await.expect("bounded");
-        let _ = tokio::time::timeout(limit, round(raw_call.clone())).await.expect("bounded");
+        if run_client {
+            let _ = tokio::time::timeout(limit, round(authlete_call.clone())).await.expect("bounded");
+        }
+        if run_bare {
+            let _ = tokio::time::timeout(limit, round(raw_call.clone())).await.expect("bounded");
+        }
         let (mut ours, mut bare, mut errors) = (Vec::new(), Vec::new(), 0);
         for _ in 0..rounds {
-            let (rate, failed) = tokio::time::timeout(limit, round(authlete_call.clone())).await.expect("bounded");
-            ours.push(rate);
-            errors += failed;
-            let (rate, failed) = tokio::time::timeout(limit, round(raw_call.clone())).await.expect("bounded");
-            bare.push(rate);
-            errors += failed;
+            if run_client {
+                let (rate, failed) = tokio::time::timeout(limit, round(authlete_call.clone())).await.expect("bounded");
+                ours.push(rate);
+                errors += failed;
+            }
+            if run_bare {
+                let (rate, failed) = tokio::time::timeout(limit, round(raw_call.clone())).await.expect("bounded");
+                bare.push(rate);
+                errors += failed;
+            }
         }
         let (ours, bare) = (median(&mut ours), median(&mut bare));
         let mut summary = String::new();
@@ -133,7 +152,7 @@ fn main() {
         }
         print!("{summary}");
         assert_eq!(errors, 0, "every call succeeds");
-        if !quick {
+        if !quick && only.is_none() {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(dir.join("load-summary.txt"), summary);
