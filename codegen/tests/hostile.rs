@@ -76,15 +76,26 @@ fn hostile_text_stays_inside_comments_and_string_literals() {
     let generated = hostile();
     let parsed = parse_rust_files(&generated.files);
     assert!(parsed.len() > 40, "{} Rust files", parsed.len());
+    let mut every = Vec::new();
+    for (_, syntax) in &parsed {
+        idents(syntax.to_token_stream(), &mut every);
+    }
     for (file, syntax) in &parsed {
         let mut found = Vec::new();
         idents(syntax.to_token_stream(), &mut found);
-        // Markers are upper case: names made from spec text are `Injected…`/`injected…` at most.
-        let injected: Vec<&String> = found.iter().filter(|i| i.contains("INJECTED")).collect();
+        // Markers are upper case: names made from spec text are `Injected…`/`injected…` at most,
+        // or a name of the crate's in upper case (the fake Authlete's constant for the method
+        // `fn_injected_op` is `FN_INJECTED_OP`).
+        let named = |ident: &String| every.iter().any(|other| *other != *ident && other.to_uppercase() == *ident);
+        let injected: Vec<&String> = found.iter().filter(|i| i.contains("INJECTED") && !named(i)).collect();
         assert!(injected.is_empty(), "{}: spec text became code: {injected:?}", file.path);
+        let names: Vec<&String> = found.iter().filter(|i| i.contains("INJECTED") && named(i)).collect();
         // No line break of the spec escaped its `//` comment either.
-        for line in file.contents.lines().filter(|line| line.contains("INJECTED")) {
-            let code = line.trim_start();
+        for line in file.contents.lines() {
+            let code = names.iter().fold(line.trim_start().to_owned(), |code, name| code.replace(name.as_str(), ""));
+            if !code.contains("INJECTED") {
+                continue;
+            }
             assert!(
                 code.starts_with("//") || code.contains('"'),
                 "{}: spec text outside a comment or string literal: {line}",
