@@ -11,7 +11,7 @@ use authlete::models::{
     IntrospectionResponse, IntrospectionResponseAction, TokenIssueResponse, TokenIssueResponseAction, TokenResponse,
     TokenResponseAction, UserinfoIssueResponse, UserinfoIssueResponseAction, UserinfoResponse,
 };
-use authlete::server::{AuthorizationServer, Config};
+use authlete::server::{AuthorizationServer, Config, StaticCallers};
 use authlete::testing::{ops, FakeAuthlete};
 use example::{app, DemoUsers};
 
@@ -21,7 +21,7 @@ async fn start() -> (FakeAuthlete, String) {
     let users = DemoUsers { user: Some(("alice".into(), "wonderland".into())) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app(server, users)).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, app(server, users, StaticCallers::new())).await.unwrap() });
     (fake, url)
 }
 
@@ -118,4 +118,31 @@ fn missing_settings_are_named_in_plain_words() {
         error,
         "set the environment variables AUTHLETE_BASE_URL, AUTHLETE_SERVICE_TOKEN (see the top of this example)"
     );
+}
+
+#[tokio::test]
+async fn every_endpoint_is_mounted_at_its_conventional_path() {
+    let (_fake, url) = start().await;
+    let client = reqwest::Client::new();
+    for (method, path) in [
+        ("POST", "/token"),
+        ("POST", "/par"),
+        ("POST", "/revoke"),
+        ("POST", "/introspect"),
+        ("GET", "/userinfo"),
+        ("POST", "/userinfo"),
+        ("GET", "/.well-known/openid-configuration"),
+        ("GET", "/.well-known/oauth-authorization-server"),
+        ("GET", "/jwks"),
+        ("POST", "/register"),
+        ("GET", "/register/client-1"),
+        ("DELETE", "/grants/g-1"),
+        ("GET", "/resource"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let answer = client.request(method.clone(), format!("{url}{path}")).send().await.unwrap();
+        // Each endpoint answers for itself (an OAuth error for these empty requests, or the
+        // fake's example document), never the router's 404 or 405.
+        assert!(![404, 405].contains(&answer.status().as_u16()), "{method} {path}: {}", answer.status());
+    }
 }

@@ -12,13 +12,16 @@
 //! server (default `http://` and `LISTEN`), which DPoP proofs are checked against;
 //! `CLIENT_CERT_HEADER`, the header in which a TLS-terminating proxy passes the client
 //! certificate for mutual-TLS client authentication and certificate-bound tokens; `DEMO_USER`
-//! and `DEMO_PASSWORD`, the one resource owner the demo knows (password grant, UserInfo).
+//! and `DEMO_PASSWORD`, the one resource owner the demo knows (password grant, UserInfo);
+//! `RESOURCE_SERVER_ID` and `RESOURCE_SERVER_SECRET`, the one resource server allowed to call the
+//! introspection endpoint (none without them).
 //!
 //! The endpoints, at the toolkit's conventional paths (see `docs/authorization-server.md`):
 //! `POST /token`, `POST /par`, `POST /revoke`, `POST /introspect`, `GET|POST /userinfo`,
 //! `GET /.well-known/openid-configuration`, `GET /.well-known/oauth-authorization-server`,
-//! `GET /jwks`, and `GET /resource`, a protected resource whose access token the toolkit
-//! validates.
+//! `GET /jwks`, `POST /register` and `GET|PUT|DELETE /register/{client_id}`,
+//! `GET|DELETE /grants/{grant_id}`, and `GET /resource`, a protected resource whose access token
+//! the toolkit validates.
 //!
 //! The end-to-end test (`codegen/tests/authorization_server.rs`) runs this router against the
 //! toolkit's fake Authlete.
@@ -26,7 +29,8 @@
 use authlete::models::{TokenFailRequestReason, TokenResponse};
 use authlete::server::axum::{require_token, Routes};
 use authlete::server::{
-    AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, GrantDecision, GrantHandler, UserClaims, ValidatedToken,
+    AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, GrantDecision, GrantHandler, ResourceServer,
+    StaticCallers, UserClaims, ValidatedToken,
 };
 use axum::routing::get;
 use axum::Router;
@@ -57,11 +61,22 @@ impl UserClaims for DemoUsers {
     }
 }
 
-/// Every endpoint of the server, and the protected resource.
-pub fn app(server: AuthorizationServer, users: DemoUsers) -> Router {
+/// Every endpoint of the server, and the protected resource; `callers` may introspect.
+pub fn app(server: AuthorizationServer, users: DemoUsers, callers: StaticCallers) -> Router {
     let resource =
         Router::new().route("/resource", get(resource)).route_layer(require_token(server.access_token_validator()));
-    Routes::new(server).token(users.clone()).par().revocation().userinfo(users).build().merge(resource)
+    Routes::new(server)
+        .token(users.clone())
+        .par()
+        .revocation()
+        .introspection(callers)
+        .userinfo(users)
+        .discovery()
+        .jwks()
+        .registration()
+        .grant_management()
+        .build()
+        .merge(resource)
 }
 
 /// The protected resource: who the token is for, and what it allows.
@@ -94,9 +109,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.client_certificate_header(&header)?;
     }
     let user = std::env::var("DEMO_USER").ok().zip(std::env::var("DEMO_PASSWORD").ok());
+    let callers = match (std::env::var("RESOURCE_SERVER_ID"), std::env::var("RESOURCE_SERVER_SECRET")) {
+        (Ok(id), Ok(secret)) => StaticCallers::new().client(id, secret, ResourceServer::new()),
+        _ => StaticCallers::new(),
+    };
     let server = AuthorizationServer::new(client.service(service_id), config);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     eprintln!("authorization server on http://{listen} (token endpoint: POST /token)");
-    axum::serve(listener, app(server, DemoUsers { user })).await?;
+    axum::serve(listener, app(server, DemoUsers { user }, callers)).await?;
     Ok(())
 }
