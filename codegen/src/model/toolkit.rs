@@ -17,6 +17,9 @@ use super::TypeSpace;
 /// `templates/server/`: a method missing here would let a spec without it generate a crate whose
 /// `server` feature does not build.
 pub const OPERATIONS: &[&str] = &[
+    "auth_authorization",
+    "auth_authorization_fail",
+    "auth_authorization_issue",
     "auth_introspection",
     "auth_introspection_standard",
     "auth_revocation",
@@ -25,10 +28,17 @@ pub const OPERATIONS: &[&str] = &[
     "auth_token_issue",
     "auth_userinfo",
     "auth_userinfo_issue",
+    "backchannel_authentication",
+    "backchannel_authentication_complete",
+    "backchannel_authentication_fail",
+    "backchannel_authentication_issue",
     "client_registration",
     "client_registration_delete",
     "client_registration_get",
     "client_registration_update",
+    "device_authorization",
+    "device_complete",
+    "device_verification",
     "grant_m",
     "idtoken_reissue",
     "native_sso",

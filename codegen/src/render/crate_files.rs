@@ -111,6 +111,11 @@ base64 = {{ version = "0.23", default-features = false, features = ["std"], opti
 form_urlencoded = {{ version = "1", optional = true }}
 http = {{ version = "1", default-features = false, features = ["std"], optional = true }}
 quick_cache = {{ version = "0.7", default-features = false, optional = true }}
+# The interactive flows (feature `interactive`): pages from an auto-escaping template engine, the
+# browser session's cookie, and the random session IDs and form tokens.
+cookie = {{ version = "0.18", default-features = false, optional = true }}
+getrandom = {{ version = "0.4", optional = true }}
+minijinja = {{ version = "3", default-features = false, features = ["builtins", "multi_template", "serde"], optional = true }}
 # The toolkit's router and extractor (feature `axum`) and the fake Authlete (feature `testing`);
 # HTTP/1 only. `original-uri`: a nested router's full path, which DPoP proofs sign.
 axum = {{ version = "0.8", default-features = false, features = ["http1", "original-uri", "tokio"], optional = true }}
@@ -693,6 +698,9 @@ fn features_table(space: &TypeSpace) -> String {
             "# The server toolkit: a handler per Authlete-backed endpoint of an authorization server, and\n\
              # access-token validation for resource servers, on the `http` crate's types (no web framework).\n\
              server = [\"client\"{areas}, \"dep:base64\", \"dep:form_urlencoded\", \"dep:http\", \"dep:quick_cache\", \"tokio/sync\"]\n\
+             # The interactive flows: the authorization endpoint with login and consent pages, the\n\
+             # device flow's verification page, CIBA's approval page, and the browser session they keep.\n\
+             interactive = [\"server\", \"dep:cookie\", \"dep:getrandom\", \"dep:minijinja\"]\n\
              # The toolkit's endpoints as an axum router, and an extractor for resource servers.\n\
              axum = [\"server\", \"dep:axum\"]\n"
         ));

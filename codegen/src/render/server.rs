@@ -21,6 +21,12 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/discovery.rs", include_str!("../../templates/server/discovery.rs")),
     ("src/server/introspection.rs", include_str!("../../templates/server/introspection.rs")),
     ("src/server/revocation.rs", include_str!("../../templates/server/revocation.rs")),
+    ("src/server/authorization.rs", include_str!("../../templates/server/authorization.rs")),
+    ("src/server/session.rs", include_str!("../../templates/server/session.rs")),
+    ("src/server/pages.rs", include_str!("../../templates/server/pages.rs")),
+    ("src/server/device.rs", include_str!("../../templates/server/device.rs")),
+    ("src/server/device_verification.rs", include_str!("../../templates/server/device_verification.rs")),
+    ("src/server/ciba.rs", include_str!("../../templates/server/ciba.rs")),
 ];
 
 pub(super) fn files(context: &Context<'_>) -> Vec<GeneratedFile> {

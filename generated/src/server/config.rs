@@ -47,6 +47,14 @@ pub enum Endpoint {
     GrantManagement,
     /// Access-token validation by a resource server ([`AccessTokenValidator`](super::AccessTokenValidator)).
     Resource,
+    /// The authorization endpoint (RFC 6749 §3.1) and the user's decision on its page.
+    Authorization,
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    DeviceAuthorization,
+    /// The device flow's verification page, where the user enters the code (RFC 8628 §3.3).
+    DeviceVerification,
+    /// The backchannel authentication endpoint (OpenID Connect CIBA §7) and the user's decision.
+    Backchannel,
 }
 
 impl Endpoint {
@@ -63,6 +71,10 @@ impl Endpoint {
             Endpoint::Registration => "registration",
             Endpoint::GrantManagement => "grant_management",
             Endpoint::Resource => "resource",
+            Endpoint::Authorization => "authorization",
+            Endpoint::DeviceAuthorization => "device_authorization",
+            Endpoint::DeviceVerification => "device_verification",
+            Endpoint::Backchannel => "backchannel",
         }
     }
 }

@@ -59,9 +59,17 @@
 // the size of any other response, so boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub mod authorization;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod ciba;
 mod config;
+pub mod device;
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub mod device_verification;
 pub mod discovery;
 pub mod grant_management;
 pub mod introspection;
@@ -71,8 +79,13 @@ mod request;
 pub mod resource;
 mod response;
 pub mod revocation;
+#[cfg(feature = "interactive")]
+mod session;
 pub mod token;
 pub mod userinfo;
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub mod pages;
 
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,

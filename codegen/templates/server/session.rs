@@ -1,0 +1,1 @@
+//! The browser session of the interactive flows.
