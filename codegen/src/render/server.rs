@@ -24,6 +24,7 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/authorization.rs", include_str!("../../templates/server/authorization.rs")),
     ("src/server/session.rs", include_str!("../../templates/server/session.rs")),
     ("src/server/pages.rs", include_str!("../../templates/server/pages.rs")),
+    ("src/server/page_templates.rs", include_str!("../../templates/server/page_templates.rs")),
     ("src/server/device.rs", include_str!("../../templates/server/device.rs")),
     ("src/server/device_verification.rs", include_str!("../../templates/server/device_verification.rs")),
     ("src/server/ciba.rs", include_str!("../../templates/server/ciba.rs")),

@@ -229,6 +229,43 @@ impl Routes {
         self.route(&grant, &[Method::GET, Method::DELETE], endpoint)
     }
 
+    /// The authorization endpoint at `/authorize` (GET, POST) and the decision its page posts at
+    /// `/authorize/decision` (POST), signing users in with `users` and showing `pages`.
+    #[cfg(feature = "interactive")]
+    pub fn authorization<U: super::Users, P: super::Pages>(self, users: U, pages: P) -> Self {
+        let flow = self.server.authorization_flow(users, pages);
+        self.authorization_at("/authorize", flow)
+    }
+
+    /// The authorization endpoint at `path` (GET, POST) and its decision endpoint at the flow's
+    /// [`decision_route`](super::AuthorizationFlow::decision_route) (POST).
+    #[cfg(feature = "interactive")]
+    pub fn authorization_at<U: super::Users, P: super::Pages>(
+        self,
+        path: &str,
+        flow: super::AuthorizationFlow<U, P>,
+    ) -> Self {
+        let decision = flow.decision_route().to_owned();
+        let (authorize, decide) = flow.endpoints();
+        self.route(path, &[Method::GET, Method::POST], authorize).route(&decision, &[Method::POST], decide)
+    }
+
+    /// The device flow's verification page at `/device` (GET, POST), signing users in with
+    /// `users` and showing `pages`. The service's `deviceVerificationUri` names it.
+    #[cfg(feature = "interactive")]
+    pub fn device_verification<U: super::Users, P: super::Pages>(self, users: U, pages: P) -> Self {
+        let endpoint = self.server.device_verification_endpoint(users, pages);
+        let path = endpoint.route().to_owned();
+        self.route(&path, &[Method::GET, Method::POST], endpoint)
+    }
+
+    /// The sign-out endpoint at `/logout` (POST), showing `pages`.
+    #[cfg(feature = "interactive")]
+    pub fn sign_out<P: super::Pages>(self, pages: P) -> Self {
+        let endpoint = self.server.sign_out_endpoint(pages);
+        self.route("/logout", &[Method::POST], endpoint)
+    }
+
     /// `handler` at `path` (axum's syntax: `/register/{client_id}`) for each of `methods`. A
     /// method already routed at `path` is routed to `handler` from now on.
     ///

@@ -469,7 +469,7 @@ fn respond(answer: StandardIntrospectionResponse) -> Response<String> {
 
 /// Whether `given` is `expected`, in time that depends on `expected`'s length only: every byte of
 /// it is compared whatever `given` holds, so timing does not tell how much of a guess was right.
-fn same_secret(expected: &[u8], given: &[u8]) -> bool {
+pub(crate) fn same_secret(expected: &[u8], given: &[u8]) -> bool {
     let mut difference = u8::from(expected.len() != given.len());
     for (i, byte) in expected.iter().enumerate() {
         difference |= byte ^ given.get(i).copied().unwrap_or(0);

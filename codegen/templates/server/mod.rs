@@ -71,6 +71,11 @@ pub mod device_verification;
 pub mod discovery;
 pub mod grant_management;
 pub mod introspection;
+#[cfg(feature = "interactive")]
+mod page_templates;
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub mod pages;
 pub mod par;
 pub mod registration;
 mod request;
@@ -81,24 +86,36 @@ pub mod revocation;
 mod session;
 pub mod token;
 pub mod userinfo;
-#[cfg(feature = "interactive")]
-#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
-pub mod pages;
 
+#[cfg(feature = "interactive")]
+pub use authorization::{
+    AuthorizationDecisionEndpoint, AuthorizationEndpoint, AuthorizationFlow, Requirements, SignOutEndpoint, User, Users,
+};
+pub use ciba::{
+    BackchannelDecision, BackchannelEndpoint, BackchannelError, BackchannelOutcome, BackchannelRequest,
+    BackchannelUsers, Identification, NotificationError, PendingBackchannel,
+};
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
 };
+pub use device::DeviceAuthorizationEndpoint;
+#[cfg(feature = "interactive")]
+pub use device_verification::DeviceVerificationEndpoint;
 pub use discovery::{DiscoveryEndpoint, JwksEndpoint, DEFAULT_DOCUMENT_MAX_AGE};
 pub use grant_management::GrantManagementEndpoint;
 pub use introspection::{
     Caller, CallerCredentials, CallerDecision, CallerToken, IntrospectionCallers, IntrospectionEndpoint,
     ResourceServer, StaticCallers,
 };
+#[cfg(feature = "interactive")]
+pub use pages::{DefaultPages, Pages};
 pub use par::ParEndpoint;
 pub use registration::RegistrationEndpoint;
 pub use request::{Request, TokenScheme};
 pub use resource::{AccessTokenValidator, CacheStats, ValidatedToken};
 pub use revocation::RevocationEndpoint;
+#[cfg(feature = "interactive")]
+pub use session::SignedIn;
 pub use token::{
     ExtensionGrantDecision, GrantDecision, GrantHandler, IdTokenDecision, NativeSsoDecision, NoGrants, TokenEndpoint,
 };
@@ -123,12 +140,45 @@ pub struct AuthorizationServer {
 struct Shared {
     service: Service,
     config: Config,
+    /// The browser sessions of the interactive flows, shared by all of them (a user who signed
+    /// in on the authorization page is signed in on the device page too).
+    #[cfg(feature = "interactive")]
+    sessions: session::Sessions,
 }
 
 impl AuthorizationServer {
     /// The endpoints of the Authlete service `service`, configured by `config`.
     pub fn new(service: Service, config: Config) -> Self {
-        AuthorizationServer { shared: Arc::new(Shared { service, config }) }
+        AuthorizationServer {
+            shared: Arc::new(Shared {
+                service,
+                #[cfg(feature = "interactive")]
+                sessions: session::Sessions::new(&config),
+                config,
+            }),
+        }
+    }
+
+    /// The browser sessions.
+    #[cfg(feature = "interactive")]
+    pub(crate) fn sessions(&self) -> &session::Sessions {
+        &self.shared.sessions
+    }
+
+    /// Whether a form was posted from one of this server's own pages, as far as the browser's
+    /// `Origin` header tells: it is the public URL's origin, or absent (older browsers send none
+    /// with same-origin forms). A form posted from another site names that site.
+    #[cfg(feature = "interactive")]
+    pub(crate) fn same_origin(&self, request: &Request) -> bool {
+        let Some(origin) = request.headers().get(http::header::ORIGIN) else {
+            return true;
+        };
+        let public = self.config().public_url();
+        // The public URL's origin: its scheme and authority, without the path.
+        let authority_end = public.find("://").map_or(public.len(), |scheme| {
+            public[scheme + 3..].find('/').map_or(public.len(), |slash| scheme + 3 + slash)
+        });
+        origin.as_bytes().eq_ignore_ascii_case(&public.as_bytes()[..authority_end])
     }
 
     /// The Authlete service the endpoints call.
