@@ -719,7 +719,8 @@ fn features_table(space: &TypeSpace) -> String {
 /// toolkit: built only with its feature, so that `cargo test` with the defaults skips them.
 fn examples_table(space: &TypeSpace) -> &'static str {
     if space.toolkit.is_some() {
-        "\n[[example]]\nname = \"authorization_server\"\nrequired-features = [\"axum\"]\n"
+        "\n[[example]]\nname = \"authorization_server\"\nrequired-features = [\"axum\"]\n\
+         \n[[example]]\nname = \"openid_provider\"\nrequired-features = [\"axum\", \"interactive\"]\n"
     } else {
         ""
     }
