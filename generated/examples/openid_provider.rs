@@ -43,8 +43,9 @@ use std::sync::Arc;
 use authlete::models::{TokenFailRequestReason, TokenResponse};
 use authlete::server::axum::Routes;
 use authlete::server::{
-    AuthorizationServer, ClaimsDecision, ClaimsRequest, Config, DefaultPages, GrantDecision, GrantHandler,
-    ResourceServer, StaticCallers, User, UserClaims, Users,
+    AuthorizationServer, BackchannelInbox, BackchannelRequest, BackchannelUsers, ClaimsDecision, ClaimsRequest, Config,
+    DefaultPages, GrantDecision, GrantHandler, Identification, PendingBackchannel, ResourceServer, StaticCallers, User,
+    UserClaims, Users,
 };
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -60,10 +61,13 @@ pub struct DemoUser {
     pub claims: Value,
 }
 
-/// The demo's users, in memory. Cheap to clone: every endpoint shares one list.
+/// The demo's users, in memory, and the CIBA requests waiting for them. Cheap to clone: every
+/// endpoint shares one list and one inbox.
 #[derive(Debug, Clone)]
 pub struct DemoUsers {
     users: Arc<Vec<DemoUser>>,
+    /// CIBA requests, shown on the approval page (`/ciba`): the demo's "authentication device".
+    pub inbox: BackchannelInbox,
 }
 
 impl DemoUsers {
@@ -90,7 +94,7 @@ impl DemoUsers {
                 "email": "bob@example.com", "email_verified": false, "preferred_username": "bob",
             }),
         };
-        DemoUsers { users: Arc::new(vec![alice, bob]) }
+        DemoUsers { users: Arc::new(vec![alice, bob]), inbox: BackchannelInbox::new() }
     }
 
     /// The users, for the start-up message.
@@ -166,6 +170,22 @@ impl UserClaims for DemoUsers {
     }
 }
 
+impl BackchannelUsers for DemoUsers {
+    async fn identify(&self, request: &BackchannelRequest<'_>) -> Identification {
+        // An `id_token_hint` names the user by the `sub` Authlete verified; the other hints by
+        // what the client knows (the demo takes a login name, an email address or a subject).
+        let hint = request.sub.or(request.hint).unwrap_or_default();
+        match self.find(hint) {
+            Some(user) => Identification::user(user.subject),
+            None => Identification::unknown_user(),
+        }
+    }
+
+    async fn notify(&self, pending: PendingBackchannel) {
+        self.inbox.deliver(pending);
+    }
+}
+
 impl GrantHandler for DemoUsers {
     async fn password(&self, username: &str, password: &str, _: &TokenResponse) -> GrantDecision {
         match self.check(username, password) {
@@ -181,7 +201,10 @@ pub fn app(server: AuthorizationServer, users: DemoUsers, callers: StaticCallers
     Routes::new(server)
         .authorization(users.clone(), Arc::clone(&pages))
         .device_verification(users.clone(), Arc::clone(&pages))
+        .backchannel_approval(users.clone(), Arc::clone(&pages), users.inbox.clone())
         .sign_out(Arc::clone(&pages))
+        .device_authorization()
+        .backchannel(users.clone())
         .token(users.clone())
         .par()
         .revocation()

@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = &[
     ("src/server/device.rs", include_str!("../../templates/server/device.rs")),
     ("src/server/device_verification.rs", include_str!("../../templates/server/device_verification.rs")),
     ("src/server/ciba.rs", include_str!("../../templates/server/ciba.rs")),
+    ("src/server/ciba_approval.rs", include_str!("../../templates/server/ciba_approval.rs")),
 ];
 
 pub(super) fn files(context: &Context<'_>) -> Vec<GeneratedFile> {

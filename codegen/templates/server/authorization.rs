@@ -438,7 +438,8 @@ impl<U: Users, P: Pages> Flow<U, P> {
         let service = self.server.service();
         match self.server.call(Endpoint::Authorization, service.auth_authorization_issue(&issue)).await {
             Ok(answer) => self.respond(answer.action, answer.response_content, set_cookie),
-            Err(failure) => pages::failure_page(&self.pages, failure),
+            // The session moved to a new ID at the sign-in: the browser needs it whatever happens.
+            Err(failure) => pages::with_cookie(pages::failure_page(&self.pages, failure), set_cookie),
         }
     }
 
@@ -452,7 +453,7 @@ impl<U: Users, P: Pages> Flow<U, P> {
         let service = self.server.service();
         match self.server.call(Endpoint::Authorization, service.auth_authorization_fail(&fail)).await {
             Ok(answer) => self.respond(answer.action, answer.response_content, set_cookie),
-            Err(failure) => pages::failure_page(&self.pages, failure),
+            Err(failure) => pages::with_cookie(pages::failure_page(&self.pages, failure), set_cookie),
         }
     }
 
@@ -463,7 +464,7 @@ impl<U: Users, P: Pages> Flow<U, P> {
         content: Option<String>,
         set_cookie: Option<http::HeaderValue>,
     ) -> Response<String> {
-        let Some(action) = action else { return self.unexpected("no action") };
+        let Some(action) = action else { return pages::with_cookie(self.unexpected("no action"), set_cookie) };
         match action {
             AuthorizationFailResponseAction::Location => self.location(content.as_deref(), set_cookie),
             AuthorizationFailResponseAction::Form => self.form(content, set_cookie),
@@ -475,21 +476,24 @@ impl<U: Users, P: Pages> Flow<U, P> {
                 pages::error_page(&self.pages, StatusCode::INTERNAL_SERVER_ERROR, content.as_deref()),
                 set_cookie,
             ),
-            AuthorizationFailResponseAction::Unrecognized(action) => self.unexpected(&format!("action {action}")),
+            AuthorizationFailResponseAction::Unrecognized(action) => {
+                pages::with_cookie(self.unexpected(&format!("action {action}")), set_cookie)
+            }
         }
     }
 
     fn location(&self, location: Option<&str>, set_cookie: Option<http::HeaderValue>) -> Response<String> {
+        let kept = set_cookie.clone();
         match location.and_then(|location| pages::redirect(location, set_cookie)) {
             Some(redirect) => redirect,
-            None => self.unexpected("a LOCATION without a valid location"),
+            None => pages::with_cookie(self.unexpected("a LOCATION without a valid location"), kept),
         }
     }
 
     fn form(&self, html: Option<String>, set_cookie: Option<http::HeaderValue>) -> Response<String> {
         match html {
             Some(html) => pages::with_cookie(pages::framed_never(StatusCode::OK, html), set_cookie),
-            None => self.unexpected("a FORM without content"),
+            None => pages::with_cookie(self.unexpected("a FORM without content"), set_cookie),
         }
     }
 

@@ -66,6 +66,12 @@ impl std::fmt::Debug for ClientCertificate {
 /// | [`jwks`](Self::jwks) | the JWK Set | `/jwks` | GET |
 /// | [`registration`](Self::registration) | client registration (RFC 7591), management (RFC 7592) | `/register`; `/register/{client_id}` | POST; GET, PUT, DELETE |
 /// | [`grant_management`](Self::grant_management) | grant management (FAPI) | `/grants/{grant_id}` | GET, DELETE |
+/// | [`device_authorization`](Self::device_authorization) | device authorization (RFC 8628 §3.1) | `/device_authorization` | POST |
+/// | [`backchannel`](Self::backchannel) | backchannel authentication (OpenID Connect CIBA §7) | `/backchannel` | POST |
+/// | [`authorization`](Self::authorization) | authorization (RFC 6749 §3.1) and the decision of its page; feature `interactive` | `/authorize`; `/authorize/decision` | GET, POST; POST |
+/// | [`device_verification`](Self::device_verification) | the device flow's verification page (RFC 8628 §3.3); feature `interactive` | `/device` | GET, POST |
+/// | [`backchannel_approval`](Self::backchannel_approval) | a CIBA approval page; feature `interactive` | `/ciba` | GET, POST |
+/// | [`sign_out`](Self::sign_out) | signing the browser's user out; feature `interactive` | `/logout` | POST |
 /// | [`route`](Self::route) | any [`Handler`] | any | any |
 ///
 /// A request with another HTTP method gets `405` with an `Allow` header and an OAuth error JSON;
@@ -255,6 +261,43 @@ impl Routes {
     #[cfg(feature = "interactive")]
     pub fn device_verification<U: super::Users, P: super::Pages>(self, users: U, pages: P) -> Self {
         let endpoint = self.server.device_verification_endpoint(users, pages);
+        let path = endpoint.route().to_owned();
+        self.route(&path, &[Method::GET, Method::POST], endpoint)
+    }
+
+    /// The device authorization endpoint at `/device_authorization` (POST).
+    pub fn device_authorization(self) -> Self {
+        self.device_authorization_at("/device_authorization")
+    }
+
+    /// The device authorization endpoint at `path` (POST).
+    pub fn device_authorization_at(self, path: &str) -> Self {
+        let endpoint = self.server.device_authorization_endpoint();
+        self.route(path, &[Method::POST], endpoint)
+    }
+
+    /// The backchannel authentication endpoint at `/backchannel` (POST), asking `users` who the
+    /// hint names and telling them about the request.
+    pub fn backchannel<U: super::BackchannelUsers>(self, users: U) -> Self {
+        self.backchannel_at("/backchannel", users)
+    }
+
+    /// The backchannel authentication endpoint at `path` (POST).
+    pub fn backchannel_at<U: super::BackchannelUsers>(self, path: &str, users: U) -> Self {
+        let endpoint = self.server.backchannel_endpoint(users);
+        self.route(path, &[Method::POST], endpoint)
+    }
+
+    /// The CIBA approval page at `/ciba` (GET, POST) for the requests in `inbox`, signing users
+    /// in with `users` and showing `pages`.
+    #[cfg(feature = "interactive")]
+    pub fn backchannel_approval<U: super::Users, P: super::Pages>(
+        self,
+        users: U,
+        pages: P,
+        inbox: super::BackchannelInbox,
+    ) -> Self {
+        let endpoint = self.server.backchannel_approval_endpoint(users, pages, inbox);
         let path = endpoint.route().to_owned();
         self.route(&path, &[Method::GET, Method::POST], endpoint)
     }

@@ -256,7 +256,7 @@ impl Identification {
 /// with ([`AuthorizationServer::complete_backchannel`] takes its `ticket` and `subject`).
 ///
 /// Its `Debug` output leaves out the ticket.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PendingBackchannel {
     /// Authlete's ticket for the request: what completes it. Keep it where the approval UI finds

@@ -63,6 +63,9 @@ pub mod authorization;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod ciba;
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub mod ciba_approval;
 mod config;
 pub mod device;
 #[cfg(feature = "interactive")]
@@ -95,6 +98,8 @@ pub use ciba::{
     BackchannelDecision, BackchannelEndpoint, BackchannelError, BackchannelOutcome, BackchannelRequest,
     BackchannelUsers, Identification, NotificationError, PendingBackchannel,
 };
+#[cfg(feature = "interactive")]
+pub use ciba_approval::{BackchannelApprovalEndpoint, BackchannelInbox};
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
 };

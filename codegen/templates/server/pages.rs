@@ -33,6 +33,10 @@ pub trait Pages: Send + Sync + 'static {
     /// The device flow's consent page, once the code was found.
     fn device_consent(&self, page: &DeviceConsentPage) -> String;
 
+    /// The CIBA approval page: a sign-in form when [`BackchannelApprovalPage::sign_in`] says so,
+    /// else the requests waiting for the user, each with buttons to approve or deny.
+    fn backchannel_approval(&self, page: &BackchannelApprovalPage) -> String;
+
     /// A page that tells the user how something ended: an error, or "you may go back to your
     /// device".
     fn message(&self, page: &MessagePage) -> String;
@@ -176,6 +180,41 @@ pub struct DeviceConsentPage {
     pub signed_in_as: String,
 }
 
+/// What the CIBA approval page says.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct BackchannelApprovalPage {
+    /// Where the page's forms post.
+    pub action: String,
+    /// The hidden field `form_token` of every form, against cross-site requests.
+    pub form_token: String,
+    /// Whether the page must ask for a login name and password (fields `login`, `password`).
+    pub sign_in: bool,
+    /// The subject of the user signed in.
+    pub signed_in_as: Option<String>,
+    /// The requests waiting for the user: each form posts `request` (the view's `id`) and
+    /// `decision` (`approve` or `deny`).
+    pub requests: Vec<BackchannelRequestView>,
+    /// What the last decision did.
+    pub notice: Option<String>,
+    /// A message about the last try.
+    pub error: Option<String>,
+}
+
+/// A backchannel request waiting for the user, as the approval page shows it.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct BackchannelRequestView {
+    /// The request's ID on the page (not Authlete's ticket).
+    pub id: String,
+    /// The client.
+    pub client: ClientView,
+    /// The scopes it asks for.
+    pub scopes: Vec<String>,
+    /// The binding message the client shows, for the user to compare.
+    pub binding_message: Option<String>,
+}
+
 /// What a message page says.
 #[derive(Debug, Clone, Serialize)]
 #[non_exhaustive]
@@ -204,6 +243,7 @@ impl MessagePage {
 /// | `authorization.html` | the fields of [`AuthorizationPage`] |
 /// | `device_entry.html` | the fields of [`DeviceEntryPage`] |
 /// | `device_consent.html` | the fields of [`DeviceConsentPage`] |
+/// | `backchannel_approval.html` | the fields of [`BackchannelApprovalPage`] |
 /// | `message.html` | the fields of [`MessagePage`] |
 ///
 /// ```
@@ -225,6 +265,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("authorization.html", page_templates::AUTHORIZATION),
     ("device_entry.html", page_templates::DEVICE_ENTRY),
     ("device_consent.html", page_templates::DEVICE_CONSENT),
+    ("backchannel_approval.html", page_templates::BACKCHANNEL_APPROVAL),
     ("message.html", page_templates::MESSAGE),
 ];
 
@@ -300,6 +341,10 @@ impl Pages for DefaultPages {
         self.render("device_consent.html", page)
     }
 
+    fn backchannel_approval(&self, page: &BackchannelApprovalPage) -> String {
+        self.render("backchannel_approval.html", page)
+    }
+
     fn message(&self, page: &MessagePage) -> String {
         self.render("message.html", page)
     }
@@ -316,6 +361,10 @@ impl<P: Pages> Pages for std::sync::Arc<P> {
 
     fn device_consent(&self, page: &DeviceConsentPage) -> String {
         (**self).device_consent(page)
+    }
+
+    fn backchannel_approval(&self, page: &BackchannelApprovalPage) -> String {
+        (**self).backchannel_approval(page)
     }
 
     fn message(&self, page: &MessagePage) -> String {
@@ -482,6 +531,20 @@ mod tests {
                 user_code: hostile(),
                 signed_in_as: hostile(),
             }),
+            pages.backchannel_approval(&BackchannelApprovalPage {
+                action: "/ciba".into(),
+                form_token: "f".into(),
+                sign_in: false,
+                signed_in_as: Some(hostile()),
+                requests: vec![BackchannelRequestView {
+                    id: "r".into(),
+                    client: ClientView { name: hostile(), ..Default::default() },
+                    scopes: vec![hostile()],
+                    binding_message: Some(hostile()),
+                }],
+                notice: Some(hostile()),
+                error: Some(hostile()),
+            }),
             pages.message(&MessagePage::new(hostile(), hostile())),
         ];
         for html in rendered {
@@ -498,7 +561,7 @@ mod tests {
         assert_eq!(
             unknown.to_string(),
             "`login.html` is not one of the pages' templates (layout.html, authorization.html, \
-             device_entry.html, device_consent.html, message.html)"
+             device_entry.html, device_consent.html, backchannel_approval.html, message.html)"
         );
         let broken = DefaultPages::new().template("message.html", "{% if %}").unwrap_err();
         assert!(broken.to_string().contains("message.html"), "{broken}");

@@ -140,6 +140,47 @@ pub(super) const DEVICE_CONSENT: &str = r#"{% extends "layout.html" %}
 {% endblock %}
 "#;
 
+/// The CIBA approval page: a sign-in form, or the requests waiting for the user.
+pub(super) const BACKCHANNEL_APPROVAL: &str = r#"{% extends "layout.html" %}
+{% block title %}Requests waiting for you{% endblock %}
+{% block content %}
+<h1>Requests waiting for you</h1>
+{% if notice %}<p id="notice">{{ notice }}</p>{% endif %}
+{% if error %}<p class="error" id="error">{{ error }}</p>{% endif %}
+{% if sign_in %}
+<form method="post" action="{{ action }}">
+  <input type="hidden" name="form_token" value="{{ form_token }}">
+  <label for="login">Login name</label>
+  <input type="text" id="login" name="login" autocomplete="username" required>
+  <label for="password">Password</label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required>
+  <div class="buttons">
+    <button type="submit" id="sign-in" class="primary">Sign in</button>
+  </div>
+</form>
+{% else %}
+<p class="muted" id="signed-in">Signed in as {{ signed_in_as }}.</p>
+{% for request in requests %}
+<section class="request">
+  <h2>{{ request.client.name }}</h2>
+  {% if request.binding_message %}<p>It shows: <strong class="binding-message">{{ request.binding_message }}</strong></p>{% endif %}
+  {% if request.scopes %}<p>It asks for: {{ request.scopes | join(", ") }}</p>{% endif %}
+  <form method="post" action="{{ action }}">
+    <input type="hidden" name="form_token" value="{{ form_token }}">
+    <input type="hidden" name="request" value="{{ request.id }}">
+    <div class="buttons">
+      <button type="submit" name="decision" value="deny" class="deny">Deny</button>
+      <button type="submit" name="decision" value="approve" class="approve primary">Approve</button>
+    </div>
+  </form>
+</section>
+{% else %}
+<p id="none">Nothing is waiting for you.</p>
+{% endfor %}
+{% endif %}
+{% endblock %}
+"#;
+
 /// A message: an error, or how a flow ended.
 pub(super) const MESSAGE: &str = r#"{% extends "layout.html" %}
 {% block title %}{{ title }}{% endblock %}
