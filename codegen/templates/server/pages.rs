@@ -384,7 +384,7 @@ impl std::fmt::Display for TemplateError {
 
 impl std::error::Error for TemplateError {}
 
-/// What every page is sent with: never stored, never framed, no scripts, no plugins, no referrer.
+/// What every page is sent with: never stored, never framed, no scripts, no plugins, no referrer to other sites.
 const PAGE_POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: http: data:; base-uri 'none'; frame-ancestors 'none'";
 
@@ -409,7 +409,10 @@ pub(crate) fn framed_never(status: StatusCode, html: String) -> Response<String>
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`: no referrer leaves for another site (a client's redirect URI), and the
+    // browser still sends its true `Origin` with the pages' own forms (`no-referrer` makes it
+    // `null`, which the forms' origin check refuses).
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
 

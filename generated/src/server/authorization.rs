@@ -44,7 +44,7 @@ use crate::models::{
 };
 
 /// The path the authorization page posts the user's decision to, unless
-/// [`AuthorizationEndpoint::decision_path`] says otherwise.
+/// [`AuthorizationFlow::decision_path`] says otherwise.
 pub const DEFAULT_DECISION_PATH: &str = "/authorize/decision";
 
 /// The server's users, as the interactive flows need them: who signs in, and what they are.
