@@ -546,6 +546,9 @@ impl<P: Pages> Handler for SignOutEndpoint<P> {
             );
             return pages::with_allow(refusal, "POST");
         }
+        if let Err(refusal) = request.check_size(self.server.config()) {
+            return pages::failure_page(&self.pages, refusal);
+        }
         // Another site must not sign the user out behind their back.
         if !self.server.same_origin(&request) {
             let refused = "This request did not come from this server's pages.";

@@ -78,7 +78,7 @@ impl std::fmt::Debug for ClientCertificate {
 ///
 /// A request with another HTTP method gets `405` with an `Allow` header and an OAuth error JSON;
 /// `HEAD` is answered where `GET` is. A body over [`Config::body_limit`] gets `413` with an
-/// OAuth error JSON, read no further than the limit.
+/// OAuth error JSON (a page from the browsers' endpoints), read no further than the limit.
 ///
 /// ```no_run
 /// use authlete::server::axum::Routes;
@@ -424,24 +424,22 @@ async fn read(request: axum::extract::Request, limit: usize) -> Result<Request, 
     })
 }
 
-/// At most `limit` bytes of `body`: `413` (the toolkit's OAuth error) as soon as it is seen to
-/// hold more, `400` when it cannot be read.
+/// The body, read no further than `limit` + 1 bytes: a body over the limit reaches the endpoint
+/// with one byte too many, and the endpoint refuses it with `413` in its own form (an OAuth error
+/// JSON, or a page for a browser). `400` when the body cannot be read.
 async fn read_body(mut body: Body, limit: usize) -> Result<Vec<u8>, AxumResponse> {
-    let too_large = || into_axum(response::too_large(limit));
-    // A declared length over the limit is refused before a byte is read.
-    if body.size_hint().lower() > limit as u64 {
-        return Err(too_large());
-    }
     let mut bytes = Vec::new();
     while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
         let Ok(frame) = frame else {
             return Err(into_axum(response::invalid_request("the request body could not be read")));
         };
         if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
-                return Err(too_large());
+            let room = (limit + 1).saturating_sub(bytes.len());
+            bytes.extend_from_slice(&data[..data.len().min(room)]);
+            if bytes.len() > limit {
+                // Enough to know: the rest is never read (nor buffered).
+                break;
             }
-            bytes.extend_from_slice(&data);
         }
     }
     Ok(bytes)
@@ -602,6 +600,7 @@ async fn validate_then(validator: AccessTokenValidator, request: axum::extract::
             .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
     let (read, body) = if form {
         match read_body(body, limit).await {
+            Ok(bytes) if bytes.len() > limit => return into_axum(response::too_large(limit)),
             Ok(bytes) => (bytes.clone(), Body::from(bytes)),
             Err(refusal) => return refusal,
         }
