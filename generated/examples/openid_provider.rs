@@ -108,9 +108,9 @@ impl DemoUsers {
 
     /// The user a login name, an email address or a subject names (CIBA's hints).
     pub fn find(&self, hint: &str) -> Option<&DemoUser> {
-        self.users.iter().find(|user| {
-            user.login == hint || user.subject == hint || user.claims["email"].as_str() == Some(hint)
-        })
+        self.users
+            .iter()
+            .find(|user| user.login == hint || user.subject == hint || user.claims["email"].as_str() == Some(hint))
     }
 
     fn check(&self, login: &str, password: &str) -> Option<&DemoUser> {
@@ -129,9 +129,7 @@ impl DemoUsers {
     /// The values of the `requested` claims (`name`, `name#en`, …) the user has.
     fn values(&self, subject: &str, requested: impl Iterator<Item = (String, String)>) -> Map<String, Value> {
         let Some(user) = self.by_subject(subject) else { return Map::new() };
-        requested
-            .filter_map(|(key, name)| user.claims.get(&name).map(|value| (key, value.clone())))
-            .collect()
+        requested.filter_map(|(key, name)| user.claims.get(&name).map(|value| (key, value.clone()))).collect()
     }
 }
 
@@ -241,7 +239,10 @@ pub fn settings(var: impl Fn(&str) -> Option<String>) -> Result<Settings, String
         missing.push("AUTHLETE_SERVICE_TOKEN, the service's access token");
     }
     if !missing.is_empty() {
-        return Err(format!("missing settings:\n  {}\n(see the top of examples/openid_provider.rs)", missing.join("\n  ")));
+        return Err(format!(
+            "missing settings:\n  {}\n(see the top of examples/openid_provider.rs)",
+            missing.join("\n  ")
+        ));
     }
     let client = authlete::ClientBuilder::from_env().map_err(|error| error.to_string())?;
     let listen = var("LISTEN").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
@@ -256,7 +257,8 @@ pub fn settings(var: impl Fn(&str) -> Option<String>) -> Result<Settings, String
 
 /// The start-up message: where the provider is, and who can sign in.
 pub fn banner(public_url: &str, users: &DemoUsers) -> String {
-    let mut text = format!("OpenID Provider on {public_url} (discovery: {public_url}/.well-known/openid-configuration)\n");
+    let mut text =
+        format!("OpenID Provider on {public_url} (discovery: {public_url}/.well-known/openid-configuration)\n");
     text.push_str("demo users (login / password):\n");
     for user in users.all() {
         text.push_str(&format!("  {} / {} (subject {})\n", user.login, user.password, user.subject));

@@ -8,7 +8,7 @@
 //!
 //! - **The models alone** (`default-features = false`, and the areas you need): serde types for the JSON that Authlete's API reads and writes, for a server that calls the API with an HTTP client of its own, or that stores or forwards these bodies. They depend on serde and serde_json only.
 //! - **The client** (feature `client`, on by default): a method per operation that sends the model and decodes the answer into a model, over reqwest with rustls.
-//! - **The server toolkit** (features `server` and `axum`, off by default): `authlete::server`, every Authlete-backed endpoint of an authorization server as a handler (token, pushed authorization requests, introspection, revocation, UserInfo, discovery, JWK Set, client registration, grant management) that turns each `action` into the HTTP response, access-token validation for resource servers, and with `axum` a router and an extractor.
+//! - **The server toolkit** (features `server`, `interactive` and `axum`, off by default): `authlete::server`, every Authlete-backed endpoint of an authorization server as a handler (token, pushed authorization requests, introspection, revocation, UserInfo, discovery, JWK Set, client registration, grant management, device authorization, CIBA) that turns each `action` into the HTTP response, access-token validation for resource servers; with `interactive` the flows a person takes part in (the authorization endpoint's sign-in and consent pages, the device flow's verification page, a CIBA approval page, the browser session); and with `axum` a router and an extractor.
 //!
 //! # Using the models
 //!

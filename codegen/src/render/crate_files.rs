@@ -504,12 +504,15 @@ fn features_section(space: &TypeSpace) -> String {
 }
 
 /// What the `server` and `axum` features bring, for the front page and the README.
-const SERVER_SENTENCE: &str = " **The server toolkit** (features `server` and `axum`, off by default): \
-                               `authlete::server`, every Authlete-backed endpoint of an authorization server as \
-                               a handler (token, pushed authorization requests, introspection, revocation, \
-                               UserInfo, discovery, JWK Set, client registration, grant management) that turns \
-                               each `action` into the HTTP response, access-token validation for resource \
-                               servers, and with `axum` a router and an extractor.";
+const SERVER_SENTENCE: &str = " **The server toolkit** (features `server`, `interactive` and `axum`, off by \
+                               default): `authlete::server`, every Authlete-backed endpoint of an authorization \
+                               server as a handler (token, pushed authorization requests, introspection, \
+                               revocation, UserInfo, discovery, JWK Set, client registration, grant management, \
+                               device authorization, CIBA) that turns each `action` into the HTTP response, \
+                               access-token validation for resource servers; with `interactive` the flows a \
+                               person takes part in (the authorization endpoint's sign-in and consent pages, the \
+                               device flow's verification page, a CIBA approval page, the browser session); \
+                               and with `axum` a router and an extractor.";
 
 /// What the `testing` feature brings, for the front page and the README.
 const TESTING_SENTENCE: &str = " `testing` (off by default) brings `authlete::testing`, a fake Authlete on \
