@@ -7,17 +7,14 @@
 //! Two tests, so two browsers, which the test harness's two threads start side by side: a
 //! browser's start and first page are most of a test's time on this machine.
 
-#[path = "browser_support/mod.rs"]
-mod browser;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::browser_support::Browser;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use browser::Browser;
 
 const WAIT: Duration = Duration::from_secs(5);
 
