@@ -1,6 +1,7 @@
 //! No secret reaches the logs: every endpoint of the toolkit and the resource-server validator,
 //! given requests full of secrets (client secrets in both places, access and refresh tokens,
-//! DPoP proofs, registration access tokens, the service's own Authlete token), with Authlete
+//! DPoP proofs, registration access tokens, users' passwords, session cookies, CIBA user codes and
+//! ID token hints, the service's own Authlete token), with Authlete
 //! answering, failing and answering what the crate does not know — and everything they log,
 //! captured by a subscriber that records every field of every span and event, holds none of
 //! them. Nor does any answer a client gets, beyond what Authlete itself wrote for it.
@@ -15,7 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use authlete::models::{IntrospectionResponse, IntrospectionResponseAction};
 use authlete::server::{
-    AuthorizationServer, Config, Handler, NoClaims, NoGrants, Request, ResourceServer, StaticCallers,
+    AuthorizationServer, BackchannelRequest, BackchannelUsers, Config, DefaultPages, Handler, Identification,
+    NoClaims, NoGrants, PendingBackchannel, Request, ResourceServer, StaticCallers, User, Users,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
 use server_support::{basic, serve, Answer};
@@ -33,8 +35,33 @@ const SECRETS: &[&str] = &[
     "registration-token-b6a9",
     "caller-secret-2d8c",
     "code-verifier-0a5b",
+    "user-password-4e1c",
+    "session-cookie-9b7d",
+    "user-code-3f9d",
+    "id-token-hint-6a2e",
     FakeAuthlete::TOKEN,
 ];
+
+/// The users of the interactive endpoints: anyone with the test's password is `alice`.
+struct TestUsers;
+
+impl Users for TestUsers {
+    async fn authenticate(&self, _login: &str, password: &str) -> Option<User> {
+        (password == "user-password-4e1c").then(|| User::new("alice"))
+    }
+
+    async fn claims(&self, _: &str, _: &[String], _: &[String]) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::Map::new()
+    }
+}
+
+impl BackchannelUsers for TestUsers {
+    async fn identify(&self, _: &BackchannelRequest<'_>) -> Identification {
+        Identification::user("alice")
+    }
+
+    async fn notify(&self, _: PendingBackchannel) {}
+}
 
 /// Everything logged, as text.
 #[derive(Clone, Default)]
@@ -142,6 +169,33 @@ fn cases() -> Vec<Case> {
         case("DELETE", "/register/client-1", &[("authorization", "Bearer registration-token-b6a9")], ""),
         case("GET", "/grants/g-1", &[("authorization", "DPoP access-token-5c2e"), ("dpop", "dpop-proof-8e07")], ""),
         case("GET", "/resource", &[("authorization", "bearer access-token-5c2e")], ""),
+        case(
+            "POST",
+            "/device_authorization",
+            &[("authorization", &basic), ("content-type", form)],
+            "client_id=client-1&client_secret=client-secret-post-91bd&scope=openid",
+        ),
+        case(
+            "POST",
+            "/backchannel",
+            &[("authorization", &basic), ("content-type", form)],
+            "scope=openid&id_token_hint=id-token-hint-6a2e&user_code=user-code-3f9d",
+        ),
+        case("GET", "/authorize?response_type=code&client_id=client-1&code_challenge=x", &[], ""),
+        case("POST", "/authorize", &[("content-type", form)], "response_type=code&client_id=client-1"),
+        // A decision with a password and a session cookie the server does not know: refused.
+        case(
+            "POST",
+            "/decision",
+            &[("cookie", "authlete-session=session-cookie-9b7d"), ("content-type", form)],
+            "interaction=x&decision=approve&login=alice&password=user-password-4e1c",
+        ),
+        case(
+            "POST",
+            "/device",
+            &[("cookie", "authlete-session=session-cookie-9b7d"), ("content-type", form)],
+            "form_token=x&user_code=user-code-3f9d&login=alice&password=user-password-4e1c",
+        ),
         // Public documents, asked with a token all the same.
         case("GET", "/.well-known/openid-configuration", &[("authorization", "Bearer access-token-5c2e")], ""),
         case("GET", "/jwks", &[("authorization", "Bearer access-token-5c2e")], ""),
@@ -170,6 +224,7 @@ impl Handler for Resource {
 /// Serves every endpoint of `server` on one URL each; the base URLs by path prefix.
 async fn endpoints(server: &AuthorizationServer) -> Vec<(&'static str, String)> {
     let callers = StaticCallers::new().client("rs-1", "caller-secret-2d8c", ResourceServer::new());
+    let (authorize, decide) = server.authorization_flow(TestUsers, DefaultPages::new()).endpoints();
     vec![
         ("/token", serve(server.token_endpoint(NoGrants)).await),
         ("/par", serve(server.par_endpoint()).await),
@@ -181,6 +236,11 @@ async fn endpoints(server: &AuthorizationServer) -> Vec<(&'static str, String)> 
         ("/resource", serve(Resource(server.access_token_validator())).await),
         ("/.well-known", serve(server.discovery_endpoint()).await),
         ("/jwks", serve(server.jwks_endpoint()).await),
+        ("/device_authorization", serve(server.device_authorization_endpoint()).await),
+        ("/backchannel", serve(server.backchannel_endpoint(TestUsers)).await),
+        ("/authorize", serve(authorize).await),
+        ("/decision", serve(decide).await),
+        ("/device", serve(server.device_verification_endpoint(TestUsers, DefaultPages::new())).await),
     ]
 }
 
@@ -219,7 +279,10 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
             .reply_always(ops::GRANT_M, failure.clone())
             .reply_always(ops::AUTH_INTROSPECTION, failure.clone())
             .reply_always(ops::SERVICE_CONFIGURATION, failure.clone())
-            .reply_always(ops::SERVICE_JWKS_GET, failure.clone());
+            .reply_always(ops::SERVICE_JWKS_GET, failure.clone())
+            .reply_always(ops::DEVICE_AUTHORIZATION, failure.clone())
+            .reply_always(ops::BACKCHANNEL_AUTHENTICATION, failure.clone())
+            .reply_always(ops::AUTH_AUTHORIZATION, failure.clone());
         for case in cases() {
             let answer = send(&endpoints, &case).await;
             for secret in SECRETS {
@@ -266,6 +329,9 @@ async fn no_endpoint_logs_a_secret_whatever_authlete_answers() {
         "resource",
         "discovery",
         "jwks",
+        "device_authorization",
+        "backchannel",
+        "authorization",
     ] {
         assert!(
             logged.contains(&format!("endpoint=\"{endpoint}\"")) || logged.contains(&format!("endpoint={endpoint}")),
