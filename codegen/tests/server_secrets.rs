@@ -16,8 +16,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use authlete::models::{IntrospectionResponse, IntrospectionResponseAction};
 use authlete::server::{
-    AuthorizationServer, BackchannelRequest, BackchannelUsers, Config, DefaultPages, Handler, Identification,
-    NoClaims, NoGrants, PendingBackchannel, Request, ResourceServer, StaticCallers, User, Users,
+    AuthorizationServer, BackchannelRequest, BackchannelUsers, Config, DefaultPages, Handler, Identification, NoClaims,
+    NoGrants, PendingBackchannel, Request, ResourceServer, StaticCallers, User, Users,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
 use server_support::{basic, serve, Answer};
