@@ -530,6 +530,7 @@ async fn approving_with_the_password_issues_and_moves_the_session_to_a_new_id() 
     assert_eq!(issue.acr.as_deref(), Some(ACR));
     let claims: serde_json::Value = serde_json::from_str(issue.claims.as_deref().expect("claims")).expect("JSON");
     assert_eq!(claims, json!({ "name": "Alice Liddell", "email": "alice@example.com" }));
+    assert_eq!(issue.scopes, None, "the scopes as requested");
     assert_eq!(app.fake.count(ops::AUTH_AUTHORIZATION_FAIL), 0);
 
     // The old ID names nothing now; the new one names alice.
@@ -544,6 +545,22 @@ async fn approving_with_the_password_issues_and_moves_the_session_to_a_new_id() 
         fails.iter().map(|fail| &fail.reason).collect::<Vec<_>>(),
         [&AuthorizationFailRequestReason::NotLoggedIn]
     );
+}
+
+#[tokio::test]
+async fn the_server_may_grant_fewer_scopes_than_requested() {
+    let app = App::start().await;
+    let answer = AuthorizationResponse {
+        scopes: Some(vec![scope("openid", None), scope("admin", Some("Everything"))]),
+        ..interaction("t-1")
+    };
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &answer);
+    app.fake.reply(ops::AUTH_AUTHORIZATION_ISSUE, &issued(AuthorizationFailResponseAction::Location, CALLBACK));
+    let mut browser = app.browser();
+    let page = browser.get(&format!("/authorize?{QUERY}")).await;
+    browser.post(DECISION, &approval(&page.token("interaction"))).await.assert_redirect(CALLBACK);
+    let [issue] = &app.fake.received(ops::AUTH_AUTHORIZATION_ISSUE)[..] else { panic!("one issue") };
+    assert_eq!(issue.scopes.as_deref(), Some(&["openid".to_owned()][..]));
 }
 
 #[tokio::test]

@@ -61,6 +61,14 @@ pub trait Users: Send + Sync + 'static {
         locales: &[String],
     ) -> impl Future<Output = Map<String, Value>> + Send;
 
+    /// The scopes to grant `subject`, who approved `requested` (the scopes the client asked for)
+    /// on a page: fewer where the server's policy says so. `None`, the default, grants them as
+    /// requested. Asked before an authorization, a device or a CIBA request is approved.
+    fn granted_scopes(&self, subject: &str, requested: &[String]) -> impl Future<Output = Option<Vec<String>>> + Send {
+        let _ = (subject, requested);
+        std::future::ready(None)
+    }
+
     /// Whether the user signed in in this browser satisfies what the request requires, when
     /// the client asked not to show any page (`prompt=none`), or the reason to refuse it. The
     /// default is [`Requirements::check`]: the requested subject, `max_age` and essential ACRs.
@@ -93,6 +101,10 @@ impl<U: Users> Users for Arc<U> {
         requirements: &Requirements<'_>,
     ) -> Result<(), AuthorizationFailRequestReason> {
         (**self).satisfies(user, requirements)
+    }
+
+    fn granted_scopes(&self, subject: &str, requested: &[String]) -> impl Future<Output = Option<Vec<String>>> + Send {
+        (**self).granted_scopes(subject, requested)
     }
 }
 
@@ -335,6 +347,9 @@ impl<U: Users, P: Pages> Flow<U, P> {
             sign_in: signed_in.is_none(),
             login_hint: answer.login_hint.clone().or_else(|| answer.subject.clone()),
             signed_in_as: signed_in.map(|user| user.subject.clone()),
+            prompts: answer.prompts.iter().flatten().map(|prompt| prompt.to_string()).collect(),
+            acrs: answer.acrs.clone().unwrap_or_default(),
+            ui_locales: answer.ui_locales.clone().unwrap_or_default(),
             error,
         };
         pages::page(StatusCode::OK, self.pages.authorization(&page), set_cookie)
@@ -429,10 +444,13 @@ impl<U: Users, P: Pages> Flow<U, P> {
             let values = self.users.claims(&user.subject, requested, locales).await;
             (!values.is_empty()).then(|| Value::Object(values).to_string())
         };
+        let requested: Vec<String> = answer.scopes.iter().flatten().filter_map(|scope| scope.name.clone()).collect();
+        let scopes = self.users.granted_scopes(&user.subject, &requested).await;
         let issue = AuthorizationIssueRequest {
             auth_time: Some(user.authenticated_at),
             acr: user.acr.clone(),
             claims,
+            scopes,
             ..AuthorizationIssueRequest::new(ticket, user.subject.clone())
         };
         let service = self.server.service();

@@ -255,7 +255,7 @@ impl<U: Users, P: Pages> BackchannelApprovalEndpoint<U, P> {
                 auth_time: Some(user.authenticated_at),
                 acr: user.acr.clone(),
                 claims,
-                scopes: None,
+                scopes: self.users.granted_scopes(&user.subject, &pending.scopes).await,
             }
         } else {
             BackchannelDecision::Denied

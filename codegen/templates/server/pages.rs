@@ -138,6 +138,14 @@ pub struct AuthorizationPage {
     pub login_hint: Option<String>,
     /// The subject of the user signed in, when no new sign-in is needed.
     pub signed_in_as: Option<String>,
+    /// What the client asked of the page (`prompt`: `LOGIN`, `CONSENT`, `SELECT_ACCOUNT`, …, as
+    /// Authlete spells them).
+    pub prompts: Vec<String>,
+    /// The authentication context classes the client asked for, in order of preference: a
+    /// server with several ways to sign in offers the first it can.
+    pub acrs: Vec<String>,
+    /// The languages the client prefers for the page (`ui_locales`), in order.
+    pub ui_locales: Vec<String>,
     /// A message for the user about the last try (a wrong password).
     pub error: Option<String>,
 }
@@ -515,6 +523,9 @@ mod tests {
                 sign_in: true,
                 login_hint: Some(hostile()),
                 signed_in_as: None,
+                prompts: vec![hostile()],
+                acrs: vec![hostile()],
+                ui_locales: vec![hostile()],
                 error: Some(hostile()),
             }),
             pages.device_entry(&DeviceEntryPage {

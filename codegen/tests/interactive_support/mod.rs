@@ -40,6 +40,14 @@ impl Users for TestUsers {
         }
         values
     }
+
+    /// `admin` is never granted; anything else as requested.
+    async fn granted_scopes(&self, _subject: &str, requested: &[String]) -> Option<Vec<String>> {
+        requested
+            .iter()
+            .any(|scope| scope == "admin")
+            .then(|| requested.iter().filter(|scope| *scope != "admin").cloned().collect())
+    }
 }
 
 /// The fake Authlete and the server in front of it, at `base` (`http://127.0.0.1:<port>`).

@@ -249,10 +249,13 @@ impl<U: Users, P: Pages> DeviceVerificationEndpoint<U, P> {
                 let values = self.users.claims(&user.subject, requested, &[]).await;
                 (!values.is_empty()).then(|| Value::Object(values).to_string())
             };
+            let requested: Vec<String> =
+                answer.scopes.iter().flatten().filter_map(|scope| scope.name.clone()).collect();
             DeviceCompleteRequest {
                 auth_time: Some(user.authenticated_at),
                 acr: user.acr.clone(),
                 claims,
+                scopes: self.users.granted_scopes(&user.subject, &requested).await,
                 ..DeviceCompleteRequest::new(user_code, DeviceResult::Authorized, user.subject.clone())
             }
         } else {
