@@ -358,7 +358,7 @@ pub fn unix_now() -> i64 {
 }
 
 /// Waits until the Unix clock's second changes (at most a second): a sign-in made before it is
-/// then older than `max_age=0`.
+/// then a second older.
 pub async fn next_second() {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970");
     let to_next = std::time::Duration::from_nanos(1_000_000_000 - u64::from(now.subsec_nanos()));

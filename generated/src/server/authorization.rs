@@ -139,7 +139,8 @@ impl User {
 pub struct Requirements<'a> {
     /// The subject the request names (an ID token hint, a `sub` claim request), if any.
     pub subject: Option<&'a str>,
-    /// The longest time since the sign-in, in seconds (`max_age`, or the client's default).
+    /// The longest time since the sign-in, in seconds (`max_age`, or the client's default);
+    /// `None` when neither was given (Authlete's `maxAge` of `0`).
     pub max_age: Option<i32>,
     /// The ACRs the request asks for.
     pub acrs: &'a [String],
@@ -153,7 +154,8 @@ impl<'a> Requirements<'a> {
     pub(crate) fn of(answer: &'a AuthorizationResponse) -> Self {
         Requirements {
             subject: answer.subject.as_deref(),
-            max_age: answer.max_age.filter(|age| *age >= 0),
+            // Authlete's `0` is "not asked for" (neither `max_age` nor the client's default).
+            max_age: answer.max_age.filter(|age| *age > 0),
             acrs: answer.acrs.as_deref().unwrap_or_default(),
             acr_essential: answer.acr_essential.unwrap_or(false),
             now: session::unix_now(),
