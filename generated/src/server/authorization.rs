@@ -34,7 +34,7 @@ use http::{Method, Response, StatusCode};
 use serde_json::{Map, Value};
 
 use super::config::Endpoint;
-use super::pages::{self, AuthorizationPage, ClientView, Pages, ScopeView};
+use super::pages::{self, AuthorizationPage, ClientView, FormFields, Pages, ScopeView};
 use super::request::Request;
 use super::session::{self, Found, Interaction, SignedIn};
 use super::{AuthorizationServer, Handler};
@@ -287,13 +287,65 @@ impl<U: Users, P: Pages> Handler for AuthorizationDecisionEndpoint<U, P> {
     }
 }
 
-/// The fields of the authorization page's form.
-#[derive(Default)]
-struct DecisionForm {
-    interaction: String,
-    approve: bool,
-    login: Option<String>,
-    password: Option<String>,
+/// Why a sign-in from a page's form did not happen.
+pub(crate) enum SignInRefusal {
+    /// The form had no login name or no password.
+    Missing,
+    /// [`Users::authenticate`] knew no such user.
+    Wrong,
+    /// No random bytes for the session's new ID.
+    NoRandomness,
+}
+
+impl SignInRefusal {
+    /// What the page says to the user.
+    pub(crate) fn message(&self) -> &'static str {
+        match self {
+            SignInRefusal::Missing => "Please sign in.",
+            SignInRefusal::Wrong | SignInRefusal::NoRandomness => "The login name or the password is wrong.",
+        }
+    }
+}
+
+/// The form a page posted and the session it was posted in; else the response to send: `405`
+/// (another method than `POST`; `allow` says which are taken), `expired(403)` for a form from
+/// another origin, the body's refusal as a page, `expired(400)` without a session.
+pub(crate) fn posted(
+    server: &AuthorizationServer,
+    pages: &impl Pages,
+    request: &Request,
+    allow: &'static str,
+    expired: impl Fn(StatusCode) -> Response<String>,
+) -> Result<(FormFields, Found), Response<String>> {
+    if request.method() != Method::POST {
+        return Err(pages::method_not_allowed(pages, allow));
+    }
+    if !server.same_origin(request) {
+        return Err(expired(StatusCode::FORBIDDEN));
+    }
+    let fields = match request.form(server.config()) {
+        Ok(form) => FormFields::read(form),
+        Err(refusal) => return Err(pages::failure_page(pages, refusal)),
+    };
+    let found = server.sessions().find(request.headers()).ok_or_else(|| expired(StatusCode::BAD_REQUEST))?;
+    Ok((fields, found))
+}
+
+/// Signs in the user whose login name and password a page's form posted: the user, and the
+/// cookie of the session's new ID (every page signs in this way).
+pub(crate) async fn sign_in(
+    server: &AuthorizationServer,
+    users: &impl Users,
+    found: &Found,
+    fields: &FormFields,
+) -> Result<(SignedIn, http::HeaderValue), SignInRefusal> {
+    let (Some(login), Some(password)) = (fields.login.as_deref(), fields.password.as_deref()) else {
+        return Err(SignInRefusal::Missing);
+    };
+    let user = users.authenticate(login, password).await.ok_or(SignInRefusal::Wrong)?;
+    let signed_in = SignedIn { subject: user.subject, authenticated_at: session::unix_now(), acr: user.acr };
+    let cookie = server.sessions().sign_in(found, signed_in.clone()).map_err(|_| SignInRefusal::NoRandomness)?;
+    Ok((signed_in, cookie))
 }
 
 impl<U: Users, P: Pages> Flow<U, P> {
@@ -360,29 +412,11 @@ impl<U: Users, P: Pages> Flow<U, P> {
     }
 
     async fn decision(&self, request: &Request) -> Response<String> {
-        if request.method() != Method::POST {
-            return pages::with_allow(
-                pages::message(
-                    &self.pages,
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "Invalid request",
-                    "Decisions are posted from the authorization page.",
-                    None,
-                ),
-                "POST",
-            );
-        }
-        if !self.server.same_origin(request) {
-            return self.expired(StatusCode::FORBIDDEN);
-        }
-        let fields = match request.form(self.server.config()) {
-            Ok(form) => decision_form(form),
-            Err(refusal) => return pages::failure_page(&self.pages, refusal),
+        let (fields, found) = match posted(&self.server, &self.pages, request, "POST", |status| self.expired(status)) {
+            Ok(posted) => posted,
+            Err(response) => return response,
         };
-        let Some(found) = self.server.sessions().find(request.headers()) else {
-            return self.expired(StatusCode::BAD_REQUEST);
-        };
-        let taken = session::lock(&found.session).take(&fields.interaction);
+        let taken = session::lock(&found.session).take(fields.interaction.as_deref().unwrap_or_default());
         let Some(Interaction::Authorization(answer)) = taken else {
             return self.expired(StatusCode::BAD_REQUEST);
         };
@@ -407,22 +441,11 @@ impl<U: Users, P: Pages> Flow<U, P> {
     }
 
     /// Signs the user in from the form, or shows the page again.
-    async fn sign_in(
-        &self,
-        found: &Found,
-        fields: &DecisionForm,
-        answer: &Arc<AuthorizationResponse>,
-    ) -> SignInOutcome {
-        let (Some(login), Some(password)) = (fields.login.as_deref(), fields.password.as_deref()) else {
-            return self.again(found, answer, "Please sign in.").await;
-        };
-        let Some(user) = self.users.authenticate(login, password).await else {
-            return self.again(found, answer, "The login name or the password is wrong.").await;
-        };
-        let signed_in = SignedIn { subject: user.subject, authenticated_at: session::unix_now(), acr: user.acr };
-        match self.server.sessions().sign_in(found, signed_in.clone()) {
-            Ok(cookie) => SignInOutcome::SignedIn(signed_in, cookie),
-            Err(_) => SignInOutcome::Respond(self.no_randomness()),
+    async fn sign_in(&self, found: &Found, fields: &FormFields, answer: &Arc<AuthorizationResponse>) -> SignInOutcome {
+        match sign_in(&self.server, &self.users, found, fields).await {
+            Ok((user, cookie)) => SignInOutcome::SignedIn(user, cookie),
+            Err(SignInRefusal::NoRandomness) => SignInOutcome::Respond(self.no_randomness()),
+            Err(refusal) => self.again(found, answer, refusal.message()).await,
         }
     }
 
@@ -535,8 +558,7 @@ impl<U: Users, P: Pages> Flow<U, P> {
     }
 
     fn no_randomness(&self) -> Response<String> {
-        tracing::error!(endpoint = "authorization", "the operating system gave no random bytes for a session");
-        pages::message(&self.pages, StatusCode::INTERNAL_SERVER_ERROR, "Server error", "Please try again later.", None)
+        pages::no_randomness(&self.pages, Endpoint::Authorization)
     }
 }
 
@@ -559,14 +581,7 @@ impl<P: Pages> Handler for SignOutEndpoint<P> {
     /// Handles a sign-out (`POST`).
     async fn handle(&self, request: Request) -> Response<String> {
         if request.method() != Method::POST {
-            let refusal = pages::message(
-                &self.pages,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Invalid request",
-                "Signing out takes a POST.",
-                None,
-            );
-            return pages::with_allow(refusal, "POST");
+            return pages::method_not_allowed(&self.pages, "POST");
         }
         if let Err(refusal) = request.check_size(self.server.config()) {
             return pages::failure_page(&self.pages, refusal);
@@ -605,20 +620,6 @@ impl Requirements<'_> {
 fn must_sign_in(answer: &AuthorizationResponse, user: &SignedIn) -> bool {
     let prompts_login = answer.prompts.iter().flatten().any(|prompt| *prompt == Prompt::Login);
     prompts_login || Requirements::of(answer).check(user).is_err()
-}
-
-fn decision_form(form: &str) -> DecisionForm {
-    let mut fields = DecisionForm::default();
-    for (name, value) in form_urlencoded::parse(form.as_bytes()) {
-        match &*name {
-            "interaction" => fields.interaction = value.into_owned(),
-            "decision" => fields.approve = value == "approve",
-            "login" => fields.login = Some(value.into_owned()),
-            "password" => fields.password = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    fields
 }
 
 impl<U, P> std::fmt::Debug for AuthorizationFlow<U, P> {
@@ -664,16 +665,5 @@ mod tests {
         assert_eq!(requirements.check(&user("alice", 950, None)), Err(AuthorizationFailRequestReason::AcrNotSatisfied));
         let relaxed = Requirements { subject: None, max_age: None, acrs: &acrs, acr_essential: false, now: 1_000 };
         assert_eq!(relaxed.check(&user("carol", 0, None)), Ok(()));
-    }
-
-    #[test]
-    fn the_decision_form_reads_its_fields() {
-        let fields = decision_form("interaction=abc&decision=approve&login=al%2Bice&password=p+w");
-        assert_eq!(fields.interaction, "abc");
-        assert!(fields.approve);
-        assert_eq!(fields.login.as_deref(), Some("al+ice"));
-        assert_eq!(fields.password.as_deref(), Some("p w"));
-        assert!(!decision_form("interaction=abc&decision=deny").approve);
-        assert!(!decision_form("interaction=abc").approve);
     }
 }

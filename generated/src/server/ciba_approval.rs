@@ -23,8 +23,9 @@ use std::time::SystemTime;
 
 use http::{Method, Response, StatusCode};
 
-use super::authorization::Users;
+use super::authorization::{posted, sign_in, SignInRefusal, Users};
 use super::ciba::{BackchannelDecision, PendingBackchannel};
+use super::config::Endpoint;
 use super::pages::{self, BackchannelApprovalPage, BackchannelRequestView, ClientView, Pages};
 use super::request::Request;
 use super::session::{self, Found, SignedIn};
@@ -153,15 +154,6 @@ impl<U, P> BackchannelApprovalEndpoint<U, P> {
     }
 }
 
-#[derive(Default)]
-struct Fields {
-    form_token: String,
-    request: Option<String>,
-    approve: bool,
-    login: Option<String>,
-    password: Option<String>,
-}
-
 impl<U: Users, P: Pages> Handler for BackchannelApprovalEndpoint<U, P> {
     /// Handles the page: `GET` shows it, `POST` takes its forms.
     async fn handle(&self, request: Request) -> Response<String> {
@@ -172,34 +164,23 @@ impl<U: Users, P: Pages> Handler for BackchannelApprovalEndpoint<U, P> {
             let cookie = found.set_cookie.clone();
             return self.page(&found, None, None, cookie);
         }
-        if request.method() != Method::POST {
-            let refusal = pages::message(
-                &self.pages,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Invalid request",
-                "This page takes GET and POST.",
-                None,
-            );
-            return pages::with_allow(refusal, "GET, POST");
-        }
-        if !self.server.same_origin(&request) {
-            return self.expired(StatusCode::FORBIDDEN);
-        }
-        let fields = match request.form(self.server.config()) {
-            Ok(form) => fields(form),
-            Err(refusal) => return pages::failure_page(&self.pages, refusal),
-        };
-        let Some(found) = self.server.sessions().find(request.headers()) else {
-            return self.expired(StatusCode::BAD_REQUEST);
-        };
+        let (fields, found) =
+            match posted(&self.server, &self.pages, &request, "GET, POST", |status| self.expired(status)) {
+                Ok(posted) => posted,
+                Err(response) => return response,
+            };
         if !session::lock(&found.session).form_token_is(&fields.form_token) {
             return self.expired(StatusCode::BAD_REQUEST);
         }
         let user = session::lock(&found.session).user.clone();
-        match (fields.request, user) {
-            (Some(id), Some(user)) => self.decide(&found, &user, &id, fields.approve).await,
+        match (fields.request.as_deref(), user) {
+            (Some(id), Some(user)) => self.decide(&found, &user, id, fields.approve).await,
             (_, Some(_)) => self.page(&found, None, None, None),
-            (_, None) => self.sign_in(&found, fields.login.as_deref(), fields.password.as_deref()).await,
+            (_, None) => match sign_in(&self.server, &self.users, &found, &fields).await {
+                Ok((_, cookie)) => self.page(&found, None, None, Some(cookie)),
+                Err(SignInRefusal::NoRandomness) => self.no_randomness(),
+                Err(refusal) => self.page(&found, None, Some(refusal.message()), None),
+            },
         }
     }
 }
@@ -227,20 +208,6 @@ impl<U: Users, P: Pages> BackchannelApprovalEndpoint<U, P> {
             error: error.map(str::to_owned),
         };
         pages::page(StatusCode::OK, self.pages.backchannel_approval(&page), set_cookie)
-    }
-
-    async fn sign_in(&self, found: &Found, login: Option<&str>, password: Option<&str>) -> Response<String> {
-        let (Some(login), Some(password)) = (login, password) else {
-            return self.page(found, None, Some("Please sign in."), None);
-        };
-        let Some(user) = self.users.authenticate(login, password).await else {
-            return self.page(found, None, Some("The login name or the password is wrong."), None);
-        };
-        let signed_in = SignedIn { subject: user.subject, authenticated_at: session::unix_now(), acr: user.acr };
-        match self.server.sessions().sign_in(found, signed_in) {
-            Ok(cookie) => self.page(found, None, None, Some(cookie)),
-            Err(_) => self.no_randomness(),
-        }
     }
 
     async fn decide(&self, found: &Found, user: &SignedIn, id: &str, approve: bool) -> Response<String> {
@@ -283,24 +250,8 @@ impl<U: Users, P: Pages> BackchannelApprovalEndpoint<U, P> {
     }
 
     fn no_randomness(&self) -> Response<String> {
-        tracing::error!(endpoint = "backchannel", "the operating system gave no random bytes for a session");
-        pages::message(&self.pages, StatusCode::INTERNAL_SERVER_ERROR, "Server error", "Please try again later.", None)
+        pages::no_randomness(&self.pages, Endpoint::Backchannel)
     }
-}
-
-fn fields(form: &str) -> Fields {
-    let mut fields = Fields::default();
-    for (name, value) in form_urlencoded::parse(form.as_bytes()) {
-        match &*name {
-            "form_token" => fields.form_token = value.into_owned(),
-            "request" => fields.request = Some(value.into_owned()),
-            "decision" => fields.approve = value == "approve",
-            "login" => fields.login = Some(value.into_owned()),
-            "password" => fields.password = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    fields
 }
 
 impl<U, P> std::fmt::Debug for BackchannelApprovalEndpoint<U, P> {

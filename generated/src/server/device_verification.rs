@@ -20,9 +20,9 @@ use std::sync::Arc;
 use http::{Method, Response, StatusCode};
 use serde_json::Value;
 
-use super::authorization::Users;
+use super::authorization::{posted, sign_in, SignInRefusal, Users};
 use super::config::Endpoint;
-use super::pages::{self, ClientView, DeviceConsentPage, DeviceEntryPage, Pages, ScopeView};
+use super::pages::{self, ClientView, DeviceConsentPage, DeviceEntryPage, FormFields, Pages, ScopeView};
 use super::request::Request;
 use super::session::{self, Found, Interaction, SignedIn};
 use super::{AuthorizationServer, Handler};
@@ -69,17 +69,6 @@ impl<U, P> DeviceVerificationEndpoint<U, P> {
     }
 }
 
-/// The fields of the two forms.
-#[derive(Default)]
-struct Fields {
-    form_token: String,
-    interaction: Option<String>,
-    user_code: Option<String>,
-    approve: bool,
-    login: Option<String>,
-    password: Option<String>,
-}
-
 impl<U: Users, P: Pages> Handler for DeviceVerificationEndpoint<U, P> {
     /// Handles the page: `GET` shows it, `POST` takes its forms.
     async fn handle(&self, request: Request) -> Response<String> {
@@ -94,26 +83,11 @@ impl<U: Users, P: Pages> Handler for DeviceVerificationEndpoint<U, P> {
             let cookie = found.set_cookie.clone();
             return self.entry(&found, user_code, None, cookie);
         }
-        if request.method() != Method::POST {
-            let refusal = pages::message(
-                &self.pages,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "Invalid request",
-                "This page takes GET and POST.",
-                None,
-            );
-            return pages::with_allow(refusal, "GET, POST");
-        }
-        if !self.server.same_origin(&request) {
-            return self.expired(StatusCode::FORBIDDEN);
-        }
-        let fields = match request.form(self.server.config()) {
-            Ok(form) => fields(form),
-            Err(refusal) => return pages::failure_page(&self.pages, refusal),
-        };
-        let Some(found) = self.server.sessions().find(request.headers()) else {
-            return self.expired(StatusCode::BAD_REQUEST);
-        };
+        let (fields, found) =
+            match posted(&self.server, &self.pages, &request, "GET, POST", |status| self.expired(status)) {
+                Ok(posted) => posted,
+                Err(response) => return response,
+            };
         match &fields.interaction {
             Some(token) => self.decision(&found, token, fields.approve).await,
             None => self.entered(&found, fields).await,
@@ -149,30 +123,22 @@ impl<U: Users, P: Pages> DeviceVerificationEndpoint<U, P> {
     }
 
     /// The entry page's form: sign in if needed, then check the code.
-    async fn entered(&self, found: &Found, fields: Fields) -> Response<String> {
+    async fn entered(&self, found: &Found, fields: FormFields) -> Response<String> {
         if !session::lock(&found.session).form_token_is(&fields.form_token) {
             return self.expired(StatusCode::BAD_REQUEST);
         }
-        let user_code = fields.user_code.map(|code| code.trim().to_owned()).filter(|code| !code.is_empty());
+        let user_code = fields.user_code.as_deref().map(|code| code.trim().to_owned()).filter(|code| !code.is_empty());
         let Some(user_code) = user_code else {
             return self.entry(found, None, Some("Please enter the code your device shows."), None);
         };
         let mut set_cookie = None;
         let mut user = session::lock(&found.session).user.clone();
         if user.is_none() {
-            let (Some(login), Some(password)) = (fields.login.as_deref(), fields.password.as_deref()) else {
-                return self.entry(found, Some(user_code), Some("Please sign in."), None);
-            };
-            let Some(account) = self.users.authenticate(login, password).await else {
-                return self.entry(found, Some(user_code), Some("The login name or the password is wrong."), None);
-            };
-            let signed_in =
-                SignedIn { subject: account.subject, authenticated_at: session::unix_now(), acr: account.acr };
-            match self.server.sessions().sign_in(found, signed_in.clone()) {
-                Ok(cookie) => set_cookie = Some(cookie),
-                Err(_) => return self.no_randomness(),
+            match sign_in(&self.server, &self.users, found, &fields).await {
+                Ok((signed_in, cookie)) => (user, set_cookie) = (Some(signed_in), Some(cookie)),
+                Err(SignInRefusal::NoRandomness) => return self.no_randomness(),
+                Err(refusal) => return self.entry(found, Some(user_code), Some(refusal.message()), None),
             }
-            user = Some(signed_in);
         }
         let Some(user) = user else { return self.no_randomness() };
         let verification = DeviceVerificationRequest::new(user_code.clone());
@@ -312,25 +278,8 @@ impl<U: Users, P: Pages> DeviceVerificationEndpoint<U, P> {
     }
 
     fn no_randomness(&self) -> Response<String> {
-        tracing::error!(endpoint = "device_verification", "the operating system gave no random bytes for a session");
-        pages::message(&self.pages, StatusCode::INTERNAL_SERVER_ERROR, "Server error", "Please try again later.", None)
+        pages::no_randomness(&self.pages, Endpoint::DeviceVerification)
     }
-}
-
-fn fields(form: &str) -> Fields {
-    let mut fields = Fields::default();
-    for (name, value) in form_urlencoded::parse(form.as_bytes()) {
-        match &*name {
-            "form_token" => fields.form_token = value.into_owned(),
-            "interaction" => fields.interaction = Some(value.into_owned()),
-            "user_code" => fields.user_code = Some(value.into_owned()),
-            "decision" => fields.approve = value == "approve",
-            "login" => fields.login = Some(value.into_owned()),
-            "password" => fields.password = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    fields
 }
 
 impl<U, P> std::fmt::Debug for DeviceVerificationEndpoint<U, P> {

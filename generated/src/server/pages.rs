@@ -18,6 +18,7 @@ use http::header::{self, HeaderValue};
 use http::{Response, StatusCode};
 use serde::Serialize;
 
+use super::config::Endpoint;
 use super::page_templates;
 use crate::models::{ClientLimitedAuthorization, Scope};
 
@@ -456,10 +457,55 @@ pub(crate) fn failure_page(pages: &impl Pages, failure: Response<String>) -> Res
     response
 }
 
-/// `response` with the `Allow` header of a `405`.
-pub(crate) fn with_allow(mut response: Response<String>, allow: &'static str) -> Response<String> {
+/// `405` as a page, with the `Allow` header.
+pub(crate) fn method_not_allowed(pages: &impl Pages, allow: &'static str) -> Response<String> {
+    let text = format!("This page takes {allow}.");
+    let mut response = message(pages, StatusCode::METHOD_NOT_ALLOWED, "Invalid request", &text, None);
     response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     response
+}
+
+/// `500` as a page, when the operating system gave no random bytes for a session or a token.
+pub(crate) fn no_randomness(pages: &impl Pages, endpoint: Endpoint) -> Response<String> {
+    tracing::error!(endpoint = endpoint.name(), "the operating system gave no random bytes for a session");
+    message(pages, StatusCode::INTERNAL_SERVER_ERROR, "Server error", "Please try again later.", None)
+}
+
+/// The fields the pages' forms post, whichever form it was.
+#[derive(Default)]
+pub(crate) struct FormFields {
+    /// The session's form token (the code entry and approval pages).
+    pub(crate) form_token: String,
+    /// The token naming the interaction a consent page asked about.
+    pub(crate) interaction: Option<String>,
+    /// The CIBA request decided on.
+    pub(crate) request: Option<String>,
+    /// The code the device shows.
+    pub(crate) user_code: Option<String>,
+    /// Whether the button pressed was `approve`.
+    pub(crate) approve: bool,
+    pub(crate) login: Option<String>,
+    pub(crate) password: Option<String>,
+}
+
+impl FormFields {
+    /// The fields of the form-encoded `form`; others are ignored.
+    pub(crate) fn read(form: &str) -> Self {
+        let mut fields = FormFields::default();
+        for (name, value) in form_urlencoded::parse(form.as_bytes()) {
+            match &*name {
+                "form_token" => fields.form_token = value.into_owned(),
+                "interaction" => fields.interaction = Some(value.into_owned()),
+                "request" => fields.request = Some(value.into_owned()),
+                "user_code" => fields.user_code = Some(value.into_owned()),
+                "decision" => fields.approve = value == "approve",
+                "login" => fields.login = Some(value.into_owned()),
+                "password" => fields.password = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        fields
+    }
 }
 
 /// Authlete's JSON error (`error`, `error_description`) as a message page: what the request got
@@ -581,6 +627,19 @@ mod tests {
         );
         let broken = DefaultPages::new().template("message.html", "{% if %}").unwrap_err();
         assert!(broken.to_string().contains("message.html"), "{broken}");
+    }
+
+    #[test]
+    fn the_forms_fields_are_read_decoded() {
+        let fields = FormFields::read("interaction=abc&decision=approve&login=al%2Bice&password=p+w&user_code=X&x=1");
+        assert_eq!(fields.interaction.as_deref(), Some("abc"));
+        assert!(fields.approve);
+        assert_eq!(fields.login.as_deref(), Some("al+ice"));
+        assert_eq!(fields.password.as_deref(), Some("p w"));
+        assert_eq!(fields.user_code.as_deref(), Some("X"));
+        assert!(!FormFields::read("interaction=abc&decision=deny").approve);
+        assert!(!FormFields::read("form_token=t").approve);
+        assert_eq!(FormFields::read("form_token=t").form_token, "t");
     }
 
     #[test]
