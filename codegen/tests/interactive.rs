@@ -109,10 +109,16 @@ async fn the_request_goes_to_authlete_verbatim_by_get_and_by_post() {
     browser.post_with("/authorize", &[], body).await.assert_redirect(ERROR_CALLBACK);
     // No query at all: an empty request, still Authlete's to judge.
     browser.get("/authorize").await.assert_redirect(ERROR_CALLBACK);
+    // A pushed request (RFC 9126 §4) and a request object (RFC 9101): parameters like any other,
+    // which Authlete resolves.
+    let pushed = "client_id=c1&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Abwc4JK";
+    browser.get(&format!("/authorize?{pushed}")).await.assert_redirect(ERROR_CALLBACK);
+    let object = "client_id=c1&request=eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9.";
+    browser.post_with("/authorize", &[], object).await.assert_redirect(ERROR_CALLBACK);
 
     let sent: Vec<String> =
         app.fake.received(ops::AUTH_AUTHORIZATION).into_iter().map(|request| request.parameters).collect();
-    assert_eq!(sent, [query, body, ""]);
+    assert_eq!(sent, [query, body, "", pushed, object]);
     // A browser that never saw a page has no session: a redirect makes none.
     assert_eq!(browser.session(), None);
 }
