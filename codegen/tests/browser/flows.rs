@@ -11,8 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use authlete::models::{
-    AuthorizationFailRequest, AuthorizationFailRequestReason, AuthorizationIssueRequest,
-    BackchannelAuthenticationCompleteRequest, BackchannelAuthenticationCompleteRequestResult, DeviceCompleteRequest,
+    AuthorizationFailRequest, AuthorizationFailRequestReason, AuthorizationIssueRequest, AuthorizationResponse,
+    AuthorizationResponseAction, BackchannelAuthenticationCompleteRequest,
+    BackchannelAuthenticationCompleteRequestResult, ClientLimitedAuthorization, DeviceCompleteRequest,
 };
 use authlete::server::{AuthorizationServer, Config, StaticCallers};
 use authlete::testing::ops;
@@ -319,6 +320,35 @@ async fn a_ciba_request_is_approved_on_the_approval_page() {
     assert_eq!(complete.subject, "1001");
     assert_eq!(complete.result, BackchannelAuthenticationCompleteRequestResult::Authorized);
     assert_eq!(complete.acr.as_deref(), Some("urn:example:mfa"));
+}
+
+#[tokio::test]
+async fn a_hostile_client_name_is_text_in_the_browser() {
+    let setup = setup().await;
+    let hostile = r#"<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">"#;
+    setup.backend.fake.reply(
+        ops::AUTH_AUTHORIZATION,
+        &AuthorizationResponse {
+            action: Some(AuthorizationResponseAction::Interaction),
+            ticket: Some("t-hostile".into()),
+            client: Some(ClientLimitedAuthorization {
+                client_name: Some(hostile.into()),
+                logo_uri: Some("javascript:window.pwned = 3".into()),
+                ..Default::default()
+            }),
+            login_hint: Some(r#""><script>window.pwned = 4</script>"#.into()),
+            ..Default::default()
+        },
+    );
+    let browser = Browser::start().await.expect("Chromium and chromedriver start");
+    browser.goto(&format!("{}/authorize?client_id={CLIENT_ID}", setup.url)).await.unwrap();
+    assert_eq!(browser.text("#client-name").await.unwrap(), hostile, "shown as text");
+    let login = browser.execute("return document.getElementById('login').value", vec![]).await.unwrap();
+    assert_eq!(login, r#""><script>window.pwned = 4</script>"#);
+    let pwned = browser.execute("return window.pwned === undefined && document.images.length === 0", vec![]).await;
+    assert_eq!(pwned.unwrap(), true, "no script ran, no image was made");
+    browser.screenshot("hostile-client").await.unwrap();
+    browser.close().await.unwrap();
 }
 
 /// Polls `probe` until it gives something, for at most [`LANDING`].
