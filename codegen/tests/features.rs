@@ -22,7 +22,7 @@ fn each_area_feature_builds_alone() {
     assert!(features.len() >= 15, "one feature per operation tag: {features:?}");
     assert!(features.contains(&"token-endpoint") && features.contains(&"service-management"));
 
-    let dir = common::write_crate("authlete-features", &generated.files);
+    let dir = common::update_crate(common::CURRENT_CRATE, &generated.files);
     common::run_cargo(&dir, &["check", "--no-default-features"]);
     common::run_cargo(&dir, &["check", "--no-default-features", "--features", "client"]);
     // The fake Authlete (`testing`, never a default) with no area, and with one.

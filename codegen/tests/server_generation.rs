@@ -70,7 +70,7 @@ fn a_spec_without_the_toolkits_operations_has_no_toolkit_and_says_why() {
 #[test]
 fn toolkit_features_build_alone_and_compile_nothing_unasked() {
     let generated = generate("authlete-openapi.yaml");
-    let dir = common::write_crate("authlete-server-features", &generated.files);
+    let dir = common::update_crate(common::CURRENT_CRATE, &generated.files);
     for feature in ["server", "axum", "testing"] {
         common::run_cargo(&dir, &["check", "--no-default-features", "--features", feature]);
     }

@@ -103,29 +103,75 @@ pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) -> Str
 /// the workspace's `Cargo.lock` so that it builds offline with the same dependency versions.
 pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
     let dir = scratch_dir(&format!("crates/{name}"));
-    write_files(&dir, files);
-    let manifest = dir.join("Cargo.toml");
-    let mut text = fs::read_to_string(&manifest).expect("the generated crate has a Cargo.toml");
-    // Its own workspace, whatever the enclosing one says.
-    text.push_str("\n[workspace]\n");
-    fs::write(&manifest, &text).expect("write Cargo.toml");
-    fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
-    // The manifest names the hand-written examples the generator does not own (and builds them
-    // only with the features they need): they come with it, as they do in `generated/`.
-    if text.contains("\n[[example]]\n") {
-        let examples = workspace_root().join("generated/examples");
-        fs::create_dir_all(dir.join("examples")).expect("create examples/");
-        for entry in fs::read_dir(&examples).unwrap_or_else(|e| panic!("{}: {e}", examples.display())) {
-            let path = entry.expect("an entry").path();
-            fs::copy(&path, dir.join("examples").join(path.file_name().expect("a name"))).expect("copy an example");
-        }
+    for (path, contents) in crate_files(files) {
+        let path = dir.join(path);
+        fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create a directory");
+        fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
     dir
 }
 
-/// Runs `cargo <args>` offline in a crate written by [`write_crate`], with warnings (rustc's and
-/// rustdoc's) as errors, panicking with cargo's output if it fails; returns its stdout. The target
-/// directory is shared by all tests that build generated crates, so dependencies are built once.
+/// The name under which the tests that build the current spec's crate with one feature set after
+/// another (`features.rs`, `server_generation.rs`) keep it: see [`update_crate`].
+pub const CURRENT_CRATE: &str = "authlete-current";
+
+/// Writes a generated crate as [`write_crate`] does, but into the directory an earlier test left
+/// (or run of the tests): only files whose contents changed are written, and files no longer
+/// generated removed. The rest keep their modification times, so that what cargo built from
+/// them with a feature set before is fresh, and another test that builds the same crate with
+/// that feature set builds nothing.
+pub fn update_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness/crates").join(name);
+    let wanted = crate_files(files);
+    if dir.exists() {
+        let keep: std::collections::HashSet<PathBuf> = wanted.iter().map(|(path, _)| dir.join(path)).collect();
+        for (path, _) in snapshot(&dir) {
+            if !keep.contains(&path) {
+                fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
+    for (path, contents) in wanted {
+        let path = dir.join(path);
+        if fs::read(&path).is_ok_and(|old| old == contents) {
+            continue;
+        }
+        fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create a directory");
+        fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+    dir
+}
+
+/// The files of a generated crate as a workspace of its own (paths relative to its directory):
+/// `files`, its manifest with an empty `[workspace]`, the workspace's `Cargo.lock`, and the
+/// hand-written examples if the manifest names them.
+fn crate_files(files: &[GeneratedFile]) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<(PathBuf, Vec<u8>)> =
+        files.iter().map(|file| (PathBuf::from(&file.path), file.contents.clone().into_bytes())).collect();
+    let manifest = out.iter_mut().find(|(path, _)| path == Path::new("Cargo.toml"));
+    let (_, text) = manifest.expect("the generated crate has a Cargo.toml");
+    // Its own workspace, whatever the enclosing one says.
+    text.extend_from_slice(b"\n[workspace]\n");
+    let examples = String::from_utf8_lossy(text).contains("\n[[example]]\n");
+    let lock = workspace_root().join("Cargo.lock");
+    out.push(("Cargo.lock".into(), fs::read(&lock).unwrap_or_else(|e| panic!("{}: {e}", lock.display()))));
+    // The manifest names the hand-written examples the generator does not own (and builds them
+    // only with the features they need): they come with it, as they do in `generated/`.
+    if examples {
+        let examples = workspace_root().join("generated/examples");
+        for entry in fs::read_dir(&examples).unwrap_or_else(|e| panic!("{}: {e}", examples.display())) {
+            let path = entry.expect("an entry").path();
+            let contents = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((Path::new("examples").join(path.file_name().expect("a name")), contents));
+        }
+    }
+    out
+}
+
+/// Runs `cargo <args>` offline in a crate written by [`write_crate`] or [`update_crate`], with
+/// warnings (rustc's and rustdoc's) as errors, panicking with cargo's output if it fails; returns
+/// its stdout. The target directory is shared by all tests that build generated crates, so
+/// dependencies are built once.
 pub fn run_cargo(dir: &Path, args: &[&str]) -> String {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
     let output = cargo()

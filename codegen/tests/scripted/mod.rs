@@ -6,7 +6,9 @@
 //! when every task waits, and a server on another thread would leave the client waiting on a socket
 //! while the clock jumps ahead to its timeout.
 
-#![allow(dead_code)] // Each test file uses a part of it.
+// Each test binary that declares it (`client/main.rs`, `client_env.rs`, `client_load.rs`,
+// `client_tracing.rs`) uses a part of it.
+#![allow(dead_code)]
 
 use std::collections::{HashSet, VecDeque};
 use std::net::SocketAddr;

@@ -1,7 +1,8 @@
 //! What the token endpoint's end-to-end tests share: an endpoint served over real HTTP on
 //! 127.0.0.1, in front of the fake Authlete, and the checks every OAuth answer must pass.
 
-#![allow(dead_code)] // Each test file uses a part of it.
+// Each test binary that declares it (`server/main.rs`, `server_secrets.rs`) uses a part of it.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 

@@ -1,10 +1,8 @@
 //! The UserInfo, registration and grant management endpoints over real HTTP: the axum `Routes`
 //! on 127.0.0.1 in front of the fake Authlete, called with reqwest. What the handler tests
-//! (`server_userinfo.rs`, `server_registration.rs`, `server_grant_management.rs`) check through
-//! `Handler::handle`, here once per endpoint through a socket: the path's ID, the headers and
-//! the body as a client receives them.
-
-mod endpoint_support;
+//! (`userinfo.rs`, `registration.rs`, `grant_management.rs`) check through `Handler::handle`,
+//! here once per endpoint through a socket: the path's ID, the headers and the body as a client
+//! receives them.
 
 use authlete::models::{
     ClientRegistrationGetApiRequest, ClientRegistrationResponse, ClientRegistrationResponseAction, GMRequest,
@@ -14,8 +12,9 @@ use authlete::models::{
 use authlete::server::axum::Routes;
 use authlete::server::{ClaimsDecision, ClaimsRequest, UserClaims};
 use authlete::testing::{ops, FakeAuthlete};
-use endpoint_support::Seen;
 use serde_json::json;
+
+use crate::endpoint_support::Seen;
 
 /// Every user is called Alice.
 struct Alices;
@@ -32,7 +31,7 @@ impl UserClaims for Alices {
 
 /// The fake Authlete and the base URL of the toolkit's routes, served on 127.0.0.1.
 async fn serve() -> (FakeAuthlete, String) {
-    let (fake, server) = endpoint_support::server().await;
+    let (fake, server) = crate::endpoint_support::server().await;
     let app = Routes::new(server).userinfo(Alices).registration().grant_management().build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

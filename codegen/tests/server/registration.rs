@@ -2,18 +2,17 @@
 //! the fake Authlete: every action of the four Authlete calls, the client ID from the path, the
 //! initial and registration access tokens, the JSON body checks, and Authlete failing.
 
-mod endpoint_support;
-
 use authlete::models::{
     ClientRegistrationApiRequest, ClientRegistrationGetApiRequest, ClientRegistrationResponse,
     ClientRegistrationResponseAction as Action, ClientRegistrationUpdateApiRequest,
 };
 use authlete::server::RegistrationEndpoint;
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use endpoint_support::{
+use serde_json::json;
+
+use crate::endpoint_support::{
     method_not_allowed, request, seen, send, server, server_error, unavailable, with_no_store, Seen,
 };
-use serde_json::json;
 
 const METADATA: &str = r#"{"client_name":"My Dynamic Client","redirect_uris":["https://client.example.org/cb"]}"#;
 const CLIENT: &str = r#"{"client_id":"26837717140341","registration_access_token":"rat-1"}"#;
@@ -226,7 +225,7 @@ async fn a_body_that_is_not_json_text_is_refused_before_authlete_is_asked() {
 #[tokio::test]
 async fn a_body_over_the_limit_is_413() {
     let fake = FakeAuthlete::start().await;
-    let config = authlete::server::Config::new(endpoint_support::PUBLIC_URL).unwrap().max_body_bytes(32);
+    let config = authlete::server::Config::new(crate::endpoint_support::PUBLIC_URL).unwrap().max_body_bytes(32);
     let endpoint = authlete::server::AuthorizationServer::new(fake.service(), config).registration_endpoint();
     let seen = send(&endpoint, request("POST", "/register", &[JSON_TYPE], METADATA)).await;
     assert_eq!(

@@ -1,8 +1,6 @@
 //! What the resource-server and axum tests share: an axum app served on 127.0.0.1 in front of the
 //! fake Authlete, a reqwest client, and Authlete's introspection answers.
 
-#![allow(dead_code)] // Each test file uses a part of it.
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use authlete::models::{IntrospectionResponse, IntrospectionResponseAction, Property};

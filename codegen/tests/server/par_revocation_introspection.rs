@@ -3,8 +3,6 @@
 //! requests they refuse before asking it, client and caller authentication in every spelling,
 //! and Authlete failing.
 
-mod server_support;
-
 use std::sync::{Arc, Mutex};
 
 use authlete::models::{
@@ -16,7 +14,8 @@ use authlete::server::{
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
 use base64::Engine as _;
-use server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
+
+use crate::server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
 
 const JSON: &str = "application/json;charset=UTF-8";
 

@@ -2,15 +2,14 @@
 //! scripted mock Authlete on 127.0.0.1. Every test runs on tokio's paused clock: waits of seconds
 //! take no time, and the mock records when each attempt arrived on that clock.
 
-mod scripted;
-
 use std::time::Duration;
 
 use authlete::models::{IntrospectionRequest, TokenRequest};
 use authlete::{Error, RetryPolicy};
-use scripted::{refused_url, Answer, MockServer};
 use serde_json::json;
 use tokio::time::Instant;
+
+use crate::scripted::{refused_url, Answer, MockServer};
 
 fn client_json() -> Answer {
     Answer::json(200, json!({"clientId": 42, "clientName": "demo"}))

@@ -2,8 +2,6 @@
 //! (paths, methods, the body limit), and for resource servers the `ValidToken` extractor and the
 //! `require_token` layer in routers of their own.
 
-mod resource_support;
-
 use std::time::Duration;
 
 use authlete::models::{IntrospectionResponse, IntrospectionResponseAction, TokenResponse, TokenResponseAction};
@@ -13,8 +11,9 @@ use authlete::testing::ops;
 use axum::http::Response;
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use resource_support::{client, refused, send, serve, server, server_with, valid, Got, PUBLIC_URL};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::resource_support::{client, refused, send, serve, server, server_with, valid, Got, PUBLIC_URL};
 
 /// A handler of the server's own: says what it got.
 struct Echo(&'static str);
@@ -177,7 +176,7 @@ async fn the_other_endpoints_are_at_their_conventional_paths() {
         assert_eq!(got.json()["error"], "invalid_request", "{path}");
     }
     // Paths changed one by one.
-    let (_fake, server) = resource_support::server().await;
+    let (_fake, server) = crate::resource_support::server().await;
     let routes = Routes::new(server).registration_at("/connect/register/").grant_management_at("/gm").jwks_at("/keys");
     let url = serve(routes.build()).await;
     for (method, path, allow) in [

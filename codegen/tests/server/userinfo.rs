@@ -2,8 +2,6 @@
 //! action of `/auth/userinfo` and `/auth/userinfo/issue`, how the access token is read, what the
 //! server's `UserClaims` is asked and what reaches Authlete, and Authlete failing.
 
-mod endpoint_support;
-
 use std::sync::{Arc, Mutex};
 
 use authlete::models::{
@@ -14,8 +12,9 @@ use authlete::server::{
     AuthorizationServer, ClaimValues, ClaimsDecision, ClaimsRequest, Config, NoClaims, UserClaims, UserInfoEndpoint,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use endpoint_support::{request, send, server, server_error, unavailable, with_no_store, Seen, PUBLIC_URL};
 use serde_json::{json, Map, Value};
+
+use crate::endpoint_support::{request, send, server, server_error, unavailable, with_no_store, Seen, PUBLIC_URL};
 
 /// What a test's `UserClaims` was asked, in owned form.
 #[derive(Debug, Clone, PartialEq)]
@@ -405,7 +404,7 @@ async fn other_methods_are_not_allowed() {
     let (fake, endpoint, _) = endpoint().await;
     for method in ["PUT", "DELETE", "PATCH"] {
         let seen = send(&endpoint, request(method, "/userinfo", &[("authorization", "Bearer at-1")], "")).await;
-        assert_eq!(seen, endpoint_support::method_not_allowed("GET, POST"), "{method}");
+        assert_eq!(seen, crate::endpoint_support::method_not_allowed("GET, POST"), "{method}");
     }
     assert!(fake.requests().is_empty());
 }

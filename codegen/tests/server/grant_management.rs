@@ -2,15 +2,14 @@
 //! Authlete: every action of `/gm`, the grant ID from the path, the access token and its DPoP
 //! proof, and Authlete failing.
 
-mod endpoint_support;
-
 use authlete::models::{GMRequest, GMResponse, GMResponseAction as Action, GrantManagementAction};
 use authlete::server::GrantManagementEndpoint;
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use endpoint_support::{
+use serde_json::json;
+
+use crate::endpoint_support::{
     method_not_allowed, request, seen, send, server, server_error, unavailable, with_no_store, Seen,
 };
-use serde_json::json;
 
 const GRANT: &str = r#"{"scopes":[{"scope":"openid accounts"}],"claims":["given_name"]}"#;
 const TOKEN: (&str, &str) = ("authorization", "Bearer at-1");

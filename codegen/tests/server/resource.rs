@@ -3,8 +3,6 @@
 //! `/auth/introspection`, how a token is read and refused before Authlete is asked, what is
 //! passed to Authlete (DPoP proof, `htm`, `htu`, certificate), Authlete failing, and the cache.
 
-mod resource_support;
-
 use std::time::{Duration, Instant};
 
 use authlete::models::{IntrospectionRequest, IntrospectionResponse, IntrospectionResponseAction};
@@ -13,7 +11,8 @@ use authlete::server::{AccessTokenValidator, CacheStats, TokenScheme};
 use authlete::testing::{ops, FakeAuthlete, Reply};
 use axum::routing::any;
 use axum::Router;
-use resource_support::{
+
+use crate::resource_support::{
     client, expired_since, expires_in, refused, send, serve, server, server_with, valid, PUBLIC_URL,
 };
 

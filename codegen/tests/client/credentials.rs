@@ -3,15 +3,14 @@
 //! next call on; a failing source ends the call with an error of its own, unsent and unretried;
 //! and the token appears in no `Debug` or `Display` output.
 
-mod scripted;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use authlete::{Error, RetryPolicy};
-use scripted::{Answer, MockServer};
 use serde_json::json;
+
+use crate::scripted::{Answer, MockServer};
 
 fn client_json() -> Answer {
     Answer::json(200, json!({"clientId": 42, "clientName": "demo"}))

@@ -1,13 +1,12 @@
 //! Walking list operations page by page (`…_pages` methods and `Pages`), against a mock Authlete
 //! that serves a list by its `start` and `end` query parameters.
 
-mod scripted;
-
 use std::sync::{Arc, Mutex};
 
 use authlete::operations::{ClientAuthorizationGetListQuery, ClientGetListQuery};
-use scripted::{Answer, MockServer, Seen};
 use serde_json::json;
+
+use crate::scripted::{Answer, MockServer, Seen};
 
 /// `start` and `end` of a request, as sent.
 fn range(seen: &Seen) -> (i64, i64) {

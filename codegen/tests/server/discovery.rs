@@ -2,14 +2,13 @@
 //! document and the JWK Set, cacheable by anyone and kept by the endpoint for their `max-age`,
 //! served stale when Authlete fails, and Authlete failing with nothing kept.
 
-mod server_support;
-
 use std::time::Duration;
 
 use authlete::models::ServiceJwksGetResponse;
 use authlete::server::{AuthorizationServer, Config, Endpoint, DEFAULT_DOCUMENT_MAX_AGE};
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use server_support::{serve, Answer, PUBLIC_URL};
+
+use crate::server_support::{serve, Answer, PUBLIC_URL};
 
 const JSON: &str = "application/json;charset=UTF-8";
 
@@ -55,7 +54,7 @@ fn keys() -> ServiceJwksGetResponse {
 const KEYS_BODY: &str = r#"{"keys":[{"crv":"P-256","kid":"k1","kty":"EC","x":"x1","y":"y1"}]}"#;
 
 async fn authlete() -> (FakeAuthlete, AuthorizationServer) {
-    server_support::authlete().await
+    crate::server_support::authlete().await
 }
 
 #[tokio::test]

@@ -2,8 +2,6 @@
 //! over real HTTP to an endpoint on 127.0.0.1, and the whole of a response (status, every header,
 //! body) as one value to compare.
 
-#![allow(dead_code)] // Each test file uses a part of it.
-
 use authlete::server::{AuthorizationServer, Config, Handler, Request};
 use authlete::testing::FakeAuthlete;
 

@@ -2,8 +2,6 @@
 //! `/auth/token` and of the calls that follow it, every decision of the `GrantHandler`, the
 //! requests it refuses before asking Authlete, and Authlete failing.
 
-mod server_support;
-
 use std::time::Duration;
 
 use authlete::models::{
@@ -16,7 +14,8 @@ use authlete::server::{
     NativeSsoDecision, NoGrants,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
+
+use crate::server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
 
 /// The test's decisions: `alice`/`wonderland` is the one resource owner; token exchanges get a
 /// response of the server's own; JWT assertions are invalid; a Native SSO session is valid unless
@@ -64,7 +63,7 @@ fn answer(action: TokenResponseAction, content: &str) -> TokenResponse {
 }
 
 async fn token_endpoint(grants: impl GrantHandler) -> (FakeAuthlete, String) {
-    let (fake, server) = server_support::authlete().await;
+    let (fake, server) = crate::server_support::authlete().await;
     let url = serve(server.token_endpoint(grants)).await;
     (fake, format!("{url}/token"))
 }
@@ -447,7 +446,7 @@ async fn an_oversized_body_is_an_oauth_error() {
     let fake = FakeAuthlete::start().await;
     let config = Config::new(PUBLIC_URL).unwrap().max_body_bytes(1024);
     let server = AuthorizationServer::new(fake.service(), config);
-    let url = server_support::serve_limited(server.token_endpoint(NoGrants), 1024).await + "/token";
+    let url = crate::server_support::serve_limited(server.token_endpoint(NoGrants), 1024).await + "/token";
     let body = format!("grant_type=client_credentials&pad={}", "x".repeat(2048));
     let answer = post_form(&url, &[], &body).await;
     answer.assert_oauth_error(413, "invalid_request");
