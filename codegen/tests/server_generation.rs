@@ -64,14 +64,15 @@ fn a_spec_without_the_toolkits_operations_has_no_toolkit_and_says_why() {
     );
 }
 
-/// `server` alone, `axum` alone and `testing` alone build warning-free; the models-only and
-/// client-only configurations compile no server code and no web framework; `server` compiles no
-/// web framework.
+/// `server`, `interactive`, `axum` and `testing` each build warning-free alone; the models-only
+/// and client-only configurations compile no server code and no web framework; `server` compiles
+/// no web framework and nothing of the interactive flows (no template engine, cookie or random
+/// numbers: a resource server needs none); `interactive` compiles no web framework.
 #[test]
 fn toolkit_features_build_alone_and_compile_nothing_unasked() {
     let generated = generate("authlete-openapi.yaml");
     let dir = common::update_crate(common::CURRENT_CRATE, &generated.files);
-    for feature in ["server", "axum", "testing"] {
+    for feature in ["server", "interactive", "axum", "testing"] {
         common::run_cargo(&dir, &["check", "--no-default-features", "--features", feature]);
     }
     let tree = |features: &[&str]| {
@@ -82,10 +83,13 @@ fn toolkit_features_build_alone_and_compile_nothing_unasked() {
         let tree = common::run_cargo(&dir, &args);
         tree.lines().filter_map(|line| line.split(' ').next().map(str::to_owned)).collect::<Vec<_>>()
     };
+    let interactive = ["minijinja", "cookie", "getrandom", "time"];
     for (features, absent) in [
-        (&[][..], &["axum", "quick_cache", "http", "base64", "form_urlencoded", "hyper"][..]),
-        (&["client"][..], &["axum", "quick_cache", "matchit", "axum-core"][..]),
-        (&["server"][..], &["axum", "matchit", "axum-core"][..]),
+        (&[][..], &["axum", "quick_cache", "http", "base64", "form_urlencoded", "hyper", "minijinja", "cookie"][..]),
+        (&["client"][..], &["axum", "quick_cache", "matchit", "axum-core", "minijinja", "cookie"][..]),
+        (&["server"][..], &["axum", "matchit", "axum-core", "minijinja", "cookie", "getrandom", "time"][..]),
+        (&["axum"][..], &interactive[..]),
+        (&["interactive"][..], &["axum", "matchit", "axum-core"][..]),
     ] {
         let crates = tree(features);
         for name in absent {
@@ -94,4 +98,8 @@ fn toolkit_features_build_alone_and_compile_nothing_unasked() {
     }
     let crates = tree(&["axum"]);
     assert!(crates.iter().any(|c| c == "axum") && crates.iter().any(|c| c == "quick_cache"), "{crates:?}");
+    let crates = tree(&["interactive"]);
+    for name in interactive {
+        assert!(crates.iter().any(|c| c == name), "`{name}` with `interactive`:\n{crates:?}");
+    }
 }
