@@ -88,10 +88,12 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Builds a generated crate with `cargo build --offline`, panicking with cargo's output if it
-/// fails.
+/// Compiles a generated crate with `cargo check --offline` (every type, borrow and lint error;
+/// no machine code, which only the tests that run a crate need), panicking with cargo's output if
+/// it fails. Its dependencies are then the ones `cargo doc` and the feature checks use too, so the
+/// shared target directory builds them once for all of those.
 pub fn compile(name: &str, files: &[GeneratedFile]) {
-    cargo_in_crate(name, files, &["build"]);
+    cargo_in_crate(name, files, &["check"]);
 }
 
 /// Writes a generated crate and runs `cargo <args>` in it; see [`write_crate`] and [`run_cargo`].
