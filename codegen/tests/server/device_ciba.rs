@@ -21,11 +21,8 @@ use authlete::server::{
     BackchannelUsers, Config, Endpoint, Identification, PendingBackchannel,
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
-use base64::Engine as _;
 
-use crate::server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
-
-const JSON: &str = "application/json;charset=UTF-8";
+use crate::server_support::{assert_answer, basic, basic_rfc, json_headers, post_form, serve, Answer, PUBLIC_URL};
 
 /// The body of the toolkit's `500` for an answer it cannot act on.
 const SERVER_ERROR: &str =
@@ -44,49 +41,6 @@ const TICKET: &str = "ticket-0a1b2c-secret";
 const NOTIFICATION_TOKEN: &str = "notification-token-8d9e-secret";
 const USER_CODE: &str = "user-code-4711-secret";
 const CLIENT_SECRET: &str = "client-secret-5f6a-secret";
-
-/// Asserts the whole answer: status, every header but the two the HTTP server adds
-/// (`content-length`, `date`), and body.
-#[track_caller]
-fn assert_answer(answer: &Answer, status: u16, headers: &[(&str, &str)], body: &str) {
-    let mut seen: Vec<(String, String)> = answer
-        .headers
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "content-length" | "date"))
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().expect("a text header").to_owned()))
-        .collect();
-    seen.sort();
-    let mut expected: Vec<(String, String)> =
-        headers.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect();
-    expected.sort();
-    assert_eq!((answer.status, seen, answer.body.as_str()), (status, expected, body), "{answer:?}");
-}
-
-/// Never-stored JSON, and `extra`.
-fn json_headers<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut headers = vec![("content-type", JSON), ("cache-control", "no-store"), ("pragma", "no-cache")];
-    headers.extend_from_slice(extra);
-    headers
-}
-
-/// The form encoding of one value (RFC 6749 §2.3.1: what a client does before Base64).
-fn form_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
-}
-
-/// `Basic` credentials spelled as RFC 6749 §2.3.1 says: form-encoded, then Base64.
-fn basic_rfc(id: &str, secret: &str) -> String {
-    let encoded = format!("{}:{}", form_encode(id), form_encode(secret));
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(encoded))
-}
 
 /// A fake Authlete and a server in front of it that takes client certificates from `x-ssl-cert`
 /// and waits `timeout` for Authlete (and for a client's notification endpoint) at the CIBA

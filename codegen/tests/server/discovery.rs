@@ -8,26 +8,7 @@ use authlete::models::ServiceJwksGetResponse;
 use authlete::server::{AuthorizationServer, Config, Endpoint, DEFAULT_DOCUMENT_MAX_AGE};
 use authlete::testing::{ops, FakeAuthlete, Reply};
 
-use crate::server_support::{serve, Answer, PUBLIC_URL};
-
-const JSON: &str = "application/json;charset=UTF-8";
-
-/// Asserts the whole answer: status, every header but the two the HTTP server adds
-/// (`content-length`, `date`), and body.
-#[track_caller]
-fn assert_answer(answer: &Answer, status: u16, headers: &[(&str, &str)], body: &str) {
-    let mut seen: Vec<(String, String)> = answer
-        .headers
-        .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "content-length" | "date"))
-        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().expect("a text header").to_owned()))
-        .collect();
-    seen.sort();
-    let mut expected: Vec<(String, String)> =
-        headers.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect();
-    expected.sort();
-    assert_eq!((answer.status, seen, answer.body.as_str()), (status, expected, body), "{answer:?}");
-}
+use crate::server_support::{assert_answer, serve, Answer, JSON, PUBLIC_URL};
 
 async fn get(url: &str) -> Answer {
     Answer::from(reqwest::get(url).await.expect("the server answers")).await

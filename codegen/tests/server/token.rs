@@ -15,7 +15,7 @@ use authlete::server::{
 };
 use authlete::testing::{ops, FakeAuthlete, Reply};
 
-use crate::server_support::{basic, post_form, serve, Answer, PUBLIC_URL};
+use crate::server_support::{basic, basic_rfc, post_form, serve, Answer, PUBLIC_URL};
 
 /// The test's decisions: `alice`/`wonderland` is the one resource owner; token exchanges get a
 /// response of the server's own; JWT assertions are invalid; a Native SSO session is valid unless
@@ -370,9 +370,7 @@ async fn client_secret_basic_works_in_both_spellings() {
             )
         }
     });
-    let encoded: String = form_urlencoded_component("my client") + ":" + &form_urlencoded_component(SECRET);
-    use base64::Engine as _;
-    let rfc = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(encoded));
+    let rfc = basic_rfc("my client", SECRET);
     let answer = post_form(&url, &[("authorization", &rfc)], "grant_type=client_credentials").await;
     assert_eq!(answer.status, 200, "{answer:?}");
     assert_eq!(fake.count(ops::AUTH_TOKEN), 1, "the RFC spelling is tried first");
@@ -402,18 +400,6 @@ async fn client_secret_basic_works_in_both_spellings() {
     let answer = post_form(&url, &[("authorization", &basic("c", "wrong+1"))], "grant_type=client_credentials").await;
     assert_eq!(answer.status, 401);
     assert_eq!(fake.count(ops::AUTH_TOKEN), 6);
-}
-
-fn form_urlencoded_component(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 #[tokio::test]

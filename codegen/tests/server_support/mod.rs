@@ -88,6 +88,33 @@ impl Answer {
     }
 }
 
+/// The content type of the toolkit's JSON answers.
+pub const JSON: &str = "application/json;charset=UTF-8";
+
+/// Asserts the whole answer: status, every header but the two the HTTP server adds
+/// (`content-length`, `date`), and body.
+#[track_caller]
+pub fn assert_answer(answer: &Answer, status: u16, headers: &[(&str, &str)], body: &str) {
+    let mut seen: Vec<(String, String)> = answer
+        .headers
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "content-length" | "date"))
+        .map(|(name, value)| (name.as_str().to_owned(), value.to_str().expect("a text header").to_owned()))
+        .collect();
+    seen.sort();
+    let mut expected: Vec<(String, String)> =
+        headers.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect();
+    expected.sort();
+    assert_eq!((answer.status, seen, answer.body.as_str()), (status, expected, body), "{answer:?}");
+}
+
+/// The headers of a never-stored JSON answer, and `extra`.
+pub fn json_headers<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut headers = vec![("content-type", JSON), ("cache-control", "no-store"), ("pragma", "no-cache")];
+    headers.extend_from_slice(extra);
+    headers
+}
+
 /// A form POST to `url` with `headers`.
 pub async fn post_form(url: &str, headers: &[(&str, &str)], body: &str) -> Answer {
     let mut request = reqwest::Client::new()
@@ -104,4 +131,22 @@ pub async fn post_form(url: &str, headers: &[(&str, &str)], body: &str) -> Answe
 pub fn basic(id: &str, secret: &str) -> String {
     use base64::Engine as _;
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+}
+
+/// `Basic` credentials spelled as RFC 6749 §2.3.1 says: form-encoded, then Base64.
+pub fn basic_rfc(id: &str, secret: &str) -> String {
+    basic(&form_encode(id), &form_encode(secret))
+}
+
+/// The form encoding of one value (RFC 6749 §2.3.1: what a client does before Base64).
+fn form_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
