@@ -59,7 +59,7 @@ fn a_spec_without_the_toolkits_operations_has_no_toolkit_and_says_why() {
     let toolkit: Vec<&String> = warnings.iter().filter(|w| w.contains("toolkit")).collect();
     assert_eq!(
         toolkit,
-        ["#: the server toolkit (features `server`, `axum`) is not generated: the spec has no service operation \
+        ["#: the server toolkit (features `server`, `interactive`, `axum`) is not generated: the spec has no service operation \
           `native_sso`"]
     );
 }

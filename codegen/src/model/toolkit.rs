@@ -73,7 +73,7 @@ pub fn assign(space: &mut TypeSpace) {
         space.warnings.push(Warning::at(
             Pointer::root(),
             format!(
-                "the server toolkit (features `server`, `axum`) is not generated: the spec has no \
+                "the server toolkit (features `server`, `interactive`, `axum`) is not generated: the spec has no \
                  service operation {}",
                 missing.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
             ),
