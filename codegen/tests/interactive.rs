@@ -1171,6 +1171,79 @@ async fn another_site_cannot_sign_the_user_out() {
 
 // Limits.
 
+/// A page answered later than `Config::interaction_lifetime` is refused like a replay, and
+/// Authlete hears of nothing; one answered in time is decided.
+#[tokio::test]
+async fn a_page_answered_after_its_lifetime_is_refused() {
+    let lifetime = Duration::from_secs(2);
+    let app = App::start_with(None, |config| config.interaction_lifetime(lifetime)).await;
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &interaction("t-1"));
+    app.fake.reply(ops::AUTH_AUTHORIZATION_ISSUE, &issued(AuthorizationFailResponseAction::Location, CALLBACK));
+    let mut browser = app.browser();
+    let in_time = browser.get(&format!("/authorize?{QUERY}")).await.token("interaction");
+    let late = browser.get(&format!("/authorize?{QUERY}")).await.token("interaction");
+    browser.post(DECISION, &approval(&in_time)).await.assert_redirect(CALLBACK);
+
+    tokio::time::sleep(lifetime + Duration::from_millis(500)).await;
+    browser.post(DECISION, &approval(&late)).await.assert_message(400, "This request has expired");
+    assert_eq!(app.fake.count(ops::AUTH_AUTHORIZATION_ISSUE), 1);
+    assert_eq!(app.fake.count(ops::AUTH_AUTHORIZATION_FAIL), 0);
+}
+
+/// A session unused for `Config::session_idle` is gone: `prompt=none` finds no one signed in.
+/// The cookie says as much to the browser (`Max-Age`, in whole seconds).
+#[tokio::test]
+async fn a_session_unused_for_its_idle_time_is_gone() {
+    let idle = Duration::from_secs(2);
+    let app = App::start_with(None, |config| config.session_idle(idle)).await;
+    let mut browser = app.browser();
+    sign_in(&app, &mut browser).await;
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &no_interaction("t-none"));
+    app.fake.reply(ops::AUTH_AUTHORIZATION_FAIL, &failed(AuthorizationFailResponseAction::Location, ERROR_CALLBACK));
+    let signed_in = browser.get(&format!("/authorize?{QUERY}&prompt=none")).await;
+    signed_in.assert_redirect(CALLBACK);
+
+    tokio::time::sleep(idle + Duration::from_millis(500)).await;
+    browser.get(&format!("/authorize?{QUERY}&prompt=none")).await.assert_redirect(ERROR_CALLBACK);
+    let reasons: Vec<_> = app.fake.received(ops::AUTH_AUTHORIZATION_FAIL).into_iter().map(|fail| fail.reason).collect();
+    assert_eq!(reasons, [AuthorizationFailRequestReason::NotLoggedIn]);
+
+    // A new session's cookie lives as long; under a second is still one (0 would delete it).
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &interaction("t-1"));
+    let page = browser.get(&format!("/authorize?{QUERY}")).await;
+    assert_eq!(page.set_cookie().attribute("max-age"), Some("2"));
+    let app = App::start_with(None, |config| config.session_idle(Duration::from_millis(300))).await;
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &interaction("t-1"));
+    let page = app.browser().get(&format!("/authorize?{QUERY}")).await;
+    assert_eq!(page.set_cookie().attribute("max-age"), Some("1"));
+}
+
+/// No more sessions than `Config::max_sessions` are kept: of many browsers that each have a page
+/// open, at most that many can still answer it.
+#[tokio::test]
+async fn no_more_sessions_than_the_maximum_are_kept() {
+    let app = App::start_with(None, |config| config.max_sessions(4)).await;
+    app.fake.reply(ops::AUTH_AUTHORIZATION, &interaction("t-1"));
+    app.fake.reply(ops::AUTH_AUTHORIZATION_ISSUE, &issued(AuthorizationFailResponseAction::Location, CALLBACK));
+    let mut open = Vec::new();
+    for _ in 0..40 {
+        let mut browser = app.browser();
+        let token = browser.get(&format!("/authorize?{QUERY}")).await.token("interaction");
+        open.push((browser, token));
+    }
+    let mut decided = 0;
+    for (mut browser, token) in open {
+        let page = browser.post(DECISION, &approval(&token)).await;
+        if page.status == 302 {
+            decided += 1;
+        } else {
+            page.assert_message(400, "This request has expired");
+        }
+    }
+    assert!((1..=4).contains(&decided), "{decided} of 40 sessions were still kept");
+    assert_eq!(app.fake.count(ops::AUTH_AUTHORIZATION_ISSUE), decided);
+}
+
 /// Through `Routes`, a body over the limit reaches the endpoint with one byte too many (read no
 /// further), and the page endpoints refuse it with a `413` page, not the OAuth endpoints' JSON.
 #[tokio::test]

@@ -21,6 +21,23 @@ pub const DEFAULT_VALIDATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// objects, client assertions and software statements are JWTs that can run to kilobytes.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// How long a browser session of the interactive flows lasts without being used, by default
+/// ([`Config::session_idle`]).
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(8 * 60 * 60);
+
+/// How long a page that asks the user to decide (consent, a device code's approval) can be
+/// answered, by default ([`Config::interaction_lifetime`]).
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub const DEFAULT_INTERACTION_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// The most browser sessions a server keeps, by default ([`Config::max_sessions`]).
+#[cfg(feature = "interactive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+pub const DEFAULT_MAX_SESSIONS: usize = 100_000;
+
 /// The endpoints of the toolkit, to configure them one by one ([`Config::timeout`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -104,6 +121,17 @@ pub struct Config {
     max_body_bytes: usize,
     default_timeout: Duration,
     timeouts: BTreeMap<Endpoint, Duration>,
+    #[cfg(feature = "interactive")]
+    sessions: SessionLimits,
+}
+
+/// What the browser sessions of the interactive flows keep, and for how long.
+#[cfg(feature = "interactive")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionLimits {
+    pub(crate) idle: Duration,
+    pub(crate) interaction_lifetime: Duration,
+    pub(crate) max_sessions: usize,
 }
 
 impl Config {
@@ -127,6 +155,12 @@ impl Config {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             default_timeout: DEFAULT_ENDPOINT_TIMEOUT,
             timeouts: BTreeMap::from([(Endpoint::Resource, DEFAULT_VALIDATION_TIMEOUT)]),
+            #[cfg(feature = "interactive")]
+            sessions: SessionLimits {
+                idle: DEFAULT_SESSION_IDLE,
+                interaction_lifetime: DEFAULT_INTERACTION_LIFETIME,
+                max_sessions: DEFAULT_MAX_SESSIONS,
+            },
         })
     }
 
@@ -164,6 +198,43 @@ impl Config {
     pub fn timeout(mut self, endpoint: Endpoint, timeout: Duration) -> Self {
         self.timeouts.insert(endpoint, timeout);
         self
+    }
+
+    /// How long a browser session lasts without being used ([`DEFAULT_SESSION_IDLE`] by
+    /// default): past it the user signs in again. The session cookie lives as long (in whole
+    /// seconds, at least one).
+    #[cfg(feature = "interactive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+    pub fn session_idle(mut self, idle: Duration) -> Self {
+        self.sessions.idle = idle;
+        self
+    }
+
+    /// How long a page that asks the user to decide can be answered
+    /// ([`DEFAULT_INTERACTION_LIFETIME`] by default); a later decision gets the page that says
+    /// the request expired. Authlete's tickets expire on their own (ten minutes unless the
+    /// service says otherwise): this bounds only what the session keeps.
+    #[cfg(feature = "interactive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+    pub fn interaction_lifetime(mut self, lifetime: Duration) -> Self {
+        self.sessions.interaction_lifetime = lifetime;
+        self
+    }
+
+    /// The most browser sessions the server keeps in memory ([`DEFAULT_MAX_SESSIONS`] by
+    /// default, at least one); past it the least recently used go first, and their users sign
+    /// in again.
+    #[cfg(feature = "interactive")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "interactive")))]
+    pub fn max_sessions(mut self, max: usize) -> Self {
+        self.sessions.max_sessions = max.max(1);
+        self
+    }
+
+    /// What the browser sessions keep, and for how long.
+    #[cfg(feature = "interactive")]
+    pub(crate) fn session_limits(&self) -> SessionLimits {
+        self.sessions
     }
 
     /// The URL clients use for this server, without a trailing `/`.

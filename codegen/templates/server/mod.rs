@@ -103,6 +103,8 @@ pub use ciba_approval::{BackchannelApprovalEndpoint, BackchannelInbox};
 pub use config::{
     Config, ConfigError, Endpoint, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_VALIDATION_TIMEOUT,
 };
+#[cfg(feature = "interactive")]
+pub use config::{DEFAULT_INTERACTION_LIFETIME, DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE};
 pub use device::DeviceAuthorizationEndpoint;
 #[cfg(feature = "interactive")]
 pub use device_verification::DeviceVerificationEndpoint;

@@ -14,21 +14,11 @@ use base64::Engine as _;
 use cookie::{Cookie, SameSite};
 use http::header::{self, HeaderMap, HeaderValue};
 
-use super::config::Config;
-
-/// How long a session lasts without being used.
-pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(8 * 60 * 60);
-
-/// How long an interaction waits for the user's decision. Authlete's tickets expire on their own
-/// (ten minutes by default); this only bounds what the session keeps.
-pub(crate) const INTERACTION_LIFETIME: Duration = Duration::from_secs(15 * 60);
+use super::config::{Config, SessionLimits};
 
 /// The most interactions one session keeps waiting (a user with several tabs open); the oldest
 /// goes first.
 const MAX_WAITING: usize = 8;
-
-/// The most sessions kept; past it the least recently used go first.
-const MAX_SESSIONS: usize = 100_000;
 
 /// A user who signed in in this browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +37,7 @@ pub(crate) struct Sessions {
     cache: quick_cache::sync::Cache<String, Arc<Mutex<Session>>>,
     cookie_name: &'static str,
     secure: bool,
+    limits: SessionLimits,
 }
 
 /// One browser's session.
@@ -57,12 +48,21 @@ pub(crate) struct Session {
     pub(crate) form_token: String,
     waiting: Vec<Waiting>,
     last_used: Instant,
+    /// How long an interaction waits ([`SessionLimits::interaction_lifetime`]).
+    interaction_lifetime: Duration,
 }
 
 struct Waiting {
     token: String,
     interaction: Interaction,
-    expires: Instant,
+    /// `None`: a lifetime too long for the clock to say, that is, never.
+    expires: Option<Instant>,
+}
+
+impl Waiting {
+    fn alive_at(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|expires| expires > now)
+    }
 }
 
 /// What a decision continues: the answer Authlete gave when the page was shown.
@@ -82,12 +82,14 @@ pub(crate) struct Found {
 impl Sessions {
     pub(crate) fn new(config: &Config) -> Self {
         let secure = config.public_url().starts_with("https:");
+        let limits = config.session_limits();
         Sessions {
-            cache: quick_cache::sync::Cache::new(MAX_SESSIONS),
+            cache: quick_cache::sync::Cache::new(limits.max_sessions),
             // `__Host-`: a browser accepts it only from a secure origin, with `Path=/` and no
             // `Domain`, so a sibling subdomain cannot plant one (RFC 6265bis §4.1.3.2).
             cookie_name: if secure { "__Host-authlete-session" } else { "authlete-session" },
             secure,
+            limits,
         }
     }
 
@@ -97,7 +99,7 @@ impl Sessions {
         let session = self.cache.get(&id)?;
         {
             let mut state = lock(&session);
-            if state.last_used.elapsed() > SESSION_IDLE {
+            if state.last_used.elapsed() > self.limits.idle {
                 drop(state);
                 self.cache.remove(&id);
                 return None;
@@ -118,6 +120,7 @@ impl Sessions {
             form_token: random_token()?,
             waiting: Vec::new(),
             last_used: Instant::now(),
+            interaction_lifetime: self.limits.interaction_lifetime,
         }));
         self.cache.insert(id.clone(), Arc::clone(&session));
         let set_cookie = Some(self.set_cookie(&id));
@@ -164,7 +167,9 @@ impl Sessions {
     }
 
     fn set_cookie(&self, id: &str) -> HeaderValue {
-        let idle = cookie::time::Duration::seconds(SESSION_IDLE.as_secs() as i64);
+        // Whole seconds, rounded up: a `Max-Age` of 0 would delete the cookie at once.
+        let seconds = self.limits.idle.as_secs() + u64::from(self.limits.idle.subsec_nanos() > 0);
+        let idle = cookie::time::Duration::seconds(i64::try_from(seconds.max(1)).unwrap_or(i64::MAX));
         header_value(&self.cookie_builder(id.to_owned()).max_age(idle).build())
     }
 }
@@ -178,12 +183,16 @@ impl Session {
     /// Keeps `interaction` waiting for a decision, and returns the token the decision must carry.
     pub(crate) fn wait(&mut self, interaction: Interaction) -> Result<String, RandomUnavailable> {
         let now = Instant::now();
-        self.waiting.retain(|waiting| waiting.expires > now);
+        self.waiting.retain(|waiting| waiting.alive_at(now));
         if self.waiting.len() >= MAX_WAITING {
             self.waiting.remove(0);
         }
         let token = random_token()?;
-        self.waiting.push(Waiting { token: token.clone(), interaction, expires: now + INTERACTION_LIFETIME });
+        self.waiting.push(Waiting {
+            token: token.clone(),
+            interaction,
+            expires: now.checked_add(self.interaction_lifetime),
+        });
         Ok(token)
     }
 
@@ -191,7 +200,7 @@ impl Session {
     pub(crate) fn take(&mut self, token: &str) -> Option<Interaction> {
         let index = self.waiting.iter().position(|waiting| constant_time_eq(&waiting.token, token))?;
         let waiting = self.waiting.remove(index);
-        (waiting.expires > Instant::now()).then_some(waiting.interaction)
+        waiting.alive_at(Instant::now()).then_some(waiting.interaction)
     }
 
     /// Whether `token` is this session's form token.
