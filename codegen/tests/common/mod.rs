@@ -101,16 +101,17 @@ pub fn cargo_in_crate(name: &str, files: &[GeneratedFile], args: &[&str]) -> Str
     run_cargo(&write_crate(name, files), args)
 }
 
-/// Writes a generated crate under the tests' scratch directory as a workspace of its own, with
-/// the workspace's `Cargo.lock` so that it builds offline with the same dependency versions.
+/// Writes a generated crate under the tests' scratch directory, in a workspace of its own with
+/// the workspace's `Cargo.lock` (so that it builds offline with the same dependency versions);
+/// returns the crate's directory.
 pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
-    let dir = scratch_dir(&format!("crates/{name}"));
-    for (path, contents) in crate_files(files) {
-        let path = dir.join(path);
+    let root = scratch_dir(&format!("crates/{name}"));
+    for (path, contents) in crate_files(name, files) {
+        let path = root.join(path);
         fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create a directory");
         fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
-    dir
+    root.join(name)
 }
 
 /// The name under which the tests that build the current spec's crate with one feature set after
@@ -123,38 +124,57 @@ pub const CURRENT_CRATE: &str = "authlete-current";
 /// them with a feature set before is fresh, and another test that builds the same crate with
 /// that feature set builds nothing.
 pub fn update_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness/crates").join(name);
-    let wanted = crate_files(files);
-    if dir.exists() {
-        let keep: std::collections::HashSet<PathBuf> = wanted.iter().map(|(path, _)| dir.join(path)).collect();
-        for (path, _) in snapshot(&dir) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("robustness/crates").join(name);
+    let wanted = crate_files(name, files);
+    if root.exists() {
+        let keep: std::collections::HashSet<PathBuf> = wanted.iter().map(|(path, _)| root.join(path)).collect();
+        for (path, _) in snapshot(&root) {
             if !keep.contains(&path) {
                 fs::remove_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             }
         }
     }
     for (path, contents) in wanted {
-        let path = dir.join(path);
+        let path = root.join(path);
         if fs::read(&path).is_ok_and(|old| old == contents) {
             continue;
         }
         fs::create_dir_all(path.parent().expect("a file has a parent")).expect("create a directory");
         fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     }
-    dir
+    root.join(name)
 }
 
-/// The files of a generated crate as a workspace of its own (paths relative to its directory):
-/// `files`, its manifest with an empty `[workspace]`, the workspace's `Cargo.lock`, and the
-/// hand-written examples if the manifest names them.
-fn crate_files(files: &[GeneratedFile]) -> Vec<(PathBuf, Vec<u8>)> {
+/// The files of a generated crate in a workspace of its own, as paths relative to the
+/// workspace's directory: a manifest whose one member is the directory `name`, the workspace's
+/// `Cargo.lock`, and in `name/` the crate: `files` and the hand-written examples if its manifest
+/// names them.
+///
+/// Every generated crate is a package `authlete` 0.1.0, and cargo names what it builds of a
+/// workspace's package by its path in the workspace: as the only package of a workspace at its
+/// root, all of them would share names in the build directory they share (see [`run_cargo`]),
+/// and cargo could take one crate's build, checked against that crate's sources, for another's.
+/// In a directory named after it, each has its own.
+fn crate_files(name: &str, files: &[GeneratedFile]) -> Vec<(PathBuf, Vec<u8>)> {
+    let member = Path::new(name);
     let mut out: Vec<(PathBuf, Vec<u8>)> =
-        files.iter().map(|file| (PathBuf::from(&file.path), file.contents.clone().into_bytes())).collect();
-    let manifest = out.iter_mut().find(|(path, _)| path == Path::new("Cargo.toml"));
+        files.iter().map(|file| (member.join(&file.path), file.contents.clone().into_bytes())).collect();
+    let manifest = out.iter_mut().find(|(path, _)| *path == member.join("Cargo.toml"));
     let (_, text) = manifest.expect("the generated crate has a Cargo.toml");
-    // Its own workspace, whatever the enclosing one says.
-    text.extend_from_slice(b"\n[workspace]\n");
+    // Warnings in the generated crate (any target of it) are errors: what `-D warnings` says, for
+    // it alone, so that its dependencies build as the workspace builds them (see `run_cargo`).
+    let deny = "# The tests': the crate builds warning-free.\nwarnings = \"deny\"\n";
+    let manifest_text = String::from_utf8_lossy(text).into_owned();
+    *text = match manifest_text.split_once("\n[lints.rust]\n") {
+        Some((before, after)) => format!("{before}\n[lints.rust]\n{deny}{after}"),
+        None => format!("{manifest_text}\n[lints.rust]\n{deny}"),
+    }
+    .into_bytes();
     let examples = String::from_utf8_lossy(text).contains("\n[[example]]\n");
+    // Its own workspace, whatever the enclosing one says; the generated crate's resolver (edition
+    // 2021), which a workspace without a root package must name.
+    let workspace = format!("[workspace]\nresolver = \"2\"\nmembers = [\"{name}\"]\n");
+    out.push(("Cargo.toml".into(), workspace.into_bytes()));
     let lock = workspace_root().join("Cargo.lock");
     out.push(("Cargo.lock".into(), fs::read(&lock).unwrap_or_else(|e| panic!("{}: {e}", lock.display()))));
     // The manifest names the hand-written examples the generator does not own (and builds them
@@ -164,24 +184,31 @@ fn crate_files(files: &[GeneratedFile]) -> Vec<(PathBuf, Vec<u8>)> {
         for entry in fs::read_dir(&examples).unwrap_or_else(|e| panic!("{}: {e}", examples.display())) {
             let path = entry.expect("an entry").path();
             let contents = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            out.push((Path::new("examples").join(path.file_name().expect("a name")), contents));
+            out.push((member.join("examples").join(path.file_name().expect("a name")), contents));
         }
     }
     out
 }
 
-/// Runs `cargo <args>` offline in a crate written by [`write_crate`] or [`update_crate`], with
-/// warnings (rustc's and rustdoc's) as errors, panicking with cargo's output if it fails; returns
-/// its stdout. The target directory is shared by all tests that build generated crates, so
-/// dependencies are built once.
+/// Runs `cargo <args>` offline in a crate written by [`write_crate`] or [`update_crate`],
+/// panicking with cargo's output if it fails (its warnings are errors: see [`crate_files`], and
+/// rustdoc's by `RUSTDOCFLAGS`); returns its stdout.
+///
+/// The generated crates build their dependencies where the workspace builds its own (cargo's
+/// build directory, the workspace's target directory): the same crates with the same features
+/// and flags are built once, for the workspace and every generated crate, and the C library under
+/// rustls (aws-lc) is not compiled again. What the crates make for people (their docs, their
+/// binaries) goes to a target directory of the tests', so that it never replaces the workspace's
+/// own `target/doc/authlete`.
 pub fn run_cargo(dir: &Path, args: &[&str]) -> String {
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates-target");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let build_dir = tmp.parent().expect("the tests' scratch directory is in the target directory");
     let output = cargo()
         .args(["--offline", "--quiet"])
         .args(args)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTFLAGS", "-D warnings")
+        .env("CARGO_TARGET_DIR", tmp.join("generated-crates-target"))
+        .env("CARGO_BUILD_BUILD_DIR", build_dir)
         .env("RUSTDOCFLAGS", "-D warnings")
         .output()
         .expect("run cargo");
