@@ -223,6 +223,12 @@ impl<U: Users, P: Pages> BackchannelApprovalEndpoint<U, P> {
                 acr: user.acr.clone(),
                 claims,
                 scopes: self.users.granted_scopes(&user.subject, &pending.scopes).await,
+                // What the page knows of the user is the sign-in; a server that attaches more
+                // completes the request itself (`AuthorizationServer::complete_backchannel`).
+                properties: Vec::new(),
+                sub: None,
+                access_token_duration: None,
+                refresh_token_duration: None,
             }
         } else {
             BackchannelDecision::Denied

@@ -14,7 +14,7 @@ use authlete::models::{
     BackchannelAuthenticationFailResponse, BackchannelAuthenticationFailResponseAction,
     BackchannelAuthenticationIssueResponse, BackchannelAuthenticationIssueResponseAction,
     BackchannelAuthenticationResponse, BackchannelAuthenticationResponseAction, DeliveryMode,
-    DeviceAuthorizationResponse, DeviceAuthorizationResponseAction, Scope,
+    DeviceAuthorizationResponse, DeviceAuthorizationResponseAction, Property, Scope,
 };
 use authlete::server::{
     AuthorizationServer, BackchannelDecision, BackchannelError, BackchannelOutcome, BackchannelRequest,
@@ -702,11 +702,17 @@ async fn complete_authorized_in_poll_mode_sends_the_decision_and_awaits_the_poll
     let mut claims = serde_json::Map::new();
     claims.insert("name".into(), "Alice Liddell".into());
     claims.insert("email".into(), "alice@example.com".into());
+    let property =
+        Property { key: Some("plan".into()), value: Some("gold".into()), hidden: Some(true), ..Default::default() };
     let decision = BackchannelDecision::Authorized {
         auth_time: Some(1_700_000_000),
         acr: Some("urn:acr:strong".into()),
         claims,
         scopes: Some(vec!["openid".into()]),
+        properties: vec![property.clone()],
+        sub: Some("pairwise-7f3a".into()),
+        access_token_duration: Some(Duration::from_secs(600)),
+        refresh_token_duration: Some(Duration::from_millis(86_400_500)),
     };
     let outcome = server.complete_backchannel(TICKET, "alice", decision).await.unwrap();
     assert_eq!(outcome, BackchannelOutcome::AwaitingPoll);
@@ -718,6 +724,10 @@ async fn complete_authorized_in_poll_mode_sends_the_decision_and_awaits_the_poll
     let claims: serde_json::Value = serde_json::from_str(sent.claims.as_deref().unwrap()).unwrap();
     assert_eq!(claims, serde_json::json!({"name": "Alice Liddell", "email": "alice@example.com"}));
     assert_eq!(sent.scopes.as_deref(), Some(&["openid".to_owned()][..]));
+    assert_eq!(sent.properties.as_deref(), Some(&[property][..]));
+    assert_eq!(sent.sub.as_deref(), Some("pairwise-7f3a"));
+    // In whole seconds, as Authlete takes them.
+    assert_eq!((sent.access_token_duration, sent.refresh_token_duration), (Some(600), Some(86_400)));
 
     // Approved with nothing more: no claims, no scopes, no `auth_time` are sent.
     server.complete_backchannel(TICKET, "alice", BackchannelDecision::authorized()).await.unwrap();

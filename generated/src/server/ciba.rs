@@ -117,7 +117,7 @@ use crate::models::{
     BackchannelAuthenticationFailResponseAction, BackchannelAuthenticationIssueRequest,
     BackchannelAuthenticationIssueResponse, BackchannelAuthenticationIssueResponseAction,
     BackchannelAuthenticationRequest, BackchannelAuthenticationResponse, BackchannelAuthenticationResponseAction,
-    DeliveryMode,
+    DeliveryMode, Property,
 };
 
 /// The realm of the `Basic` challenge the endpoint sends when it refuses a client.
@@ -528,6 +528,9 @@ impl<U: BackchannelUsers> BackchannelEndpoint<U> {
 /// [`AuthorizationServer::complete_backchannel`].
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+// Made once per decision and moved once, into the request to Authlete: boxing the approval to
+// shrink the refusals would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum BackchannelDecision {
     /// The user authenticated and approved (`AUTHORIZED`).
     Authorized {
@@ -542,6 +545,16 @@ pub enum BackchannelDecision {
         claims: serde_json::Map<String, serde_json::Value>,
         /// The scopes granted, when the user granted fewer than were requested; `None`: all.
         scopes: Option<Vec<String>>,
+        /// Extra properties to attach to the access token (Authlete's `properties`).
+        properties: Vec<Property>,
+        /// The `sub` of the ID token and the access token when it is not the subject: a
+        /// pairwise identifier (OpenID Connect Core §8.1), say. `None`: the subject.
+        sub: Option<String>,
+        /// How long the access token lives, when not as the service and the client say (Authlete
+        /// takes whole seconds; under one is its default). `None`: as they say.
+        access_token_duration: Option<Duration>,
+        /// How long the refresh token lives, likewise.
+        refresh_token_duration: Option<Duration>,
     },
     /// The user denied the request (`ACCESS_DENIED`): the client gets `access_denied`.
     Denied,
@@ -551,9 +564,19 @@ pub enum BackchannelDecision {
 }
 
 impl BackchannelDecision {
-    /// The user approved; no `auth_time`, `acr` or claims, all the scopes requested.
+    /// The user approved; no `auth_time`, `acr`, claims or properties, all the scopes requested,
+    /// the tokens as the service and the client say.
     pub fn authorized() -> Self {
-        BackchannelDecision::Authorized { auth_time: None, acr: None, claims: serde_json::Map::new(), scopes: None }
+        BackchannelDecision::Authorized {
+            auth_time: None,
+            acr: None,
+            claims: serde_json::Map::new(),
+            scopes: None,
+            properties: Vec::new(),
+            sub: None,
+            access_token_duration: None,
+            refresh_token_duration: None,
+        }
     }
 
     /// The user denied the request.
@@ -723,12 +746,27 @@ impl AuthorizationServer {
             BackchannelDecision::Failed => BackchannelAuthenticationCompleteRequestResult::TransactionFailed,
         };
         let mut request = BackchannelAuthenticationCompleteRequest::new(ticket, result, subject);
-        if let BackchannelDecision::Authorized { auth_time, acr, claims, scopes } = decision {
+        if let BackchannelDecision::Authorized {
+            auth_time,
+            acr,
+            claims,
+            scopes,
+            properties,
+            sub,
+            access_token_duration,
+            refresh_token_duration,
+        } = decision
+        {
             request.auth_time = auth_time;
             request.acr = acr;
             // Authlete takes the claims as the text of a JSON object; none is no text.
             request.claims = (!claims.is_empty()).then(|| serde_json::Value::Object(claims).to_string());
             request.scopes = scopes;
+            request.properties = (!properties.is_empty()).then_some(properties);
+            request.sub = sub;
+            let seconds = |duration: Duration| i64::try_from(duration.as_secs()).unwrap_or(i64::MAX);
+            request.access_token_duration = access_token_duration.map(seconds);
+            request.refresh_token_duration = refresh_token_duration.map(seconds);
         }
         let answer = self.ask_backchannel(self.service().backchannel_authentication_complete(&request)).await?;
         let Some(action) = answer.action.clone() else {
