@@ -18,11 +18,12 @@ fn crate_from_the_2025_08_spec_builds_documents_cleanly_and_its_examples_round_t
     // client's); no description of the spec is.
     let doctests = common::run_cargo(&dir, &["test", "--doc", "--", "--list"]);
     // rustdoc names each file by its path in the crate's workspace, where the crate is a folder.
+    let folder = format!("{NAME}/");
     let places: Vec<&str> = doctests
         .lines()
         .filter(|line| line.ends_with(": test"))
         .filter_map(|line| line.split(" - ").next())
-        .map(|place| place.strip_prefix(&format!("{NAME}/")).unwrap_or(place))
+        .map(|place| place.strip_prefix(&folder).unwrap_or(place))
         .collect();
     // Two of the front page's and the README's (a doctest through the crate root), the client's
     // and the hand-written runtime's (retries, pages); none come from the models or the
