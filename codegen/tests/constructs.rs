@@ -49,6 +49,6 @@ fn generated_crates_build_and_behave() {
         let dir = common::write_crate(&format!("constructs-{name}"), &generate_fixture(name).files);
         let behaviour = common::fixture_path(&format!("constructs/{name}.rs"));
         fs::copy(&behaviour, dir.join("tests/behaviour.rs")).expect("copy the fixture's tests");
-        common::run_cargo(&dir, &["test"]);
+        common::run_cargo(&dir, common::CRATE_TESTS);
     }
 }

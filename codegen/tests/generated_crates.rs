@@ -12,7 +12,8 @@ fn crate_from_the_2025_08_spec_builds_documents_cleanly_and_its_examples_round_t
     let text = std::fs::read_to_string(&spec).expect("the spec is readable");
     let generated = authlete_codegen::generate(&spec, &text).expect("the spec generates");
     let dir = common::write_crate(NAME, &generated.files);
-    common::run_cargo(&dir, &["test"]);
+    common::run_cargo(&dir, common::CRATE_TESTS);
+    common::run_cargo(&dir, &["test", "--doc"]);
     common::run_cargo(&dir, &["doc", "--no-deps"]);
     // The crate's own examples are doctests (the front page's five, the README's two, the
     // client's); no description of the spec is.

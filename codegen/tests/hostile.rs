@@ -49,7 +49,9 @@ fn hostile_spec_gives_a_crate_that_builds() {
 /// block of its docs as a doctest: the spec's code fences must not become Rust.
 #[test]
 fn hostile_crate_passes_its_own_tests_and_doctests() {
-    cargo_in_crate("hostile-tests", &hostile().files, &["test"]);
+    let dir = common::write_crate("hostile-tests", &hostile().files);
+    common::run_cargo(&dir, common::CRATE_TESTS);
+    common::run_cargo(&dir, &["test", "--doc"]);
 }
 
 /// rustdoc reads the hostile descriptions, names and values as text: no warning (broken links,

@@ -38,7 +38,7 @@ fn the_corrected_shapes_round_trip_in_the_generated_crates() {
         let dir = common::write_crate(&format!("wire-{name}"), &generated.files);
         fs::copy(common::fixture_path(&format!("wire/{name}.rs")), dir.join("tests/behaviour.rs"))
             .expect("copy the fixture's tests");
-        common::run_cargo(&dir, &["test"]);
+        common::run_cargo(&dir, common::CRATE_TESTS);
     }
 }
 

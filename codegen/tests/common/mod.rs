@@ -114,6 +114,12 @@ pub fn write_crate(name: &str, files: &[GeneratedFile]) -> PathBuf {
     root.join(name)
 }
 
+/// `cargo test` of a generated crate's own tests (its `tests/`: the operations against a mock, the
+/// spec's examples, a fixture's behaviour), without the unit tests of the hand-written runtime in
+/// `src/`: they are the same in every crate, and the workspace's generated crate runs them. Their
+/// harness would compile the whole crate a second time.
+pub const CRATE_TESTS: &[&str] = &["test", "--test", "*"];
+
 /// The name under which the tests that build the current spec's crate with one feature set after
 /// another (`features.rs`, `server_generation.rs`) keep it: see [`update_crate`].
 pub const CURRENT_CRATE: &str = "authlete-current";
